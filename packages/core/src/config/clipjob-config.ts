@@ -1,0 +1,51 @@
+import type { Resources, Toleration } from "../job/agent-job-spec.js";
+
+/**
+ * adapterConfig after validation and legacy-key normalisation (see `config-schema.ts`, the single source
+ * of types, defaults and docs). Everything downstream reads this, never the raw object.
+ */
+export interface ClipjobConfig {
+  // Claude
+  readonly model: string | null;
+  readonly effort: string | null;
+  /** 0 = unlimited. */
+  readonly maxTurnsPerRun: number;
+  readonly dangerouslySkipPermissions: boolean;
+  readonly instructionsFilePath: string | null;
+  readonly extraArgs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly promptTemplate: string;
+  readonly bootstrapPromptTemplate: string;
+  readonly cwd: string | null;
+  // Cluster
+  /** Which cluster binding the composition root uses: a real API server or the embedded simulation. */
+  readonly cluster: "kubernetes" | "simulated";
+  /** Scripted Claude behaviour when `cluster` is `simulated`. */
+  readonly simulatedScenario: string;
+  readonly namespace: string | null;
+  readonly image: string | null;
+  readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+  readonly kubeconfig: string | null;
+  readonly kubeContext: string | null;
+  readonly serviceAccountName: string | null;
+  readonly automountServiceAccountToken: boolean;
+  readonly resources: Resources;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** Names of host env vars (beyond the built-in allowlist) that agent pods inherit. */
+  readonly inheritEnv: readonly string[];
+  readonly secretRef: string;
+  // Lifecycle
+  readonly ttlSecondsAfterFinished: number;
+  readonly retainJobs: boolean;
+  readonly reattachOrphanedJobs: boolean;
+  /** 0 = no deadline. */
+  readonly timeoutSec: number;
+  readonly graceSec: number;
+  /** How long a run waits for its pod to start before giving up (fatal states end it at once). */
+  readonly startTimeoutSec: number;
+  /** How long the cluster may stay unreachable before the run reports `k8s_outcome_unknown`. */
+  readonly apiUnreachableSec: number;
+  readonly keepaliveSec: number;
+}

@@ -1,0 +1,115 @@
+// What a run asks the cluster to execute, in core's words. The k8s-infra renderer turns it into a
+// batch/v1 Job plus the per-run payload Secret; the fake cluster runs it directly. Every string in it has
+// already been validated (names, labels, paths), so adapters never re-validate.
+
+import type { ObjectRef } from "../ports/cluster-objects.js";
+
+/** Where an env value comes from. Secrets are only ever referenced, never inlined. */
+export type EnvSource =
+  | { readonly kind: "literal"; readonly value: string }
+  | { readonly kind: "secretKey"; readonly secretName: string; readonly key: string; readonly optional?: boolean }
+  | { readonly kind: "configMapKey"; readonly configMapName: string; readonly key: string; readonly optional?: boolean }
+  | { readonly kind: "field"; readonly fieldPath: string }
+  /** The per-run payload Secret created with the Job (the run token lives there). */
+  | { readonly kind: "payload"; readonly key: PayloadKey };
+
+export interface EnvVar {
+  readonly name: string;
+  readonly source: EnvSource;
+}
+
+export type EnvFromSource =
+  | { readonly kind: "secret"; readonly name: string; readonly optional?: boolean; readonly prefix?: string }
+  | { readonly kind: "configMap"; readonly name: string; readonly optional?: boolean; readonly prefix?: string };
+
+export type PayloadKey = "prompt" | "run-token";
+
+export interface Payload {
+  /** Claude's stdin. */
+  readonly prompt: string;
+  /** Paperclip's run JWT, exposed to the container only through a secretKeyRef. */
+  readonly runToken?: string;
+}
+
+export interface ResourceList {
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly "ephemeral-storage"?: string;
+}
+
+export interface Resources {
+  readonly requests: ResourceList;
+  readonly limits: ResourceList;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: "Exists" | "Equal";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
+}
+
+export type Volume =
+  | { readonly kind: "pvc"; readonly name: string; readonly claimName: string; readonly mountPath: string; readonly readOnly?: boolean }
+  | {
+      readonly kind: "secret";
+      readonly name: string;
+      readonly secretName: string;
+      readonly mountPath: string;
+      readonly defaultMode?: number;
+      readonly optional?: boolean;
+    }
+  | { readonly kind: "emptyDir"; readonly name: string; readonly mountPath: string; readonly sizeLimit?: string };
+
+export interface DnsConfig {
+  readonly nameservers?: readonly string[];
+  readonly searches?: readonly string[];
+  readonly options?: readonly { readonly name: string; readonly value?: string }[];
+}
+
+export interface PodSecurity {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+  readonly runAsNonRoot: true;
+}
+
+/** The name of the container that runs Claude; the one whose log and exit code the run reads. */
+export const AGENT_CONTAINER = "claude";
+/** Where the payload Secret is mounted inside the agent container. */
+export const PAYLOAD_MOUNT_PATH = "/var/run/clipjob/payload";
+
+export interface AgentJobSpec {
+  readonly ref: ObjectRef;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly image: string;
+  readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+  readonly imagePullSecrets: readonly string[];
+  readonly serviceAccountName?: string;
+  readonly automountServiceAccountToken: boolean;
+  /** Full container argv (command + args); runs Claude with the payload prompt on stdin, no shell pipe. */
+  readonly command: readonly string[];
+  /** Claude's own argv, in order, for display and tests. */
+  readonly claudeArgs: readonly string[];
+  readonly workingDir: string;
+  readonly env: readonly EnvVar[];
+  readonly envFrom: readonly EnvFromSource[];
+  readonly payload: Payload;
+  readonly resources: Resources;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly dnsConfig?: DnsConfig;
+  readonly volumes: readonly Volume[];
+  readonly podSecurity: PodSecurity;
+  /** Unset means no deadline (timeoutSec 0). */
+  readonly activeDeadlineSeconds?: number;
+  readonly ttlSecondsAfterFinished?: number;
+  /** Seconds the kubelet waits between SIGTERM and SIGKILL on delete. */
+  readonly terminationGracePeriodSeconds: number;
+}
+
+export function payloadSecretName(jobName: string): string {
+  return `${jobName}-payload`;
+}

@@ -1,0 +1,61 @@
+import type { TokenUsage } from "../stream/transcript-summary.js";
+import type { ErrorCode, ErrorFamily, OutcomeStatus } from "./error-codes.js";
+
+/** The claude container's terminated state as the kubelet reported it. */
+export interface PodTermination {
+  readonly exitCode: number | null;
+  readonly signal?: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export type JobGoneDetection = "watch-deleted" | "get-404" | "relist-missing" | "pod-gone";
+
+/** Everything known about a Job that disappeared before it reported a terminal condition. */
+export interface JobGoneForensics {
+  readonly detectedVia: JobGoneDetection;
+  readonly job: string;
+  readonly namespace: string;
+  /** Seconds between the pod starting to run and the disappearance, when both are known. */
+  readonly secondsSincePodRunning: number | null;
+  readonly pollsSeen: number;
+  readonly watchEventsSeen: number;
+  readonly lastJobConditions: readonly { readonly type: string; readonly status: string; readonly reason?: string }[];
+  readonly stdoutBytes: number;
+  readonly stdoutNonEmptyLines: number;
+}
+
+export interface JobDisposition {
+  readonly namespace: string;
+  readonly name: string;
+  /** The Job was adopted from an earlier run rather than created. */
+  readonly reattached: boolean;
+  /** Left in the cluster (retainJobs, shutdown, outcome unknown, state mismatch). */
+  readonly kept: boolean;
+  readonly keptBecause?: "retain" | "shutdown" | "outcome_unknown" | "state_mismatch" | "delete_failed";
+}
+
+export interface RunOutcome {
+  readonly status: OutcomeStatus;
+  readonly errorCode: ErrorCode | null;
+  readonly errorMessage: string | null;
+  readonly errorFamily: ErrorFamily | null;
+  /** ISO time before which a retry is pointless (quota and rate limits that say when they reset). */
+  readonly retryNotBefore: string | null;
+  readonly errorMeta: Readonly<Record<string, unknown>> | null;
+  readonly exitCode: number | null;
+  /** Signal name when the container was killed by one (e.g. "SIGKILL"). */
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly sessionId: string | null;
+  /** The stored session is unusable (stale, or Claude hit max turns): the host should drop it. */
+  readonly clearSession: boolean;
+  readonly model: string | null;
+  readonly usage: TokenUsage | null;
+  readonly costUsd: number | null;
+  readonly summary: string;
+  /** The final result event (capped), or `{ tail }` with the last output lines when there was none. */
+  readonly resultJson: Readonly<Record<string, unknown>> | null;
+  readonly job: JobDisposition | null;
+  readonly durationMs: number;
+}

@@ -1,0 +1,42 @@
+export interface AccessCheck {
+  readonly verb: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly namespace: string;
+}
+
+export type AccessVerdict =
+  | { readonly check: AccessCheck; readonly allowed: true }
+  | { readonly check: AccessCheck; readonly allowed: false; readonly reason?: string }
+  | { readonly check: AccessCheck; readonly allowed: "unknown"; readonly error: string };
+
+/** "Can I?" for the identity the adapter runs as (SelfSubjectAccessReview on a real cluster). */
+export interface AccessPort {
+  review(checks: readonly AccessCheck[]): Promise<AccessVerdict[]>;
+  /** Namespace exists and is readable; `unknown` when the identity may not read namespaces. */
+  namespaceExists(namespace: string): Promise<boolean | "unknown">;
+  /** Secret exists in the namespace. */
+  secretExists(namespace: string, name: string): Promise<boolean | "unknown">;
+  /** Access modes of a PVC, or `null` when it does not exist. */
+  claimAccessModes(namespace: string, claimName: string): Promise<readonly string[] | null>;
+}
+
+/** Every permission a full run needs: the README's Role is exactly this list. */
+export const REQUIRED_PERMISSIONS: readonly Omit<AccessCheck, "namespace">[] = [
+  { verb: "create", group: "batch", resource: "jobs" },
+  { verb: "get", group: "batch", resource: "jobs" },
+  { verb: "list", group: "batch", resource: "jobs" },
+  { verb: "watch", group: "batch", resource: "jobs" },
+  { verb: "patch", group: "batch", resource: "jobs" },
+  { verb: "delete", group: "batch", resource: "jobs" },
+  { verb: "get", group: "", resource: "pods" },
+  { verb: "list", group: "", resource: "pods" },
+  { verb: "watch", group: "", resource: "pods" },
+  { verb: "get", group: "", resource: "pods", subresource: "log" },
+  { verb: "create", group: "", resource: "secrets" },
+  { verb: "get", group: "", resource: "secrets" },
+  { verb: "patch", group: "", resource: "secrets" },
+  { verb: "delete", group: "", resource: "secrets" },
+  { verb: "get", group: "", resource: "persistentvolumeclaims" },
+];

@@ -1,0 +1,51 @@
+import type { ObjectRef } from "./cluster-objects.js";
+
+/**
+ * Position in a container log: the kubelet timestamp of the last line delivered and how many lines with
+ * exactly that timestamp were delivered. Resuming from a cursor (sinceTime at or before the timestamp, then
+ * dropping lines stamped earlier and the first `seenAtTimestamp` lines stamped with it) loses and duplicates
+ * nothing, however often the stream drops.
+ */
+export interface LogCursor {
+  readonly timestamp: string;
+  readonly seenAtTimestamp: number;
+}
+
+export interface LogLine {
+  /** The line without its trailing newline (and without the kubelet timestamp prefix). */
+  readonly text: string;
+  /** RFC 3339 with nanoseconds, as the kubelet wrote it. */
+  readonly timestamp: string;
+  /** Cursor *after* this line: pass it to `follow` to resume right after it. */
+  readonly cursor: LogCursor;
+}
+
+/**
+ * Container logs. stdout and stderr arrive interleaved, as the Kubernetes log API gives them.
+ * Follow ends (the iterable completes) when the stream ends; EOF is not proof that the container finished —
+ * the caller decides from the pod state whether to resume. Throws `ClusterError` when the stream cannot
+ * be opened.
+ */
+export interface LogPort {
+  follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): AsyncIterable<LogLine>;
+}
+
+export function compareLogTimestamps(a: string, b: string): number {
+  // RFC 3339 timestamps from one kubelet share a format except for trailing-zero trimming of fractions;
+  // normalise the fraction to 9 digits before comparing.
+  return normaliseTimestamp(a) < normaliseTimestamp(b) ? -1 : normaliseTimestamp(a) > normaliseTimestamp(b) ? 1 : 0;
+}
+
+export function normaliseTimestamp(ts: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
+  if (!m) return ts;
+  return `${m[1]}.${(m[2] ?? "").padEnd(9, "0")}${m[3]}`;
+}
+
+/** Advances a cursor past one more line stamped `timestamp`. */
+export function advanceCursor(cursor: LogCursor | null, timestamp: string): LogCursor {
+  if (cursor && normaliseTimestamp(cursor.timestamp) === normaliseTimestamp(timestamp)) {
+    return { timestamp: cursor.timestamp, seenAtTimestamp: cursor.seenAtTimestamp + 1 };
+  }
+  return { timestamp, seenAtTimestamp: 1 };
+}
