@@ -45,7 +45,8 @@ for (const [pkgDir, rule] of Object.entries(rules)) {
   }
   for (const file of list) {
     const rel = relative(root, file);
-    const isTest = /\.test\.ts$|\/test\//.test(rel);
+    // Config files (vitest.config.ts) and tests are tooling, not the package's runtime code.
+    const isTest = /\.test\.ts$|\/test\/|\/testing\/|\.config\.ts$/.test(rel);
     const src = readFileSync(file, "utf8");
     if (/\bvi\.mock\(/.test(src) && pkgDir !== "packages/fake-cluster") {
       violations.push(`${rel}: vi.mock outside fake-cluster (use the fake cluster, not module mocks)`);
