@@ -6,3 +6,5 @@ export * from "./stream/transcript-summary.js";
 export * from "./config/clipjob-config.js";
 export * from "./run/run-request.js";
 export * from "./session/session-params.js";
+export * from "./result.js";
+export * from "./outcome/classify-input.js";
