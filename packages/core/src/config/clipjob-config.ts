@@ -1,4 +1,4 @@
-import type { Resources, Toleration } from "../job/agent-job-spec.js";
+import type { EnvSource, Resources, Toleration } from "../job/agent-job-spec.js";
 
 /**
  * adapterConfig after validation and legacy-key normalisation (see `config-schema.ts`, the single source
@@ -14,6 +14,11 @@ export interface ClipjobConfig {
   readonly instructionsFilePath: string | null;
   readonly extraArgs: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * `config.env` entries given as `{ secretKeyRef: { name, key } }`: reach the pod by reference only.
+   * Optional so configs built by hand stay valid; `parseConfig` always sets it.
+   */
+  readonly envSecretRefs?: Readonly<Record<string, Extract<EnvSource, { kind: "secretKey" }>>>;
   readonly promptTemplate: string;
   readonly bootstrapPromptTemplate: string;
   readonly cwd: string | null;

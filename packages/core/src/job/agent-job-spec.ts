@@ -3,6 +3,7 @@
 // already been validated (names, labels, paths), so adapters never re-validate.
 
 import type { ObjectRef } from "../ports/cluster-objects.js";
+import type { PromptMetrics } from "./prompt.js";
 
 /** Where an env value comes from. Secrets are only ever referenced, never inlined. */
 export type EnvSource =
@@ -77,7 +78,10 @@ export interface PodSecurity {
 
 /** The name of the container that runs Claude; the one whose log and exit code the run reads. */
 export const AGENT_CONTAINER = "claude";
-/** Where the payload Secret is mounted inside the agent container. */
+/**
+ * Where the payload Secret is mounted (read-only) inside the agent container; the key `prompt` is the file
+ * Claude's stdin comes from. The renderer adds this volume itself: `volumes` never lists it.
+ */
 export const PAYLOAD_MOUNT_PATH = "/var/run/clipjob/payload";
 
 export interface AgentJobSpec {
@@ -108,6 +112,10 @@ export interface AgentJobSpec {
   readonly ttlSecondsAfterFinished?: number;
   /** Seconds the kubelet waits between SIGTERM and SIGKILL on delete. */
   readonly terminationGracePeriodSeconds: number;
+  /** Sizes of the prompt and its sections, for the run's invocation metadata. */
+  readonly promptMetrics?: PromptMetrics;
+  /** What planning left out and why (env not inherited, labels skipped), for the run log. */
+  readonly notes?: readonly string[];
 }
 
 export function payloadSecretName(jobName: string): string {

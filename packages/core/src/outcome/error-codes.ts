@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   "k8s_job_deleted_externally",
   "k8s_job_state_mismatch",
   "k8s_outcome_unknown",
+  /** Host shutdown: the run stopped waiting, the Job keeps running and the next run reattaches it. */
+  "k8s_job_kept_for_reattach",
   "timeout",
   "cancelled",
   // Claude

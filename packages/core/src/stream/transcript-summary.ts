@@ -44,15 +44,19 @@ export interface TranscriptSummary {
   readonly assistantContentSeen: boolean;
   readonly assistantTurns: number;
   readonly lastRateLimit: RateLimitNotice | null;
-  /** Counters for forensics. */
+  /** Counters for forensics; replayed lines are counted like any other line. */
   readonly lines: number;
   readonly nonEmptyLines: number;
+  /** UTF-8 bytes of the lines, each counted with one newline. */
   readonly bytes: number;
+  /** Lines that are stream-json events (JSON objects with a non-empty string `type`). */
   readonly jsonEvents: number;
+  /** Non-blank lines that are not events (stderr, shell noise, untyped JSON). */
   readonly nonJsonLines: number;
+  /** Event lines identical to one seen recently (a log replay), ignored after being counted here. */
   readonly replayedEvents: number;
-  /** The first non-JSON, non-blank line (what a crash usually printed), capped. */
+  /** The first non-blank line that is not an event (what a crash usually printed), trimmed and capped. */
   readonly firstTextLine: string | null;
-  /** Whether the raw text contained `"model":"<init model>"` — used by the init-only message. */
+  /** A `system/init` event naming a model was seen — the init-only message needs it. */
   readonly initSeen: boolean;
 }

@@ -1,0 +1,97 @@
+// The guard decision (ARCHITECTURE §2 step 2), given this agent's Jobs. Rules, in order:
+//  1. Terminal Jobs, and Jobs being deleted whose pods are gone, are ignored. Nothing left: proceed.
+//  2. A live Job carrying this run's id IS this run (e.g. execute retried after a host restart): adopt it,
+//     whatever reattachOrphanedJobs says — blocking would block this run forever, and a second Job for
+//     one run cannot even be created (the name is derived from the run id).
+//  3. A Job being deleted whose pod still runs blocks: it cannot be adopted, and a new run beside it would
+//     share its session.
+//  4. Live Jobs of other runs (orphans), newest first: with reattach off, any blocks. Otherwise each is
+//     classified; if any orphan blocks, the run blocks — even when a newer orphan could be adopted, since
+//     adopting one would leave the blocking one running beside this run. If none blocks, the newest is
+//     adopted (older adoptable ones keep running and are matched again by the next guard).
+
+import { LABEL_RUN_ID, LABEL_TASK_ID } from "../job/labels.js";
+import type { JobSnapshot } from "../ports/cluster-objects.js";
+import { classifyOrphan, labelForm, orphanBlockCode, type ExpectedRun, type OrphanBlockCode, type OrphanClassification } from "./classify-orphan.js";
+import { jobLiveness } from "./job-liveness.js";
+
+export type GuardDecision =
+  | { readonly kind: "proceed" }
+  | { readonly kind: "reattach"; readonly job: JobSnapshot; readonly sameRun: boolean }
+  | { readonly kind: "block"; readonly code: OrphanBlockCode; readonly message: string; readonly jobs: string[] };
+
+export interface GuardInput {
+  readonly jobs: readonly JobSnapshot[];
+  /** Pod check of every Job `needsPodCheck` selected, by Job name. */
+  readonly livePods: ReadonlyMap<string, boolean>;
+  readonly expected: ExpectedRun;
+  readonly reattachOrphanedJobs: boolean;
+}
+
+export function decideGuard(input: GuardInput): GuardDecision {
+  const { expected } = input;
+  const counted = newestFirst(input.jobs)
+    .map((job) => ({ job, liveness: jobLiveness(job, input.livePods) }))
+    .filter((j) => j.liveness === "live" || j.liveness === "deleting_with_live_pod");
+  if (counted.length === 0) return { kind: "proceed" };
+
+  const runLabel = labelForm(expected.runId);
+  const isThisRun = (job: JobSnapshot): boolean => runLabel !== null && job.labels[LABEL_RUN_ID] === runLabel;
+
+  const own = counted.find((j) => j.liveness === "live" && isThisRun(j.job));
+  if (own) return { kind: "reattach", job: own.job, sameRun: true };
+
+  const deleting = counted.filter((j) => j.liveness === "deleting_with_live_pod").map((j) => j.job.ref.name);
+  if (deleting.length > 0) {
+    return block(
+      "k8s_concurrent_run_blocked",
+      `Concurrent run blocked: Job ${deleting[0]} is being deleted but its pod is still running${more(deleting)}; a new run can start once it has stopped`,
+      deleting,
+    );
+  }
+
+  const orphans = counted.map((j) => j.job);
+  if (!input.reattachOrphanedJobs) {
+    const names = orphans.map((j) => j.ref.name);
+    return block(
+      "k8s_concurrent_run_blocked",
+      `Concurrent run blocked: orphaned Job ${names[0]} still running for this agent${more(names)} (reattachOrphanedJobs is off)`,
+      names,
+    );
+  }
+
+  const blocking: { job: JobSnapshot; classification: Exclude<OrphanClassification, "reattach"> }[] = [];
+  for (const job of orphans) {
+    const classification = classifyOrphan(job, expected);
+    if (classification !== "reattach") blocking.push({ job, classification });
+  }
+  const first = blocking[0];
+  if (first) {
+    const names = blocking.map((o) => o.job.ref.name);
+    const name = first.job.ref.name;
+    const reason =
+      first.classification === "block_task_unknown"
+        ? `has unknown task context (the Job or this run carries no task id), so it cannot be matched to this run`
+        : first.classification === "block_task_mismatch"
+          ? `is running a different task (${first.job.labels[LABEL_TASK_ID] ?? "?"})`
+          : "has a mismatched session";
+    return block(orphanBlockCode(first.classification), `Concurrent run blocked: orphaned Job ${name} ${reason}${more(names)}`, names);
+  }
+  return { kind: "reattach", job: orphans[0]!, sameRun: false };
+}
+
+function block(code: OrphanBlockCode, message: string, jobs: string[]): GuardDecision {
+  return { kind: "block", code, message, jobs };
+}
+
+function more(names: readonly string[]): string {
+  return names.length > 1 ? ` (and ${names.length - 1} more: ${names.slice(1).join(", ")})` : "";
+}
+
+function newestFirst(jobs: readonly JobSnapshot[]): JobSnapshot[] {
+  const time = (job: JobSnapshot): number => {
+    const t = Date.parse(job.creationTimestamp);
+    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  };
+  return [...jobs].sort((a, b) => time(b) - time(a) || (a.ref.name < b.ref.name ? 1 : a.ref.name > b.ref.name ? -1 : 0));
+}

@@ -1,0 +1,41 @@
+import type { ClipjobConfig } from "../config/clipjob-config.js";
+import { PAYLOAD_MOUNT_PATH } from "./agent-job-spec.js";
+
+/** The content-addressed prompt bundle (skills + instructions) prepared on the shared volume, if any. */
+export interface PromptBundleRef {
+  /** Passed as `--add-dir`. */
+  readonly rootDir: string;
+  /** The bundle's copy of the instructions file; preferred over `config.instructionsFilePath`. */
+  readonly instructionsFilePath?: string | null;
+}
+
+export interface ClaudeArgsInput {
+  readonly config: Pick<ClipjobConfig, "dangerouslySkipPermissions" | "model" | "effort" | "maxTurnsPerRun" | "instructionsFilePath" | "extraArgs">;
+  readonly resumeSessionId: string | null;
+  readonly bundle?: PromptBundleRef | null;
+}
+
+/** Claude's argv, in the predecessor's order (users' `extraArgs` come last so they can override). */
+export function buildClaudeArgs({ config, resumeSessionId, bundle }: ClaudeArgsInput): string[] {
+  const args = ["--print", "-", "--output-format", "stream-json", "--verbose"];
+  if (resumeSessionId !== null) args.push("--resume", resumeSessionId);
+  if (config.dangerouslySkipPermissions) args.push("--dangerously-skip-permissions");
+  if (config.model) args.push("--model", config.model);
+  if (config.effort) args.push("--effort", config.effort);
+  if (config.maxTurnsPerRun > 0) args.push("--max-turns", String(config.maxTurnsPerRun));
+  // A resumed session already carries its system prompt; appending it again would duplicate it.
+  const instructions = bundle?.instructionsFilePath || config.instructionsFilePath;
+  if (resumeSessionId === null && instructions) args.push("--append-system-prompt-file", instructions);
+  if (bundle?.rootDir) args.push("--add-dir", bundle.rootDir);
+  args.push(...config.extraArgs);
+  return args;
+}
+
+/**
+ * The container argv. The shell only redirects the prompt file to stdin and then `exec`s Claude, so the
+ * container's exit code is Claude's own (no pipe to lose it in). The arguments travel as positional
+ * parameters (`$0 $@`), never spliced into the script, so no quoting can break or inject anything.
+ */
+export function agentCommand(claudeArgs: readonly string[]): string[] {
+  return ["sh", "-c", `exec "$0" "$@" < ${PAYLOAD_MOUNT_PATH}/prompt`, "claude", ...claudeArgs];
+}

@@ -1,0 +1,19 @@
+export * from "./agent-job-spec.js";
+export { buildClaudeArgs, agentCommand, type ClaudeArgsInput, type PromptBundleRef } from "./claude-command.js";
+export {
+  AGENT_HOME,
+  BUILTIN_INHERITED_ENV,
+  RUNTIME_ENV_KEYS,
+  buildAgentEnv,
+  configEnvProblem,
+  looksSecret,
+  refusesLiteral,
+  type AgentEnvInput,
+} from "./env-policy.js";
+export { MAX_JOB_NAME_LENGTH, agentJobName } from "./job-name.js";
+export { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from "./k8s-names.js";
+export * from "./labels.js";
+export { MAX_PROMPT_BYTES, MAX_SECRET_DATA_BYTES } from "./payload-limits.js";
+export { PAPERCLIP_VOLUME, planAgentJob, type PlanError, type PlanErrorCode, type PlanInput } from "./plan-agent-job.js";
+export { buildPrompt, promptMetrics, type BuiltPrompt, type PromptMetrics, type PromptSections } from "./prompt.js";
+export { renderTemplate } from "./template.js";

@@ -1,0 +1,42 @@
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { agentJobName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
+import { isDnsLabel } from "./k8s-names.js";
+import { sha256Hex } from "./sha256.js";
+import { payloadSecretName } from "./agent-job-spec.js";
+
+describe("agentJobName", () => {
+  it("reads as agent and run, with a digest of the raw ids", () => {
+    expect(agentJobName("Agent_One", "run-42")).toMatch(/^ac-agent-one-run-42-[0-9a-f]{12}$/);
+  });
+
+  it("is deterministic", () => {
+    expect(agentJobName("a", "b")).toBe(agentJobName("a", "b"));
+  });
+
+  it("separates ids that slug alike", () => {
+    expect(agentJobName("Agent One", "r")).not.toBe(agentJobName("agent-one", "r"));
+    expect(agentJobName("a:b", "c")).not.toBe(agentJobName("a", "b:c"));
+  });
+
+  it("still names ids that slug to nothing", () => {
+    expect(agentJobName("日本", "語")).toMatch(/^ac-[0-9a-f]{12}$/);
+    expect(agentJobName("日本", "語")).not.toBe(agentJobName("日", "本語"));
+  });
+
+  it("is a DNS label of at most 52 characters for any ids, so the payload Secret name fits too", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 1000 }), fc.string({ unit: "binary", maxLength: 1000 }), (agent, run) => {
+        const name = agentJobName(agent, run);
+        return name.length <= MAX_JOB_NAME_LENGTH && isDnsLabel(name) && isDnsLabel(payloadSecretName(name));
+      }),
+    );
+  });
+});
+
+describe("sha256Hex", () => {
+  it.each(["", "abc", "a".repeat(55), "a".repeat(56), "a".repeat(64), "x".repeat(1000), "héllo 日本 🎉"])("matches the standard digest for %#", (s) => {
+    expect(sha256Hex(s)).toBe(createHash("sha256").update(s, "utf8").digest("hex"));
+  });
+});

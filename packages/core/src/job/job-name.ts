@@ -1,0 +1,30 @@
+import { sha256Hex } from "./sha256.js";
+
+/**
+ * Longest Job name we generate. Names are capped well below the 63 of a DNS label so that every name
+ * derived from it (`<job>-payload`, the `job-name` label the Job controller puts on pods, pod names with
+ * their random suffix) still fits the limits of label values and DNS labels.
+ */
+export const MAX_JOB_NAME_LENGTH = 52;
+
+const SLUG_LENGTH = 16;
+const HASH_LENGTH = 12;
+
+function slug(raw: string): string {
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, SLUG_LENGTH)
+    .replace(/-+$/, "");
+}
+
+/**
+ * `ac-<agent>-<run>-<hash>`: readable slugs plus a digest of the *raw* ids, so ids that slug alike (or
+ * slug to nothing) still get distinct names. The ids are length-prefixed before hashing: `("a:b","c")`
+ * and `("a","b:c")` must not collide.
+ */
+export function agentJobName(agentId: string, runId: string): string {
+  const hash = sha256Hex(`${agentId.length}:${agentId}:${runId}`).slice(0, HASH_LENGTH);
+  return ["ac", slug(agentId), slug(runId), hash].filter((part) => part !== "").join("-");
+}

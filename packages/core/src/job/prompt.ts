@@ -1,0 +1,113 @@
+// Claude's stdin for one run, assembled like Paperclip's own Claude adapter: bootstrap (new sessions
+// only), wake, session handoff, task, heartbeat template — blank sections skipped, a blank line between.
+
+import type { ClipjobConfig } from "../config/clipjob-config.js";
+import type { RunRequest } from "../run/run-request.js";
+import { renderTemplate } from "./template.js";
+
+export interface PromptSections {
+  readonly bootstrap: string;
+  readonly wake: string;
+  readonly handoff: string;
+  readonly task: string;
+  readonly heartbeat: string;
+}
+
+export interface PromptMetrics {
+  readonly promptChars: number;
+  /** UTF-8 size: what the payload Secret limit is measured in. */
+  readonly promptBytes: number;
+  readonly bootstrapPromptChars: number;
+  readonly wakePromptChars: number;
+  readonly sessionHandoffChars: number;
+  readonly taskMarkdownChars: number;
+  readonly heartbeatPromptChars: number;
+}
+
+export interface BuiltPrompt {
+  readonly text: string;
+  readonly sections: PromptSections;
+  readonly metrics: PromptMetrics;
+  /** The session the run resumes (`--resume`), or null for a fresh one. */
+  readonly resumeSessionId: string | null;
+}
+
+export function resumeSessionIdOf(request: Pick<RunRequest, "session">): string | null {
+  const id = request.session?.sessionId?.trim();
+  return id ? id : null;
+}
+
+export function buildPrompt(
+  request: RunRequest,
+  config: Pick<ClipjobConfig, "promptTemplate" | "bootstrapPromptTemplate">,
+): BuiltPrompt {
+  const resumeSessionId = resumeSessionIdOf(request);
+  const data = templateData(request);
+  const wake = wakePrompt(request.wake);
+  // The "resume delta": a resumed session already holds the standing instructions, so a wake with its
+  // own news replaces the heartbeat template instead of repeating it.
+  const heartbeat = resumeSessionId !== null && wake !== "" ? "" : renderTemplate(config.promptTemplate, data).trim();
+  const sections: PromptSections = {
+    bootstrap: resumeSessionId === null ? renderTemplate(config.bootstrapPromptTemplate, data).trim() : "",
+    wake,
+    handoff: toWellFormed(request.sessionHandoffMarkdown ?? "").trim(),
+    task: toWellFormed(request.taskMarkdown ?? "").trim(),
+    heartbeat,
+  };
+  const text = toWellFormed(
+    [sections.bootstrap, sections.wake, sections.handoff, sections.task, sections.heartbeat].filter((s) => s !== "").join("\n\n"),
+  );
+  return { text, sections, metrics: promptMetrics(text, sections), resumeSessionId };
+}
+
+export function promptMetrics(text: string, sections: PromptSections): PromptMetrics {
+  return {
+    promptChars: text.length,
+    promptBytes: utf8Length(text),
+    bootstrapPromptChars: sections.bootstrap.length,
+    wakePromptChars: sections.wake.length,
+    sessionHandoffChars: sections.handoff.length,
+    taskMarkdownChars: sections.task.length,
+    heartbeatPromptChars: sections.heartbeat.length,
+  };
+}
+
+function templateData(request: RunRequest): Record<string, unknown> {
+  const { agent, runId } = request;
+  return {
+    agentId: agent.id,
+    companyId: agent.companyId,
+    runId,
+    taskId: request.taskId ?? null,
+    company: { id: agent.companyId },
+    agent: { id: agent.id, name: agent.name, companyId: agent.companyId },
+    run: { id: runId, source: "on_demand" },
+    context: request.templateData ?? {},
+  };
+}
+
+function wakePrompt(wake: RunRequest["wake"]): string {
+  if (!wake) return "";
+  const parts: string[] = [];
+  const reason = wake.reason?.trim();
+  if (reason) parts.push(`Wake reason: ${reason}`);
+  for (const comment of wake.comments ?? []) {
+    const body = comment.body.trim();
+    if (body !== "") parts.push(`Comment: ${body}`);
+  }
+  return toWellFormed(parts.join("\n\n"));
+}
+
+/** Lone UTF-16 surrogates become U+FFFD, as they would on the wire; sizes are then exact. */
+export function toWellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}

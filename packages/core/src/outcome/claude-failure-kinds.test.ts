@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import type { ResultEvent } from "../stream/transcript-summary.js";
+import { detectLoginRequired, detectProviderLimit, extractLoginUrl, isMaxTurns, isUnknownSession } from "./claude-failure-kinds.js";
+import { parseRetryNotBefore } from "./retry-time.js";
+
+const failure = (f: Partial<ResultEvent>): ResultEvent => ({
+  subtype: "error_during_execution",
+  isError: true,
+  text: null,
+  errors: [],
+  stopReason: null,
+  numTurns: null,
+  sessionId: null,
+  json: {},
+  ...f,
+});
+const success = (text: string): ResultEvent => failure({ subtype: "success", isError: false, text });
+
+describe("isUnknownSession", () => {
+  it.each<[string, ResultEvent, boolean]>([
+    ["CLI wording in errors", failure({ errors: ["No conversation found with session ID: abc"] }), true],
+    ["unknown session", failure({ text: "Error: Unknown session" }), true],
+    ["session … not found", failure({ text: "session 1234-abcd not found" }), true],
+    ["other failure", failure({ text: "API Error: 500" }), false],
+    ["an answer that mentions it is not a failure", success("No conversation found with session ID: x"), false],
+  ])("%s → %s", (_name, result, expected) => {
+    expect(isUnknownSession(result)).toBe(expected);
+  });
+});
+
+describe("isMaxTurns", () => {
+  it.each<[string, ResultEvent, boolean]>([
+    ["subtype", failure({ subtype: "error_max_turns", isError: false }), true],
+    ["stop reason, any case", { ...success("done"), stopReason: "MAX_TURNS" }, true],
+    ["failure text 'Reached max turns (10)'", failure({ text: "Reached max turns (10)" }), true],
+    ["failure text 'maximum number of turns'", failure({ text: "Reached the maximum number of turns" }), true],
+    ["answer text only", success("I stopped before the max turns limit"), false],
+    ["other failure", failure({ text: "boom" }), false],
+  ])("%s → %s", (_name, result, expected) => {
+    expect(isMaxTurns(result)).toBe(expected);
+  });
+});
+
+describe("detectLoginRequired", () => {
+  it.each<[string, Parameters<typeof detectLoginRequired>[0], { loginUrl?: string } | null]>([
+    ["invalid API key result", { result: failure({ text: "Invalid API key · Please run /login" }), lines: [] }, {}],
+    ["login URL in the result", { result: failure({ text: "Not logged in. Visit https://claude.ai/oauth/authorize?x=1." }), lines: [] }, { loginUrl: "https://claude.ai/oauth/authorize?x=1" }],
+    ["stderr line", { result: null, lines: ["Error: not logged in", "see https://example.com/docs and https://console.anthropic.com/login)"] }, { loginUrl: "https://console.anthropic.com/login" }],
+    ["plain URL preferred last", { result: null, lines: ["Authentication required at https://example.com/x"] }, { loginUrl: "https://example.com/x" }],
+    ["expired OAuth token", { result: failure({ errors: ["OAuth token has expired"] }), lines: [] }, {}],
+    ["401 authentication_error", { result: failure({ text: 'API Error: 401 {"type":"error","error":{"type":"authentication_error"}}' }), lines: [] }, {}],
+    ["an answer mentioning unauthorized", { result: success("The endpoint answered 401 Unauthorized"), lines: [] }, null],
+    ["nothing", { result: failure({ text: "boom" }), lines: ["warning: slow"] }, null],
+  ])("%s", (_name, input, expected) => {
+    expect(detectLoginRequired(input)).toEqual(expected);
+  });
+
+  it("extractLoginUrl strips trailing punctuation and gives null without a URL", () => {
+    expect(extractLoginUrl("go to (https://claude.ai/login).")).toBe("https://claude.ai/login");
+    expect(extractLoginUrl("no url")).toBeNull();
+  });
+});
+
+const NOW = Date.parse("2026-03-10T12:00:00Z");
+
+describe("detectProviderLimit", () => {
+  it.each<[string, string, ReturnType<typeof detectProviderLimit>]>([
+    ["legacy usage limit with epoch", "Claude AI usage limit reached|1773151200", { family: "provider_quota", retryNotBefore: "2026-03-10T14:00:00.000Z" }],
+    ["hit your limit, resets 3pm", "You've hit your limit · resets 3pm", { family: "provider_quota", retryNotBefore: "2026-03-10T15:00:00.000Z" }],
+    ["quota with a 429 is quota", "API Error: 429 insufficient_quota", { family: "provider_quota", retryNotBefore: null }],
+    ["credit balance", "Credit balance is too low", { family: "provider_quota", retryNotBefore: null }],
+    ["429 rate limit", 'API Error: 429 {"type":"error","error":{"type":"rate_limit_error"}} try again in 5 minutes', { family: "transient_upstream", retryNotBefore: "2026-03-10T12:05:00.000Z" }],
+    ["529 overloaded", 'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', { family: "transient_upstream", retryNotBefore: null }],
+    ["request rejected (429)", "API Error: Request rejected (429) · retry-after: 30", { family: "transient_upstream", retryNotBefore: "2026-03-10T12:00:30.000Z" }],
+    ["service unavailable", "503 Service Unavailable", { family: "transient_upstream", retryNotBefore: null }],
+    ["a bare number is not a status", "failed at line 429 of parser.ts", null],
+    ["unrelated", "TypeError: x is undefined", null],
+  ])("%s", (_name, text, expected) => {
+    expect(detectProviderLimit(text, NOW)).toEqual(expected);
+  });
+});
+
+describe("parseRetryNotBefore", () => {
+  it.each<[string, string, string | null]>([
+    ["epoch ms after the pipe", "usage limit reached|1773151200000", "2026-03-10T14:00:00.000Z"],
+    ["ISO with Z", "limit resets at 2026-03-11T08:30:00Z", "2026-03-11T08:30:00.000Z"],
+    ["ISO with offset, space separator", "resets 2026-03-11 09:30:00+01:00", "2026-03-11T08:30:00.000Z"],
+    ["try again in 90 seconds", "try again in 90 seconds", "2026-03-10T12:01:30.000Z"],
+    ["retry after 2h", "please retry after 2h", "2026-03-10T14:00:00.000Z"],
+    ["resets in 1.5 hours", "resets in 1.5 hours", "2026-03-10T13:30:00.000Z"],
+    ["resets at 3:30 PM", "resets at 3:30 PM", "2026-03-10T15:30:00.000Z"],
+    ["resets 15:00", "resets 15:00", "2026-03-10T15:00:00.000Z"],
+    ["already passed today → tomorrow", "resets at 9am", "2026-03-11T09:00:00.000Z"],
+    ["12am is midnight", "resets 12am", "2026-03-11T00:00:00.000Z"],
+    ["12pm is noon (passed → tomorrow)", "resets 12pm", "2026-03-11T12:00:00.000Z"],
+    ["named zone", "resets 3pm (America/New_York)", "2026-03-10T19:00:00.000Z"],
+    ["unknown zone falls back to UTC", "resets 3pm (Mars/Olympus)", "2026-03-10T15:00:00.000Z"],
+    ["bare hour is too ambiguous", "resets 3", null],
+    ["impossible clock", "resets at 13pm", null],
+    ["impossible 24h clock", "resets at 25:00", null],
+    ["no time at all", "usage limit reached", null],
+  ])("%s", (_name, text, expected) => {
+    expect(parseRetryNotBefore(text, NOW)).toBe(expected);
+  });
+});

@@ -1,0 +1,11 @@
+export * from "./transcript-summary.js";
+export { createLineDecoder, DEFAULT_MAX_LINE_BYTES, type LineDecoder } from "./line-decoder.js";
+export {
+  createTranscriptReducer,
+  DEFAULT_MAX_RESULT_JSON_CHARS,
+  DEFAULT_MAX_SUMMARY_CHARS,
+  MAX_FIRST_TEXT_LINE_CHARS,
+  REPLAY_WINDOW,
+  type LineKind,
+  type TranscriptReducer,
+} from "./transcript-reducer.js";

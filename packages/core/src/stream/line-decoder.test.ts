@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createLineDecoder } from "./line-decoder.js";
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+function decodeAll(chunks: readonly (Uint8Array | string)[], maxLineBytes?: number): string[] {
+  const decoder = createLineDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
+  const out = chunks.flatMap((c) => decoder.push(c));
+  return [...out, ...decoder.end()];
+}
+
+/** Splits `data` at the given cut points (any byte offset, inside characters and lines too). */
+function splitAt(data: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const p of points) {
+    chunks.push(data.subarray(start, p));
+    start = p;
+  }
+  chunks.push(data.subarray(start));
+  return chunks;
+}
+
+describe("createLineDecoder", () => {
+  it.each([
+    ["LF", "a\nb\n", ["a", "b"]],
+    ["CRLF", "a\r\nb\r\n", ["a", "b"]],
+    ["missing final newline", "a\nb", ["a", "b"]],
+    ["blank lines kept", "a\n\n\nb\n", ["a", "", "", "b"]],
+    ["only a lone CR is stripped at the end", "a\r\r\n", ["a\r"]],
+    ["empty input", "", []],
+    ["multi-byte characters", "héllo “quoted” 😀\n", ["héllo “quoted” 😀"]],
+  ])("splits %s", (_name, text, expected) => {
+    expect(decodeAll([bytes(text)])).toEqual(expected);
+    expect(decodeAll([text])).toEqual(expected);
+  });
+
+  it("joins a character split across chunks", () => {
+    const data = bytes("😀\n");
+    expect(decodeAll([data.subarray(0, 1), data.subarray(1, 3), data.subarray(3)])).toEqual(["😀"]);
+  });
+
+  it("keeps a U+FEFF where it appears rather than depending on stream restarts", () => {
+    expect(decodeAll([bytes("\uFEFFa\n\uFEFFb\n")])).toEqual(["\uFEFFa", "\uFEFFb"]);
+  });
+
+  it("replaces an incomplete character at the end of the stream with U+FFFD", () => {
+    expect(decodeAll([bytes("ab😀").subarray(0, 4)])).toEqual(["ab\uFFFD"]);
+  });
+
+  it("does not emit anything until a line completes", () => {
+    const decoder = createLineDecoder();
+    expect(decoder.push("partial")).toEqual([]);
+    expect(decoder.push(bytes(" line"))).toEqual([]);
+    expect(decoder.push("\n")).toEqual(["partial line"]);
+    expect(decoder.end()).toEqual([]);
+  });
+
+  it("cuts a line longer than maxLineBytes on a character boundary and flags it", () => {
+    const decoder = createLineDecoder({ maxLineBytes: 5 });
+    // "abcd😀" is 8 bytes; byte 5 falls inside the emoji, so the cut backs off to 4 bytes.
+    expect(decoder.push(bytes("abcd😀xyz\nok\n"))).toEqual(["abcd", "ok"]);
+    expect(decoder.truncatedLines).toBe(1);
+  });
+
+  it("bounds memory for a line that never ends: bytes past the cap are dropped as they arrive", () => {
+    const decoder = createLineDecoder({ maxLineBytes: 10 });
+    for (let i = 0; i < 1000; i++) expect(decoder.push(bytes("xxxxxxxxxx"))).toEqual([]);
+    expect(decoder.end()).toEqual(["xxxxxxxxxx"]);
+    expect(decoder.truncatedLines).toBe(1);
+  });
+
+  it("cuts long lines inside a single big chunk too, string input included", () => {
+    const long = "y".repeat(50);
+    expect(decodeAll([bytes(`${long}\n${long}\nz\n${long}\n`)], 8)).toEqual(["yyyyyyyy", "yyyyyyyy", "z", "yyyyyyyy"]);
+    expect(decodeAll([`${long}\nz`], 8)).toEqual(["yyyyyyyy", "z"]);
+  });
+
+  it("accepts string and byte chunks mixed", () => {
+    expect(decodeAll(["ab", bytes("c\nd"), "e\n"])).toEqual(["abc", "de"]);
+  });
+
+  it("gives the same lines for any chunking, at any byte (property)", () => {
+    const text = fc.array(
+      fc.oneof(fc.string({ unit: "grapheme", maxLength: 30 }), fc.constantFrom("\n", "\r\n", "\r", "😀", "é", "“")),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 4, max: 64 }), (parts, cuts, max) => {
+        const data = bytes(parts.join(""));
+        const whole = decodeAll([data], max);
+        expect(decodeAll(splitAt(data, cuts), max)).toEqual(whole);
+        const byteByByte = Array.from(data, (_b, i) => data.subarray(i, i + 1));
+        expect(decodeAll(byteByByte, max)).toEqual(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("matches a plain split of the decoded text when no line is over the cap (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+        const data = bytes(text);
+        const decoded = new TextDecoder().decode(data);
+        const expected = decoded.split("\n").map((l) => l.replace(/\r$/, ""));
+        if (decoded === "" || decoded.endsWith("\n")) expected.pop();
+        expect(decodeAll(splitAt(data, cuts))).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

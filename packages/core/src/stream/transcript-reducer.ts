@@ -1,0 +1,209 @@
+import { capText } from "./capped-json.js";
+import { lineHash } from "./line-hash.js";
+import { rateLimitNotice } from "./rate-limit-notice.js";
+import { createRecentKeys } from "./recent-keys.js";
+import { resultEventFrom } from "./result-event.js";
+import { objectOrNull, usageFromResult } from "./result-usage.js";
+import type { RateLimitNotice, ResultEvent, TokenUsage, TranscriptSummary } from "./transcript-summary.js";
+import { utf8ByteLength } from "./utf8-byte-length.js";
+
+/** `event`: a JSON object with a non-empty string `type` (a stream-json event); `text`: any other non-blank line. */
+export type LineKind = "event" | "text" | "blank";
+
+export interface TranscriptReducer {
+  push(line: string): LineKind;
+  summary(): TranscriptSummary;
+}
+
+export const DEFAULT_MAX_SUMMARY_CHARS = 64 * 1024;
+export const DEFAULT_MAX_RESULT_JSON_CHARS = 16 * 1024;
+export const MAX_FIRST_TEXT_LINE_CHARS = 2000;
+/**
+ * How many distinct event lines (and assistant message ids) dedup remembers. Replays come from a log
+ * stream resuming slightly before where it stopped: seconds of output, at most hundreds of lines. 4096
+ * covers that many times over while keeping dedup to a few hundred KiB of numbers and short ids.
+ */
+export const REPLAY_WINDOW = 4096;
+
+// Events the outcome never reads. The CLI writes `type` first, so they are recognised from their prefix
+// and counted without JSON.parse — tool results can be megabytes. A line that merely starts like one and
+// ends in `}` is trusted to be one: the CLI writes each event as a single JSON line.
+const UNREAD_TYPES: ReadonlySet<string> = new Set(["user", "stream_event"]);
+const UNREAD_EVENT_PREFIXES = [...UNREAD_TYPES].map((type) => `{"type":${JSON.stringify(type)}`);
+
+export function createTranscriptReducer(
+  opts: { maxSummaryChars?: number; maxResultJsonChars?: number } = {},
+): TranscriptReducer {
+  const maxSummaryChars = Math.max(2, opts.maxSummaryChars ?? DEFAULT_MAX_SUMMARY_CHARS);
+  const maxResultJsonChars = Math.max(2, opts.maxResultJsonChars ?? DEFAULT_MAX_RESULT_JSON_CHARS);
+  const recentEvents = createRecentKeys<number>(REPLAY_WINDOW);
+  const recentMessageIds = createRecentKeys<string>(REPLAY_WINDOW);
+
+  let sessionId: string | null = null;
+  let initModel: string | null = null;
+  let assistantModel: string | null = null;
+  let initSeen = false;
+  let result: ResultEvent | null = null;
+  let usage: TokenUsage | null = null;
+  let costUsd: number | null = null;
+  let llmApiEmptyResponse = false;
+  let assistantContentSeen = false;
+  let assistantTurns = 0;
+  let lastRateLimit: RateLimitNotice | null = null;
+  let lines = 0;
+  let nonEmptyLines = 0;
+  let bytes = 0;
+  let jsonEvents = 0;
+  let nonJsonLines = 0;
+  let replayedEvents = 0;
+  let firstTextLine: string | null = null;
+  // A suffix of all assistant texts joined with "\n\n": at least maxSummaryChars long once that much was
+  // seen, compacted when it reaches twice that, so appends stay amortised O(1).
+  let assistantText = "";
+  let assistantTextLength = 0;
+
+  const appendAssistantText = (text: string): void => {
+    const piece = assistantTextLength === 0 ? text : `\n\n${text}`;
+    assistantText += piece;
+    assistantTextLength += piece.length;
+    if (assistantText.length >= 2 * maxSummaryChars) assistantText = assistantText.slice(-maxSummaryChars);
+  };
+
+  const onSystem = (event: Readonly<Record<string, unknown>>): void => {
+    if (event["subtype"] !== "init") return;
+    const id = nonEmptyString(event["session_id"]);
+    if (id) sessionId = id;
+    const model = nonEmptyString(event["model"]);
+    if (model) {
+      initModel = model;
+      initSeen = true;
+    }
+  };
+
+  const onAssistant = (event: Readonly<Record<string, unknown>>): void => {
+    const id = nonEmptyString(event["session_id"]);
+    if (id) sessionId = id;
+    const message = objectOrNull(event["message"]) ?? {};
+    // One API message arrives as several events (one per content block) sharing its id: a turn per id.
+    const messageId = nonEmptyString(message["id"]);
+    if (messageId === null || !recentMessageIds.seen(messageId)) assistantTurns++;
+    const model = nonEmptyString(message["model"]);
+    // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
+    if (model && model !== "<synthetic>" && assistantModel === null) assistantModel = model;
+    const outputTokens = assistantOutputTokens(message);
+    if (message["stop_reason"] === null && outputTokens === 0) llmApiEmptyResponse = true;
+    if (outputTokens > 0) assistantContentSeen = true;
+    const content = Array.isArray(message["content"]) ? message["content"] : [];
+    for (const block of content) {
+      const b = objectOrNull(block);
+      if (b && b["type"] === "text" && typeof b["text"] === "string" && b["text"] !== "") appendAssistantText(b["text"]);
+    }
+  };
+
+  const onResult = (event: Readonly<Record<string, unknown>>): void => {
+    result = resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars });
+    if (result.sessionId) sessionId = result.sessionId;
+    usage = usageFromResult(event);
+    const cost = event["total_cost_usd"];
+    costUsd = typeof cost === "number" && Number.isFinite(cost) ? cost : null;
+  };
+
+  const apply = (event: Readonly<Record<string, unknown>>, line: string): void => {
+    // Formatted differently (spaces), an unread event still reaches here: treat it as the fast path does.
+    if (UNREAD_TYPES.has(event["type"] as string)) return;
+    if (recentEvents.seen(lineHash(line))) {
+      replayedEvents++;
+      return;
+    }
+    switch (event["type"]) {
+      case "system":
+        onSystem(event);
+        break;
+      case "assistant":
+        onAssistant(event);
+        break;
+      case "result":
+        onResult(event);
+        break;
+      case "rate_limit_event":
+        lastRateLimit = rateLimitNotice(event);
+        break;
+    }
+  };
+
+  return {
+    push(line) {
+      lines++;
+      bytes += utf8ByteLength(line) + 1;
+      const trimmed = line.trim();
+      if (trimmed === "") return "blank";
+      nonEmptyLines++;
+      if (trimmed.charCodeAt(0) === 0x7b && trimmed.charCodeAt(trimmed.length - 1) === 0x7d) {
+        if (UNREAD_EVENT_PREFIXES.some((prefix) => trimmed.startsWith(prefix))) {
+          jsonEvents++;
+          return "event";
+        }
+        const event = parseEvent(trimmed);
+        if (event) {
+          jsonEvents++;
+          apply(event, trimmed);
+          return "event";
+        }
+      }
+      nonJsonLines++;
+      if (firstTextLine === null) firstTextLine = capText(trimmed, MAX_FIRST_TEXT_LINE_CHARS);
+      return "text";
+    },
+    summary() {
+      const resultText = result?.text?.trim() ?? "";
+      return {
+        sessionId,
+        model: initModel ?? assistantModel,
+        usage,
+        costUsd,
+        summary: resultText !== "" ? resultText : assistantSummary(assistantText, assistantTextLength, maxSummaryChars),
+        result,
+        llmApiEmptyResponse: llmApiEmptyResponse && result === null,
+        assistantContentSeen,
+        assistantTurns,
+        lastRateLimit,
+        lines,
+        nonEmptyLines,
+        bytes,
+        jsonEvents,
+        nonJsonLines,
+        replayedEvents,
+        firstTextLine,
+        initSeen,
+      };
+    },
+  };
+}
+
+/** The joined assistant text, or its last `max` characters (marked with a leading "…") when longer. */
+function assistantSummary(suffix: string, totalLength: number, max: number): string {
+  if (totalLength <= max) return suffix.trim();
+  return `…${suffix.slice(suffix.length - (max - 1)).trim()}`;
+}
+
+/** Output tokens as the CLI reports them: on the message itself, else in its usage; -1 when unknown. */
+function assistantOutputTokens(message: Readonly<Record<string, unknown>>): number {
+  if (typeof message["output_tokens"] === "number") return message["output_tokens"];
+  const usage = objectOrNull(message["usage"]);
+  return usage && typeof usage["output_tokens"] === "number" ? usage["output_tokens"] : -1;
+}
+
+function parseEvent(line: string): Readonly<Record<string, unknown>> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const event = objectOrNull(value);
+  return event && typeof event["type"] === "string" && event["type"] !== "" ? event : null;
+}
+
+function nonEmptyString(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}

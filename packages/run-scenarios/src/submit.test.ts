@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { liveJobs, payloads, request, scenario } from "./harness.js";
+
+describe("submit never leaves anything behind", () => {
+  for (const [operation, code] of [
+    ["create job", "k8s_job_create_failed"],
+    ["create secret", "k8s_prompt_secret_create_failed"],
+    ["patch job", "k8s_job_create_failed"],
+  ] as const) {
+    it(`submit failing at "${operation}" leaves no Job and no payload`, async () => {
+      const s = scenario();
+      s.fake.faults.failRequests({ operation, error: "500", count: 1 });
+      const { outcome } = await s.run(request());
+      expect(outcome.errorCode).toBe(code);
+      await s.fake.clock.sleep(60_000);
+      expect(liveJobs(s.fake)).toEqual([]);
+      expect(payloads(s.fake)).toEqual([]);
+      s.dispose();
+    });
+  }
+
+  it("a missing RBAC permission names the permission", async () => {
+    const s = scenario();
+    s.fake.denyPermission({ verb: "create", group: "batch", resource: "jobs" });
+    const { outcome } = await s.run(request());
+    expect(outcome.errorCode).toBe("k8s_permission_denied");
+    expect(outcome.errorMessage).toMatch(/create jobs/);
+    s.dispose();
+  });
+
+  it("a prompt above the payload limit is refused before anything is created", async () => {
+    const s = scenario();
+    const { outcome } = await s.run(request({ taskMarkdown: "x".repeat(2 * 1024 * 1024) }));
+    expect(outcome.errorCode).toBe("k8s_payload_too_large");
+    expect(s.fake.requests()["create job"] ?? 0).toBe(0);
+    s.dispose();
+  });
+
+  it("bad config is config_invalid naming the field, and nothing is created", async () => {
+    const s = scenario();
+    const { outcome } = await s.run(request({ configOverrides: { timeoutSec: "soon", tolerations: "{not json" } }));
+    expect(outcome.errorCode).toBe("config_invalid");
+    expect(outcome.errorMessage).toContain("timeoutSec");
+    expect(outcome.errorMessage).toContain("tolerations");
+    expect(s.fake.requests()["create job"] ?? 0).toBe(0);
+    s.dispose();
+  });
+
+  it("an agent id with no label characters is k8s_agent_id_invalid", async () => {
+    const s = scenario();
+    const { outcome } = await s.run({ ...request(), agent: { id: "////", companyId: "c", name: "x" } });
+    expect(outcome.errorCode).toBe("k8s_agent_id_invalid");
+    s.dispose();
+  });
+
+  it("the guard fails closed when the Job list is unavailable", async () => {
+    const s = scenario();
+    s.fake.faults.failRequests({ operation: "list jobs", error: "503", count: 10 });
+    const { outcome } = await s.run(request());
+    expect(outcome.errorCode).toBe("k8s_concurrency_guard_unreachable");
+    expect(s.fake.requests()["create job"] ?? 0).toBe(0);
+    s.dispose();
+  });
+});
