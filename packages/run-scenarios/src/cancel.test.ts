@@ -14,6 +14,7 @@ describe("cancellation", () => {
     expect(outcome.job?.kept).toBe(false);
     await s.fake.clock.sleep(60_000);
     expect(liveJobs(s.fake)).toEqual([]);
+    await s.fake.clock.sleep(30_000);
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });

@@ -62,7 +62,7 @@ describe("Claude's own failures are classified from its exit code and transcript
 
   it("OOMKilled: the message says the container was killed for memory", async () => {
     const s = scenario();
-    const { outcome } = await s.run(request({ program: "oom", configOverrides: { "resources.limits.memory": "1Gi" } }));
+    const { outcome } = await s.run(request({ program: "oom", configOverrides: { "resources.requests.memory": "512Mi", "resources.limits.memory": "1Gi" } }));
     expect(outcome.status).toBe("failed");
     expect(outcome.exitCode).toBe(137);
     expect(outcome.errorMessage).toMatch(/OOM/);

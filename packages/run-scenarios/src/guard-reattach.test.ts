@@ -9,7 +9,7 @@ describe("guard, orphans and reattach", () => {
     const lines = transcriptLines(40, { sessionId: SESSION.sessionId });
     const first = s.start(scripted({ lines, runMs: 10 * 60_000 }, { session: SESSION, configOverrides: { apiUnreachableSec: 60 } }));
     await s.until(() => first.seen.stdout.length >= 10);
-    s.fake.hostRestart();
+    s.restartHost();
     const second = await s.run(scripted({ lines, runMs: 10 * 60_000 }, { session: SESSION }));
     expect(second.outcome.job).toMatchObject({ reattached: true, name: first.seen.jobs[0] });
     expect(second.outcome.status).toBe("succeeded");

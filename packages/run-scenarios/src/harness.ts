@@ -14,6 +14,8 @@ export interface Scenario {
   readonly fake: FakeCluster;
   readonly locks: AgentLocks;
   deps(): RunDependencies;
+  /** The host process dies and comes back: in-memory state (ports, locks) is gone, the cluster keeps running. */
+  restartHost(): void;
   run(request: RunRequest, options?: Omit<RunOptions, "observer">): Promise<{ outcome: RunOutcome; seen: Recorded }>;
   /** Starts a run without awaiting it; `seen` fills as the run goes. */
   start(request: RunRequest, options?: Omit<RunOptions, "observer">): { done: Promise<RunOutcome>; seen: Recorded };
@@ -24,7 +26,7 @@ export interface Scenario {
 
 export function scenario(options: FakeClusterOptions = {}): Scenario {
   const fake = new FakeCluster({ seed: 1, namespace: NAMESPACE, ...options });
-  const locks = new AgentLocks();
+  let locks = new AgentLocks();
   const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
   const start = (request: RunRequest, runOptions: Omit<RunOptions, "observer"> = {}) => {
     const seen: Recorded = { stdout: [], stderr: [], progress: [], jobs: [] };
@@ -38,8 +40,14 @@ export function scenario(options: FakeClusterOptions = {}): Scenario {
   };
   return {
     fake,
-    locks,
+    get locks() {
+      return locks;
+    },
     deps,
+    restartHost() {
+      fake.hostRestart();
+      locks = new AgentLocks();
+    },
     start,
     async run(request, runOptions) {
       const { done, seen } = start(request, runOptions);

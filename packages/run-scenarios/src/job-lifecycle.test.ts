@@ -11,6 +11,7 @@ describe("Job lifecycle faults", () => {
     expect(outcome.errorCode).toBe("k8s_job_deleted_externally");
     expect(outcome.errorMessage).toMatch(/detected_via=|detected via/);
     expect(outcome.errorMessage).toContain(seen.jobs[0]!);
+    await s.fake.clock.sleep(30_000);
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });
@@ -92,9 +93,9 @@ describe("Job lifecycle faults", () => {
 
   it("a cluster that stays unreachable gives k8s_outcome_unknown and keeps the Job (never a fake timeout)", async () => {
     const s = scenario();
-    const { done, seen } = s.start(scripted({ lines: transcriptLines(60), runMs: 60 * 60_000 }, { configOverrides: { apiUnreachableSec: 120 } }));
+    const { done, seen } = s.start(scripted({ lines: transcriptLines(60), runMs: 10 * 60_000 }, { configOverrides: { apiUnreachableSec: 120 } }));
     await s.until(() => seen.stdout.length >= 3);
-    s.fake.faults.failRequests({ operation: /./, error: "reset", from: s.fake.clock.now(), until: s.fake.clock.now() + 3600_000 });
+    s.fake.faults.failRequests({ operation: /./, error: "reset", from: s.fake.clock.now(), until: s.fake.clock.now() + 6 * 3600_000 });
     s.fake.faults.expireWatches();
     s.fake.faults.cutLogStreams({ everyMs: 1_000, mode: "error" });
     const outcome = await done;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scenario, scripted, transcriptLines } from "./harness.js";
+import { request, scenario, scripted, transcriptLines } from "./harness.js";
 
 describe("log streaming survives what production does to it", () => {
   it("log stream drops every 3 s for 30 minutes: no line lost, none duplicated (FAR-105/123, 8bd5042)", async () => {
@@ -52,11 +52,11 @@ describe("log streaming survives what production does to it", () => {
 
   it("silent for 10 minutes then success: keepalives report the silence, the run is not cut (FAR-107, e760bf9)", async () => {
     const s = scenario();
-    const { outcome, seen } = await s.run(scripted({ lines: [transcriptLines(0)[0]!, ...transcriptLines(1).slice(1)], runMs: 10 * 60_000 }));
+    const { outcome, seen } = await s.run(request({ program: "silent-then-success" }));
     expect(outcome.status).toBe("succeeded");
     const keepalives = seen.progress.filter((p) => p.type === "keepalive");
-    expect(keepalives.length).toBeGreaterThan(10);
-    expect(Math.max(...keepalives.map((k) => (k as { secondsSinceOutput: number }).secondsSinceOutput))).toBeGreaterThanOrEqual(200);
+    expect(keepalives.length).toBeGreaterThanOrEqual(39);
+    expect(Math.max(...keepalives.map((k) => (k as { secondsSinceOutput: number }).secondsSinceOutput))).toBeGreaterThanOrEqual(585);
     s.dispose();
   });
 });

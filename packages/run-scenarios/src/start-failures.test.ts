@@ -11,6 +11,7 @@ async function failsFast(req: Parameters<ReturnType<typeof scenario>["run"]>[0],
   expect(outcome.status).toBe("failed");
   expect(elapsed).toBeLessThan(5_000);
   expect(liveJobs(s.fake)).toEqual([]);
+  await s.fake.clock.sleep(30_000);
   expect(payloads(s.fake)).toEqual([]);
   s.dispose();
   return outcome;
@@ -18,7 +19,7 @@ async function failsFast(req: Parameters<ReturnType<typeof scenario>["run"]>[0],
 
 describe("fatal pod states end the run at once with their own code (not a 120 s wait)", () => {
   it("image pull failure", async () => {
-    const outcome = await failsFast(request({ configOverrides: { image: "registry.invalid/nope:1" } }), "k8s_image_pull_failed");
+    const outcome = await failsFast(request({ program: "no-such-image" }), "k8s_image_pull_failed");
     expect(outcome.errorMessage).toMatch(/ErrImagePull|ImagePullBackOff/);
   });
 

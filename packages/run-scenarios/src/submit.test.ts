@@ -14,7 +14,8 @@ describe("submit never leaves anything behind", () => {
       expect(outcome.errorCode).toBe(code);
       await s.fake.clock.sleep(60_000);
       expect(liveJobs(s.fake)).toEqual([]);
-      expect(payloads(s.fake)).toEqual([]);
+      await s.fake.clock.sleep(30_000);
+    expect(payloads(s.fake)).toEqual([]);
       s.dispose();
     });
   }

@@ -16,6 +16,7 @@ describe("a fault-free run", () => {
     expect(seen.stdout.every((l) => l.startsWith("{"))).toBe(true);
     expect(outcome.job?.kept).toBe(false);
     expect(liveJobs(s.fake)).toEqual([]);
+    await s.fake.clock.sleep(30_000);
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });

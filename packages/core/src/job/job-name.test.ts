@@ -27,7 +27,7 @@ describe("agentJobName", () => {
 
   it("is a DNS label of at most 52 characters for any ids, so the payload Secret name fits too", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 1000 }), fc.string({ unit: "binary", maxLength: 1000 }), (agent, run) => {
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), (agent, run) => {
         const name = agentJobName(agent, run);
         return name.length <= MAX_JOB_NAME_LENGTH && isDnsLabel(name) && isDnsLabel(payloadSecretName(name));
       }),

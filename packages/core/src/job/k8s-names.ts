@@ -28,12 +28,6 @@ export function isLabelKey(s: string): boolean {
   return name.length <= 63 && LABEL_NAME.test(name);
 }
 
-/** The prefix of a qualified key (`example.com` of `example.com/tier`), or null. */
-export function labelKeyPrefix(key: string): string | null {
-  const slash = key.indexOf("/");
-  return slash === -1 ? null : key.slice(0, slash);
-}
-
 /** Env var names as the API server validates them (C identifiers plus `-` and `.`). */
 export function isEnvVarName(s: string): boolean {
   return /^[-._A-Za-z][-._A-Za-z0-9]*$/.test(s);

@@ -93,7 +93,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     labels: { ...config.labels, ...identity.labels },
     annotations: {
       [ANNOTATION_ADAPTER_TYPE]: ADAPTER_TYPE,
-      [ANNOTATION_AGENT_NAME]: toWellFormed(request.agent.name).slice(0, MAX_AGENT_NAME_ANNOTATION),
+      [ANNOTATION_AGENT_NAME]: toWellFormed(request.agent.name.slice(0, MAX_AGENT_NAME_ANNOTATION)),
     },
     image,
     imagePullPolicy: config.imagePullPolicy,

@@ -111,8 +111,8 @@ function withResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
     return { ...failed(base, "max_turns_exhausted", described ?? "Claude used up its max turns"), clearSession: true };
   }
   const fallback = described ?? `Claude reported an error and exited ${exitPhrase(exitCode)}`;
-  const textLines = plainTextLines(input);
-  const login = detectLoginRequired({ result, lines: textLines });
+  // The result carries Claude's own words; stderr noise (an MCP server's 401…) must not outvote them.
+  const login = detectLoginRequired({ result, lines: [] });
   if (login) return failed(base, "claude_auth_required", fallback, login.loginUrl ? { loginUrl: login.loginUrl } : undefined);
   const limited = providerLimit(input, resultFailureText(result));
   if (limited) return limited(base, fallback);

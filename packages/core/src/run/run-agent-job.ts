@@ -295,7 +295,9 @@ class AgentJobRun {
       }
       if (this.options.shutdownSignal?.aborted) return { kind: "shutdown" };
       if (this.fatal) return { kind: "pod_fatal", code: this.fatal.code, message: this.fatal.message };
-      if (this.unreachableSince !== null && now - this.unreachableSince >= unreachableMs) {
+      // Unreachable only when the control channel (watches, reads) has been failing for the whole bound and
+      // the log is not flowing either: a flowing log proves Claude is alive even if status cannot be read.
+      if (this.unreachableSince !== null && now - this.unreachableSince >= unreachableMs && now - this.lastOutputAt >= unreachableMs) {
         return { kind: "unreachable", detail: `The Kubernetes API stayed unreachable for ${Math.round((now - this.unreachableSince) / 1000)}s: ${this.lastError}` };
       }
       if (deadlineAt !== null && now >= deadlineAt && this.jobTerminalAt === null && !this.jobGone) {
@@ -311,7 +313,8 @@ class AgentJobRun {
         return this.terminalEnding(config);
       }
       const resultAt = this.resultSeenAt;
-      if (resultAt !== null && !this.logDrained && this.jobTerminalAt === null && !this.jobGone && now - resultAt >= graceMs) {
+      // Only when the pod's status is being read: a silent control channel is not evidence of a hang.
+      if (resultAt !== null && this.unreachableSince === null && !this.logDrained && this.jobTerminalAt === null && !this.jobGone && now - resultAt >= graceMs) {
         // Claude printed its result but the process lingers (background children keep it alive): the run's
         // work is done, so finish it rather than wait for a deadline that may never come (timeoutSec 0).
         await this.notice("warn", `Claude printed its result but did not exit within ${config.graceSec}s; finishing the run and deleting Job ${ref.name}`);
@@ -340,13 +343,17 @@ class AgentJobRun {
         nextKeepalive = now + keepaliveMs;
       }
 
-      const timers = [nextKeepalive, startDeadline, deadlineAt ?? Infinity];
-      if (this.unreachableSince !== null) timers.push(this.unreachableSince + unreachableMs);
+      const timers = [nextKeepalive];
+      if (!agentStarted(this.pod)) timers.push(startDeadline);
+      if (deadlineAt !== null) timers.push(deadlineAt);
+      if (this.unreachableSince !== null) timers.push(this.unreachableSince + unreachableMs, this.lastOutputAt + unreachableMs);
       if (this.jobGone) timers.push(this.jobGone.at + JOB_GONE_DRAIN_MS);
       if (this.jobTerminalAt !== null) timers.push(this.jobTerminalAt + graceMs);
       if (drainedAt !== null) timers.push(drainedAt + graceMs);
       if (resultAt !== null) timers.push(resultAt + graceMs);
-      await this.notifier.wait(Math.max(1, Math.min(...timers) - now));
+      // Only future timers: a passed one has already been acted on above (or no longer applies).
+      const next = Math.min(...timers.filter((t) => t > now));
+      await this.notifier.wait(Number.isFinite(next) ? next - now : keepaliveMs || 60_000);
     }
   }
 
@@ -467,7 +474,6 @@ class AgentJobRun {
       try {
         for await (const line of this.deps.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
           this.cursor = line.cursor;
-          this.reachable();
           backoff = 500;
           await this.handleLine(line.text);
         }
@@ -478,7 +484,7 @@ class AgentJobRun {
           this.notifier.notify();
           return;
         }
-        if (!isClusterError(error) || error.transient) this.unreachable(error);
+        if (!isClusterError(error) || error.transient) this.lastError = describeError(error);
       }
       if (signal.aborted) return;
       if (finishedBefore) {

@@ -108,7 +108,7 @@ describe("createLineDecoder", () => {
         if (decoded === "" || decoded.endsWith("\n")) expected.pop();
         expect(decodeAll(splitAt(data, cuts))).toEqual(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 });

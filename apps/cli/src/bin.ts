@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import type { CliIo } from "./cli/cli-io.js";
+import { runCli } from "./main.js";
+
+const io: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  onInterrupt(handler) {
+    process.on("SIGINT", handler);
+    return () => process.off("SIGINT", handler);
+  },
+  exitNow(code) {
+    process.exit(code);
+  },
+};
+
+const code = await runCli(process.argv.slice(2), io);
+// Exit explicitly once stdout has drained: idle keep-alive sockets of a real cluster's client must not hold
+// the process open after the answer is printed.
+process.stdout.write("", () => process.exit(code));

@@ -1,0 +1,157 @@
+import { randomUUID } from "node:crypto";
+import { runAgentJob, type ClipjobConfig, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { PROGRAMS, simImage } from "@clipjob/fake-cluster";
+import type { CliIo } from "../cli/cli-io.js";
+import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag } from "../cli/command-args.js";
+import { EXIT, exitCodeForOutcome } from "../cli/exit-codes.js";
+import { RUN_HELP } from "../cli/help-text.js";
+import { kubeconfigFromEnv } from "../cli/real-cluster.js";
+import { parseSpeed } from "../cli/speed.js";
+import { CompositionRoot } from "../composition/composition-root.js";
+import type { ClusterTarget } from "../composition/cluster-target.js";
+import { resolveConfig } from "../config/resolve-config.js";
+import { HumanRunView } from "../render/human-run-view.js";
+import { JsonRunView } from "../render/json-run-view.js";
+import { wantsColour } from "../render/paint.js";
+import type { RunView } from "../render/run-view.js";
+import type { EmbeddedSimulation, SimulationSpeed } from "../simulation/embedded-simulation.js";
+
+const DEFAULT_AGENT_ID = "clipjob-cli";
+const OPTIONS = {
+  ...CLUSTER_FLAGS,
+  scenario: { type: "string" },
+  speed: { type: "string" },
+  cluster: { type: "string" },
+  image: { type: "string" },
+  config: { type: "string" },
+  set: { type: "string", multiple: true },
+  agent: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+export async function runCommand(args: readonly string[], io: CliIo, root: CompositionRoot = new CompositionRoot()): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS);
+  if (!parsed.ok) return usage(io, parsed.error);
+  if (booleanFlag(parsed.value, "help")) {
+    io.stdout.write(RUN_HELP);
+    return EXIT.ok;
+  }
+  const flags = parsed.value;
+  const speed = parseSpeed(stringFlag(flags, "speed"));
+  if (!speed.ok) return usage(io, speed.error);
+
+  const resolved = resolveConfig({
+    ...(stringFlag(flags, "config") !== undefined ? { configFile: stringFlag(flags, "config")! } : {}),
+    sets: listFlag(flags, "set"),
+    flags: pick(flags.values, ["cluster", "scenario", "namespace", "image", "kubeconfig", "context"]),
+    cwd: io.cwd,
+  });
+  if (!resolved.ok) return usage(io, resolved.error.lines.join("\n"));
+  const { config } = resolved.value;
+  const raw = { ...resolved.value.raw };
+  if (config.cluster === "simulated" && config.image === null) {
+    if (!Object.hasOwn(PROGRAMS, config.simulatedScenario)) {
+      return usage(io, `Unknown scenario ${JSON.stringify(config.simulatedScenario)}. Scenarios: ${Object.keys(PROGRAMS).join(", ")}`);
+    }
+    raw["image"] = simImage(config.simulatedScenario);
+  }
+
+  const target = clusterTarget(config, speed.value, io.env);
+  const scope = await root.openScope(target, io.env);
+  if (!scope.ok) return usage(io, scope.error.message);
+  const deps = scope.value.runDependencies();
+  const simulation = scope.value.simulation();
+  const namespace = config.namespace ?? deps.defaultNamespace;
+  // The embedded cluster has whichever namespace the run asks for.
+  if (simulation && (await simulation.fake.access.namespaceExists(namespace)) === false) simulation.fake.addNamespace(namespace);
+
+  const json = booleanFlag(flags, "json");
+  const now = () => deps.clock.now();
+  const view: RunView = json
+    ? new JsonRunView(io.stdout, io.stderr, now)
+    : new HumanRunView({ out: io.stdout, colour: wantsColour(io.stdout.isTTY === true, io.env), now, simulated: simulation !== null });
+  if (!json) view.message(intro(config, target, namespace), "plain");
+
+  const cancel = new AbortController();
+  let interrupts = 0;
+  const unsubscribe = io.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      view.message("Ctrl-C: cancelling the run and deleting its Job… (Ctrl-C again exits at once)", "warn");
+      cancel.abort("cancelled with Ctrl-C");
+      return;
+    }
+    view.close();
+    io.stderr.write("Exiting without waiting for the clean-up; the Job may still exist.\n");
+    io.exitNow(EXIT.cancelled);
+  });
+
+  const request: RunRequest = {
+    runId: randomUUID(),
+    agent: { id: stringFlag(flags, "agent") ?? DEFAULT_AGENT_ID, companyId: "local", name: "clipjob CLI" },
+    config: raw,
+    taskMarkdown: flags.positionals.join(" ").trim() || null,
+  };
+  try {
+    const outcome = await runAgentJob(deps, request, { observer: view, cancelSignal: cancel.signal });
+    const exitCode = exitCodeForOutcome(outcome);
+    if (simulation) {
+      const left = await simulation.settle(namespace, outcome.job === null || !outcome.job.kept);
+      view.finish(outcome, exitCode, simulatedEpilogue(outcome, left.jobs, simulation), { simulatedCluster: left });
+    } else {
+      view.finish(outcome, exitCode, realEpilogue(outcome));
+    }
+    return exitCode;
+  } finally {
+    unsubscribe();
+    view.close();
+    await scope.value.dispose();
+  }
+}
+
+function clusterTarget(config: ClipjobConfig, speed: SimulationSpeed, env: NodeJS.ProcessEnv): ClusterTarget {
+  if (config.cluster === "simulated") return { kind: "simulated", speed };
+  const kubeconfigPath = config.kubeconfig ?? kubeconfigFromEnv(env);
+  return {
+    kind: "kubernetes",
+    ...(kubeconfigPath !== undefined ? { kubeconfigPath } : {}),
+    ...(config.kubeContext !== null ? { context: config.kubeContext } : {}),
+  };
+}
+
+function intro(config: ClipjobConfig, target: ClusterTarget, namespace: string): string {
+  if (target.kind === "simulated") {
+    const pace = target.speed === "max" ? "virtual time" : `${target.speed}× real time`;
+    return `clipjob run · simulated cluster · scenario ${config.simulatedScenario} · ${pace} · namespace ${namespace}`;
+  }
+  return `clipjob run · Kubernetes ${target.kubeconfigPath ?? "(in-cluster)"}${target.context ? ` context ${target.context}` : ""} · namespace ${namespace}`;
+}
+
+function simulatedEpilogue(outcome: RunOutcome, jobsLeft: number, simulation: EmbeddedSimulation): string[] {
+  const left = `${jobsLeft} Job${jobsLeft === 1 ? "" : "s"} left in the simulated cluster`;
+  const job = outcome.job;
+  if (!job) return [`No Job was created; ${left}.`];
+  if (!job.kept) return [`Job ${job.namespace}/${job.name} deleted; ${left}.`];
+  const pods = simulation.fake.pods(job.namespace).length;
+  return [`Job ${job.namespace}/${job.name} kept (${job.keptBecause ?? "retained"}); ${left} (${pods} pod${pods === 1 ? "" : "s"}). It ends with this process.`];
+}
+
+function realEpilogue(outcome: RunOutcome): string[] {
+  const job = outcome.job;
+  if (!job?.kept) return [];
+  return [`Job ${job.namespace}/${job.name} was kept (${job.keptBecause ?? "retained"}): 'clipjob logs ${job.name} -n ${job.namespace}' or 'clipjob cancel ${job.name} -n ${job.namespace}'.`];
+}
+
+function pick(values: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = values[key];
+    if (typeof value === "string") out[key] = value;
+  }
+  return out;
+}
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`${message}\nRun 'clipjob run --help' for the options.\n`);
+  return EXIT.usage;
+}

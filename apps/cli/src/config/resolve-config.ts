@@ -1,0 +1,38 @@
+// Everything a command needs from the config sources, validated by core's parseConfig so the CLI accepts
+// exactly what Paperclip accepts, with the same field-named errors.
+
+import { err, ok, parseConfig, type ClipjobConfig, type Result } from "@clipjob/core";
+import { layerConfig, type ConfigFlags } from "./config-layers.js";
+import { readConfigFile } from "./config-file.js";
+
+export interface ConfigSources {
+  readonly configFile?: string;
+  readonly sets: readonly string[];
+  readonly flags: ConfigFlags;
+  readonly cwd: string;
+}
+
+export interface ResolvedConfig {
+  /** What the run receives as adapterConfig (it validates again, as Paperclip's would). */
+  readonly raw: Record<string, unknown>;
+  readonly config: ClipjobConfig;
+}
+
+/** Usage problems as printable lines: one per offending field. */
+export type ConfigProblem = { readonly lines: readonly string[] };
+
+export function resolveConfig(sources: ConfigSources): Result<ResolvedConfig, ConfigProblem> {
+  let file: unknown;
+  if (sources.configFile !== undefined) {
+    const read = readConfigFile(sources.configFile, sources.cwd);
+    if (!read.ok) return err({ lines: [read.error] });
+    file = read.value;
+  }
+  const layered = layerConfig({ ...(file !== undefined ? { file } : {}), sets: sources.sets, flags: sources.flags });
+  if (!layered.ok) return err({ lines: [layered.error.message] });
+  const parsed = parseConfig(layered.value);
+  if (!parsed.ok) {
+    return err({ lines: ["Invalid configuration (config_invalid):", ...parsed.error.fields.map((f) => `  ${f.field}: ${f.problem}`)] });
+  }
+  return ok({ raw: layered.value, config: parsed.value });
+}

@@ -1,0 +1,181 @@
+// Claude's stream-json, rendered for a human: what Claude said and did, tool results cut to a glance,
+// thinking collapsed. The raw line stays the source of truth (`--json` prints it untouched).
+
+import { line, type DisplayLine } from "./display-line.js";
+import { cap, oneLine, terminalSafe } from "./terminal-text.js";
+
+const ASSISTANT_TEXT_MAX = 4000;
+const THINKING_PREVIEW = 100;
+const TOOL_INPUT_MAX = 120;
+const RESULT_PREVIEW_LINES = 3;
+const RESULT_LINE_MAX = 160;
+const FINAL_RESULT_MAX = 2000;
+/** Tool ids remembered to name their results; a transcript's tool calls are answered soon after. */
+const REMEMBERED_TOOL_IDS = 256;
+/** Input fields that best say what a tool call does, in order of preference. */
+const SUMMARY_FIELDS = ["command", "file_path", "path", "pattern", "url", "query", "description", "prompt", "skill"];
+
+type Json = Record<string, unknown>;
+
+/** Stateful only in the tool-id → name memory it needs to label results; bounded. */
+export class TranscriptFormatter {
+  private readonly toolNames = new Map<string, string>();
+
+  /** `stream` is core's classification: "stdout" for stream-json events, "stderr" for anything else. */
+  format(stream: "stdout" | "stderr", raw: string): DisplayLine[] {
+    if (raw.trim() === "") return [];
+    const event = stream === "stdout" ? parseEvent(raw) : null;
+    if (!event) return [line("dim", `│ ${cap(terminalSafe(raw), RESULT_LINE_MAX * 4)}`)];
+    switch (event["type"]) {
+      case "system":
+        return this.system(event);
+      case "assistant":
+        return this.assistant(event);
+      case "user":
+        return this.user(event);
+      case "result":
+        return result(event);
+      case "rate_limit_event":
+        return rateLimit(event);
+      default:
+        return [line("dim", `· ${oneLine(String(event["type"]), 40)}${typeof event["subtype"] === "string" ? `/${oneLine(event["subtype"], 40)}` : ""}`)];
+    }
+  }
+
+  private system(event: Json): DisplayLine[] {
+    if (event["subtype"] !== "init") return [line("dim", `· system/${oneLine(String(event["subtype"] ?? "?"), 40)}`)];
+    const parts = [`session ${str(event["session_id"]) ?? "?"}`, `model ${str(event["model"]) ?? "?"}`];
+    if (Array.isArray(event["tools"])) parts.push(`${event["tools"].length} tools`);
+    const cwd = str(event["cwd"]);
+    if (cwd) parts.push(`cwd ${cwd}`);
+    return [line("system", `● Claude started: ${oneLine(parts.join(" · "), 300)}`)];
+  }
+
+  private assistant(event: Json): DisplayLine[] {
+    const out: DisplayLine[] = [];
+    for (const block of contentBlocks(event)) {
+      if (block["type"] === "text" && typeof block["text"] === "string" && block["text"].trim() !== "") {
+        out.push(line("assistant", cap(terminalSafe(block["text"].trim()), ASSISTANT_TEXT_MAX)));
+      } else if (block["type"] === "thinking" && typeof block["thinking"] === "string") {
+        const chars = block["thinking"].length;
+        out.push(line("thinking", `∴ thinking (${chars} chars): ${oneLine(block["thinking"], THINKING_PREVIEW)}`));
+      } else if (block["type"] === "tool_use") {
+        const name = str(block["name"]) ?? "tool";
+        const id = str(block["id"]);
+        if (id) this.remember(id, name);
+        const summary = summariseInput(block["input"]);
+        out.push(line("tool", `→ ${oneLine(name, 60)}${summary ? `  ${summary}` : ""}`));
+      }
+    }
+    return out;
+  }
+
+  private user(event: Json): DisplayLine[] {
+    const out: DisplayLine[] = [];
+    for (const block of contentBlocks(event)) {
+      if (block["type"] === "tool_result") {
+        const id = str(block["tool_use_id"]);
+        const name = (id && this.toolNames.get(id)) ?? "tool";
+        const isError = block["is_error"] === true;
+        const text = toolResultText(block["content"]);
+        out.push(...preview(isError ? "toolError" : "toolResult", `${isError ? "✗" : "←"} ${oneLine(name, 60)}${isError ? " failed" : ""}`, text));
+      } else if (block["type"] === "text" && typeof block["text"] === "string") {
+        out.push(line("dim", `user: ${oneLine(block["text"], RESULT_LINE_MAX)}`));
+      }
+    }
+    return out;
+  }
+
+  private remember(id: string, name: string): void {
+    this.toolNames.set(id, name);
+    if (this.toolNames.size > REMEMBERED_TOOL_IDS) {
+      const oldest = this.toolNames.keys().next().value;
+      if (oldest !== undefined) this.toolNames.delete(oldest);
+    }
+  }
+}
+
+function result(event: Json): DisplayLine[] {
+  const isError = event["is_error"] === true || (typeof event["subtype"] === "string" && event["subtype"].startsWith("error"));
+  const facts = [str(event["subtype"]) ?? (isError ? "error" : "success")];
+  if (typeof event["num_turns"] === "number") facts.push(`${event["num_turns"]} turns`);
+  if (typeof event["duration_ms"] === "number") facts.push(`${(event["duration_ms"] / 1000).toFixed(1)}s`);
+  if (typeof event["total_cost_usd"] === "number") facts.push(`$${event["total_cost_usd"].toFixed(4)}`);
+  const out = [line(isError ? "error" : "result", `■ result: ${oneLine(facts.join(" · "), 200)}`)];
+  const text = str(event["result"]);
+  if (text) out.push(line(isError ? "error" : "assistant", cap(terminalSafe(text.trim()), FINAL_RESULT_MAX)));
+  const errors = Array.isArray(event["errors"]) ? event["errors"].map(describeError).filter((e) => e !== "" && e !== text) : [];
+  for (const e of errors) out.push(line("error", `  ${oneLine(e, RESULT_LINE_MAX * 2)}`));
+  return out;
+}
+
+function rateLimit(event: Json): DisplayLine[] {
+  const info = isObject(event["rate_limit_info"]) ? event["rate_limit_info"] : {};
+  const parts = [str(info["rateLimitType"]) ?? "unknown limit", str(info["status"]) ?? "unknown status"];
+  if (typeof info["resetsAt"] === "number" && Number.isFinite(info["resetsAt"])) {
+    parts.push(`resets ${new Date(info["resetsAt"] * 1000).toISOString()}`);
+  }
+  const rejected = info["status"] === "rejected";
+  return [line(rejected ? "error" : "warn", `⚠ rate limit: ${oneLine(parts.join(", "), 200)}`)];
+}
+
+function preview(style: "toolResult" | "toolError", header: string, text: string): DisplayLine[] {
+  const lines = terminalSafe(text).split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) return [line(style, `${header} (no output)`)];
+  if (lines.length === 1) return [line(style, `${header}: ${cap(lines[0]!.trim(), RESULT_LINE_MAX)}`)];
+  const shown = lines.slice(0, RESULT_PREVIEW_LINES).map((l) => line("dim", `    ${cap(l, RESULT_LINE_MAX)}`));
+  const more = lines.length - shown.length;
+  return [
+    line(style, `${header}: ${lines.length} lines, ${text.length} chars`),
+    ...shown,
+    ...(more > 0 ? [line("dim", `    … ${more} more lines`)] : []),
+  ];
+}
+
+function summariseInput(input: unknown): string {
+  if (!isObject(input)) return "";
+  for (const field of SUMMARY_FIELDS) {
+    const value = str(input[field]);
+    if (value) return oneLine(value, TOOL_INPUT_MAX);
+  }
+  const json = JSON.stringify(input);
+  return json === "{}" ? "" : oneLine(json, TOOL_INPUT_MAX);
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part) => (isObject(part) && typeof part["text"] === "string" ? part["text"] : ""))
+    .filter((t) => t !== "")
+    .join("\n");
+}
+
+function describeError(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (isObject(e)) return str(e["message"]) ?? str(e["error"]) ?? str(e["code"]) ?? JSON.stringify(e);
+  return "";
+}
+
+function contentBlocks(event: Json): Json[] {
+  const message = event["message"];
+  if (!isObject(message) || !Array.isArray(message["content"])) return [];
+  return message["content"].filter(isObject);
+}
+
+function parseEvent(raw: string): Json | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return isObject(value) && typeof value["type"] === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}

@@ -1,0 +1,5 @@
+import { describeClusterContract, describeLogContract } from "./index.js";
+import { FAKE_CAPABILITIES, fakeHarness } from "./testing/fake-harness.js";
+
+describeClusterContract("fake-cluster", fakeHarness, FAKE_CAPABILITIES);
+describeLogContract("fake-cluster", fakeHarness);

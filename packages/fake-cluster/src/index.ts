@@ -1,0 +1,17 @@
+export { FakeCluster } from "./fake-cluster.js";
+export type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeSecretView, NodeSpec } from "./fake-cluster.js";
+export { VirtualClock } from "./virtual-clock.js";
+export type { TimerHandle, VirtualClockOptions } from "./virtual-clock.js";
+export { PROGRAMS, SCRIPT_ENV } from "./programs/builtin-programs.js";
+export type { ScriptBehaviour } from "./programs/builtin-programs.js";
+export { simImage, SIM_IMAGE_REPOSITORY } from "./programs/program.js";
+export type { Program, ProgramContext } from "./programs/program.js";
+export { Transcript, DEFAULT_MODEL } from "./programs/stream-json.js";
+export type { ContentBlock, Usage } from "./programs/stream-json.js";
+export type { FaultHandle, FaultInjector, InjectedError, RequestFaultRule } from "./faults/fault-injector.js";
+export type { LogEntry } from "./kubelet/container-log.js";
+export type { ObjectStore, StoreEvent, StoreEventType, WatchOptions } from "./store/object-store.js";
+export { INIT_CONTAINERS_ANNOTATION, JOB_TRACKING_FINALIZER, FOREGROUND_FINALIZER, JOB_NAME_LABEL } from "./store/objects.js";
+export type { Kind, OwnerReference, Taint } from "./store/objects.js";
+export { NODE_MONITOR_GRACE_MS, UNREACHABLE_TOLERATION_MS } from "./controllers/node-lifecycle.js";
+export { FAKE_IDENTITY } from "./api/api-gateway.js";

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import type { PodSnapshot } from "@clipjob/core";
+import { FakeCluster } from "./fake-cluster.js";
+import { INIT_CONTAINERS_ANNOTATION, JOB_TRACKING_FINALIZER } from "./store/objects.js";
+import { baseSpec } from "./testing/base-spec.js";
+import { runToEnd, until } from "./testing/run-helpers.js";
+
+const agent = (p: PodSnapshot | undefined) => p?.containers[0]?.state;
+
+/** Every state the agent container passes through, seen by a pod watch (polling can miss a pod's last moment). */
+function recordStates(fake: FakeCluster, job: { namespace: string; name: string }, ac: AbortController): PodSnapshot[] {
+  const seen: PodSnapshot[] = [];
+  void (async () => {
+    for await (const e of fake.cluster.watchPods(job, ac.signal)) seen.push(e.pod);
+  })();
+  return seen;
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe("kubelet", () => {
+  it("deleting a running pod's Job sends SIGTERM: exit 143", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("term", "silent-then-success"));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.phase === "Running"));
+    const ac = new AbortController();
+    const seen = recordStates(fake, job.ref, ac);
+    await fake.cluster.deleteJob(job.ref, "Background");
+    await until(fake, () => fake.pods().length === 0);
+    ac.abort();
+    const dying = seen.find((p) => p.ref.uid === pod.ref.uid && agent(p)?.kind === "terminated");
+    expect(agent(dying)).toMatchObject({ exitCode: 143, signal: 15 });
+    fake.dispose();
+  });
+
+  it("a process that traps SIGTERM gets terminationGracePeriodSeconds, then SIGKILL: exit 137", async () => {
+    const fake = new FakeCluster();
+    fake.registerProgram("stubborn", async (ctx) => {
+      ctx.onSigterm(() => ctx.stderr("ignoring SIGTERM"));
+      await ctx.sleep(Number.POSITIVE_INFINITY);
+      return 0;
+    });
+    const job = await fake.cluster.submit(baseSpec("stubborn", "stubborn", { terminationGracePeriodSeconds: 20 }));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.phase === "Running"));
+    const t = fake.clock.now();
+    const ac = new AbortController();
+    const seen = recordStates(fake, job.ref, ac);
+    await fake.cluster.deleteJob(job.ref, "Foreground");
+    await until(fake, () => fake.podLog(pod.ref.name).some((e) => e.text === "ignoring SIGTERM"));
+    await until(fake, async () => (await fake.cluster.getJob(job.ref)) === null);
+    ac.abort();
+    const dead = seen.find((p) => agent(p)?.kind === "terminated");
+    expect(agent(dead)).toMatchObject({ exitCode: 137 });
+    expect(fake.clock.now() - t).toBeGreaterThanOrEqual(20_000);
+    fake.dispose();
+  });
+
+  it("the job-tracking finalizer holds a pod until the Job controller has counted it", async () => {
+    const fake = new FakeCluster({ freeze: true });
+    await fake.cluster.submit(baseSpec("fin"));
+    await fake.clock.advance(100);
+    expect(fake.pods()[0]?.finalizers).toEqual([JOB_TRACKING_FINALIZER]);
+    await fake.clock.advance(60_000);
+    expect(fake.pods()[0]?.finalizers).toEqual([]);
+    expect(fake.jobs()[0]?.succeeded).toBe(1);
+    fake.dispose();
+  });
+
+  it("the payload Secret counts: an env reference to a key it lacks is CreateContainerConfigError", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("token", "success", { env: [{ name: "PAPERCLIP_API_KEY", source: { kind: "payload", key: "run-token" } }] }));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => agent(p)?.kind === "waiting" && (agent(p) as { reason?: string }).reason === "CreateContainerConfigError"));
+    expect(agent(pod)).toMatchObject({ message: "couldn't find key run-token in Secret clipjob/token-payload" });
+    fake.dispose();
+  });
+
+  it("a missing env Secret that appears later lets the container start", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("late", "success", { env: [{ name: "K", source: { kind: "secretKey", secretName: "late-secret", key: "k" } }] }));
+    await until(fake, async () => (agent((await fake.cluster.listPods(job.ref))[0]) as { reason?: string } | undefined)?.reason === "CreateContainerConfigError");
+    fake.addSecret("late-secret", { k: "v" });
+    await until(fake, async () => (await fake.cluster.getJob(job.ref))?.conditions.some((c) => c.type === "Complete"));
+    fake.dispose();
+  });
+
+  it("a failed init container fails the pod (restartPolicy Never: no CrashLoopBackOff); the agent never starts", async () => {
+    const fake = new FakeCluster();
+    const spec = baseSpec("init", "success", { annotations: { [INIT_CONTAINERS_ANNOTATION]: JSON.stringify([{ name: "setup", exitCode: 3 }]) } });
+    const { job, pod } = await runToEnd(fake, spec);
+    expect(pod.phase).toBe("Failed");
+    expect(pod.initContainers[0]).toMatchObject({ name: "setup", state: { kind: "terminated", exitCode: 3, reason: "Error" } });
+    expect(agent(pod)).toMatchObject({ kind: "waiting", reason: "PodInitializing" });
+    expect(job.conditions.find((c) => c.type === "Failed")?.reason).toBe("BackoffLimitExceeded");
+    await expect(fake.logs.follow(pod.ref, "claude", null, new AbortController().signal)[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining("is waiting to start: PodInitializing"),
+    });
+    fake.dispose();
+  });
+
+  it("until the kubelet reports, a container's state is unknown", async () => {
+    const fake = new FakeCluster({ freeze: true, statusLagMs: 5_000 });
+    const job = await fake.cluster.submit(baseSpec("unknown"));
+    await fake.clock.advance(100);
+    expect(agent((await fake.cluster.listPods(job.ref))[0])).toEqual({ kind: "unknown" });
+    fake.dispose();
+  });
+
+  it("sinceTime keeps lines stamped at or after it, in whole or fractional seconds", async () => {
+    const fake = new FakeCluster();
+    fake.registerProgram("ticks", async (ctx) => {
+      for (let i = 0; i < 6; i++) {
+        ctx.stdout(`t${i}`);
+        await ctx.sleep(500);
+      }
+      return 0;
+    });
+    const { pod } = await runToEnd(fake, baseSpec("ticks", "ticks"));
+    const all = fake.podLog(pod.ref.name);
+    const third = all[2]!.timestamp;
+    const texts = async (sinceTime: string) => (await collect(fake.readPodLog(pod.ref.name, { sinceTime }))).map((e) => e.text);
+    expect(await texts(third)).toEqual(["t2", "t3", "t4", "t5"]);
+    expect(await texts(`${third.slice(0, 19)}Z`)).toEqual(all.filter((e) => e.timestamp >= `${third.slice(0, 19)}`).map((e) => e.text));
+    fake.dispose();
+  });
+
+  it("log timestamps are RFC3339Nano as Go writes them (trailing zeros trimmed)", async () => {
+    const fake = new FakeCluster({ startTime: "2026-03-01T10:00:00.000Z" });
+    const { pod } = await runToEnd(fake, baseSpec("ts"));
+    for (const e of fake.podLog(pod.ref.name)) expect(e.timestamp).toMatch(/^2026-03-01T10:00:\d\d(\.\d*[1-9])?Z$/);
+    fake.dispose();
+  });
+
+  it("a pending pod's log is refused with 'waiting to start: ContainerCreating'", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("pending", "success", { nodeSelector: { gpu: "yes" } }));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref))[0]);
+    await expect(fake.logs.follow(pod.ref, "claude", null, new AbortController().signal)[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: "invalid",
+      httpStatus: 400,
+    });
+    fake.dispose();
+  });
+});
+
+describe("scheduler", () => {
+  const unschedulable = async (fake: FakeCluster, name: string, overrides: Parameters<typeof baseSpec>[2]) => {
+    const job = await fake.cluster.submit(baseSpec(name, "success", overrides));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.conditions.some((c) => c.reason === "Unschedulable")));
+    return pod.conditions.find((c) => c.type === "PodScheduled")!.message!;
+  };
+
+  it.each([
+    ["a nodeSelector no node matches", { nodeSelector: { pool: "gpu" } }, "didn't match Pod's node affinity/selector"],
+    ["requests above node capacity", { resources: { requests: { memory: "64Gi" }, limits: {} } }, "Insufficient memory"],
+    ["a claim that does not exist", { volumes: [{ kind: "pvc" as const, name: "data", claimName: "nope", mountPath: "/paperclip" }] }, 'persistentvolumeclaim "nope" not found'],
+  ])("%s → Unschedulable", async (_what, overrides, fragment) => {
+    const fake = new FakeCluster();
+    expect(await unschedulable(fake, "sched", overrides)).toContain(fragment);
+    fake.dispose();
+  });
+
+  it("an untolerated taint keeps the pod off the node; a toleration lets it run", async () => {
+    const fake = new FakeCluster({ nodes: [{ name: "tainted", taints: [{ key: "dedicated", value: "agents", effect: "NoSchedule" }] }] });
+    expect(await unschedulable(fake, "t1", {})).toContain("untolerated taint {dedicated: agents}");
+    await runToEnd(fake, baseSpec("t2", "success", { tolerations: [{ key: "dedicated", operator: "Equal", value: "agents", effect: "NoSchedule" }] }));
+    fake.dispose();
+  });
+
+  it("a pod waiting for a node is scheduled when a matching node joins", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("join", "success", { nodeSelector: { pool: "gpu" } }));
+    await until(fake, async () => (await fake.cluster.listPods(job.ref))[0]?.conditions.some((c) => c.reason === "Unschedulable"));
+    fake.addNode({ name: "gpu-1", labels: { pool: "gpu" } });
+    await until(fake, async () => (await fake.cluster.getJob(job.ref))?.conditions.some((c) => c.type === "Complete"));
+    expect(fake.pods()[0]?.nodeName).toBe("gpu-1");
+    fake.dispose();
+  });
+});
+
+describe("request accounting", () => {
+  it("a watched, streamed, cleaned-up run costs a bounded number of requests", async () => {
+    const fake = new FakeCluster();
+    const job = await fake.cluster.submit(baseSpec("count"));
+    const ac = new AbortController();
+    const pods = fake.cluster.watchPods(job.ref, ac.signal);
+    let running: PodSnapshot | undefined;
+    for await (const e of pods) if (e.pod.phase === "Running") { running = e.pod; break; }
+    for await (const _ of fake.logs.follow(running!.ref, "claude", null, ac.signal)) void _;
+    for await (const e of fake.cluster.watchJob(job.ref, ac.signal)) if (e.job?.conditions.some((c) => c.type === "Complete")) break;
+    await fake.cluster.deleteJob(job.ref, "Background");
+    ac.abort();
+    expect(fake.requests()).toEqual({
+      "create job": 1,
+      "create secret": 1,
+      "patch job": 1,
+      "list pods": 1,
+      "watch pods": 1,
+      "follow log": 1,
+      "list jobs": 1,
+      "watch jobs": 1,
+      "delete job": 1,
+    });
+    fake.dispose();
+  });
+});

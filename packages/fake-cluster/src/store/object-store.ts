@@ -1,0 +1,295 @@
+import type { VirtualClock, TimerHandle } from "../virtual-clock.js";
+import type { Random } from "../prng.js";
+import { AsyncQueue } from "../async-queue.js";
+import { apiError, alreadyExists, conflict, notFound } from "../api/api-errors.js";
+import { matchesSelector } from "./label-selector.js";
+import { CLUSTER_SCOPED, FOREGROUND_FINALIZER, type AnyObject, type Kind, type ObjectMeta, type ObjectOfKind } from "./objects.js";
+
+export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface StoreEvent<O extends AnyObject = AnyObject> {
+  readonly type: StoreEventType;
+  readonly object: O;
+  /** The object before this change (MODIFIED and DELETED). */
+  readonly previous?: O;
+  readonly resourceVersion: number;
+  readonly at: number;
+}
+
+export interface WatchOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: Readonly<Record<string, string>>;
+  /** fieldSelector metadata.name=… */
+  readonly name?: string;
+  /** Resume after this resourceVersion; 410 Gone when history no longer reaches back that far. */
+  readonly resourceVersion?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface DeleteOptions {
+  readonly propagation?: "Background" | "Foreground";
+  readonly gracePeriodSeconds?: number;
+  /** Precondition: delete only this incarnation of the name. */
+  readonly uid?: string;
+}
+
+export type NewObject<K extends Kind> = Omit<ObjectOfKind<K>, "metadata"> & {
+  metadata: Pick<ObjectMeta, "name" | "namespace"> & Partial<ObjectMeta>;
+};
+
+interface ServerWatch {
+  readonly kind: Kind;
+  readonly options: WatchOptions;
+  readonly queue: AsyncQueue<StoreEvent>;
+  timeout: TimerHandle | null;
+}
+
+export interface StoreOptions {
+  readonly eventHistoryMs: number;
+  readonly watchTimeoutMs: number;
+}
+
+/**
+ * The API server's storage: objects with resourceVersions from one global counter (like etcd revisions),
+ * an event history with compaction, watches that time out and answer 410 Gone for compacted versions,
+ * finalizers and graceful pod deletion. Reads return copies; nothing outside ever holds a live object.
+ */
+export class ObjectStore {
+  private readonly objects = new Map<string, AnyObject>();
+  private revision = 0;
+  private history: StoreEvent[] = [];
+  private compactedRevision = 0;
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private readonly watches = new Set<ServerWatch>();
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly random: Random,
+    private readonly options: StoreOptions,
+  ) {}
+
+  get<K extends Kind>(kind: K, namespace: string, name: string): ObjectOfKind<K> | undefined {
+    const obj = this.objects.get(key(kind, namespace, name));
+    return obj ? (structuredClone(obj) as ObjectOfKind<K>) : undefined;
+  }
+
+  list<K extends Kind>(kind: K, namespace?: string, selector: Readonly<Record<string, string>> = {}): { items: ObjectOfKind<K>[]; resourceVersion: string } {
+    const items: ObjectOfKind<K>[] = [];
+    for (const obj of this.objects.values()) {
+      if (obj.kind !== kind) continue;
+      if (namespace !== undefined && !CLUSTER_SCOPED.has(kind) && obj.metadata.namespace !== namespace) continue;
+      if (!matchesSelector(obj.metadata.labels, selector)) continue;
+      items.push(structuredClone(obj) as ObjectOfKind<K>);
+    }
+    items.sort((a, b) => a.metadata.creationTimestamp - b.metadata.creationTimestamp || a.metadata.name.localeCompare(b.metadata.name));
+    return { items, resourceVersion: String(this.revision) };
+  }
+
+  /** Every stored object (copies), for the garbage collector's sweep. */
+  all(): AnyObject[] {
+    return [...this.objects.values()].map((o) => structuredClone(o));
+  }
+
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  create<K extends Kind>(obj: NewObject<K>): ObjectOfKind<K> {
+    const kind = obj.kind as K;
+    const ns = CLUSTER_SCOPED.has(kind) ? "" : obj.metadata.namespace;
+    const op = `create ${kind.toLowerCase()}`;
+    if (!CLUSTER_SCOPED.has(kind) && !this.objects.has(key("Namespace", "", ns))) {
+      throw notFound("Namespace", ns, op);
+    }
+    const k = key(kind, ns, obj.metadata.name);
+    if (this.objects.has(k)) throw alreadyExists(kind, obj.metadata.name, op);
+    const metadata: ObjectMeta = {
+      labels: {},
+      annotations: {},
+      finalizers: [],
+      ownerReferences: [],
+      ...structuredClone(obj.metadata),
+      namespace: ns,
+      uid: this.random.uuid(),
+      resourceVersion: "",
+      creationTimestamp: this.clock.now(),
+    };
+    delete metadata.deletionTimestamp;
+    const stored = { ...structuredClone(obj), metadata } as unknown as AnyObject;
+    this.commit("ADDED", k, stored, undefined);
+    return structuredClone(stored) as ObjectOfKind<K>;
+  }
+
+  /**
+   * Read-modify-write. `expectResourceVersion` / `expectUid` are optimistic-concurrency preconditions (409).
+   * Clearing the last finalizer of an object being deleted removes it.
+   */
+  update<K extends Kind>(
+    kind: K,
+    namespace: string,
+    name: string,
+    mutate: (obj: ObjectOfKind<K>) => void,
+    pre: { resourceVersion?: string; uid?: string } = {},
+  ): ObjectOfKind<K> {
+    const op = `update ${kind.toLowerCase()}`;
+    const k = key(kind, namespace, name);
+    const current = this.objects.get(k) as ObjectOfKind<K> | undefined;
+    if (!current) throw notFound(kind, name, op);
+    if (pre.uid !== undefined && pre.uid !== current.metadata.uid) {
+      throw conflict(kind, name, op, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(kind, name, op, "the object has been modified; please apply your changes to the latest version and try again");
+    }
+    const next = structuredClone(current);
+    mutate(next);
+    next.metadata.uid = current.metadata.uid;
+    next.metadata.name = current.metadata.name;
+    next.metadata.namespace = current.metadata.namespace;
+    if (this.removable(next)) {
+      this.commit("DELETED", k, next, current);
+    } else {
+      this.commit("MODIFIED", k, next, current);
+    }
+    return structuredClone(next);
+  }
+
+  /** Returns the object as it is after the call, and whether it is gone from storage. */
+  delete<K extends Kind>(kind: K, namespace: string, name: string, options: DeleteOptions = {}): { object: ObjectOfKind<K>; removed: boolean } {
+    const op = `delete ${kind.toLowerCase()}`;
+    const k = key(kind, namespace, name);
+    const current = this.objects.get(k) as ObjectOfKind<K> | undefined;
+    if (!current) throw notFound(kind, name, op);
+    if (options.uid !== undefined && options.uid !== current.metadata.uid) {
+      throw conflict(kind, name, op, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    const next = structuredClone(current) as AnyObject;
+    const m = next.metadata;
+    const now = this.clock.now();
+    if (m.deletionTimestamp !== undefined) {
+      // Already terminating: only a shorter grace (the kubelet's final grace-0 delete) changes anything.
+      if (options.gracePeriodSeconds === 0 && m.deletionGracePeriodSeconds !== 0) {
+        m.deletionGracePeriodSeconds = 0;
+        return this.finishDelete(k, next as ObjectOfKind<K>, current);
+      }
+      return { object: structuredClone(current), removed: false };
+    }
+    if (options.propagation === "Foreground") {
+      m.deletionTimestamp = now;
+      m.deletionGracePeriodSeconds = 0;
+      if (!m.finalizers.includes(FOREGROUND_FINALIZER)) m.finalizers.push(FOREGROUND_FINALIZER);
+      this.commit("MODIFIED", k, next, current);
+      return { object: structuredClone(next) as ObjectOfKind<K>, removed: false };
+    }
+    const grace = next.kind === "Pod" ? (options.gracePeriodSeconds ?? next.spec.terminationGracePeriodSeconds) : 0;
+    const graceful = next.kind === "Pod" && next.spec.nodeName !== undefined && !isTerminalPhase(next.status.phase) && grace > 0;
+    m.deletionTimestamp = graceful ? now + grace * 1000 : now;
+    m.deletionGracePeriodSeconds = graceful ? grace : 0;
+    return this.finishDelete(k, next as ObjectOfKind<K>, current);
+  }
+
+  /** Internal informer: every committed change, synchronously. Controllers use it (no expiry, no faults). */
+  onChange(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A watch as the API server serves it. Throws ClusterError `gone` (410) for a compacted resourceVersion. */
+  watch(kind: Kind, options: WatchOptions = {}): AsyncIterable<StoreEvent> {
+    this.compact();
+    const from = options.resourceVersion === undefined || options.resourceVersion === "" ? this.revision : Number(options.resourceVersion);
+    if (!Number.isFinite(from) || from < this.compactedRevision) {
+      throw apiError("gone", `watch ${kind.toLowerCase()}`, `too old resource version: ${options.resourceVersion} (${this.compactedRevision})`);
+    }
+    const w: ServerWatch = { kind, options, queue: new AsyncQueue<StoreEvent>(), timeout: null };
+    for (const e of this.history) {
+      if (e.resourceVersion > from) this.deliver(w, e);
+    }
+    this.watches.add(w);
+    const span = this.options.watchTimeoutMs * (1 + this.random.next());
+    w.timeout = this.clock.schedule(span, () => this.closeWatch(w), { daemon: true });
+    options.signal?.addEventListener("abort", () => this.closeWatch(w), { once: true });
+    return w.queue;
+  }
+
+  /** Ends every open watch (as an API server restart or watch-cache reset does) and compacts all history. */
+  expireWatches(): void {
+    for (const w of [...this.watches]) this.closeWatch(w);
+    this.history = [];
+    this.compactedRevision = this.revision;
+  }
+
+  openWatches(): number {
+    return this.watches.size;
+  }
+
+  private finishDelete<K extends Kind>(k: string, next: ObjectOfKind<K>, current: ObjectOfKind<K>): { object: ObjectOfKind<K>; removed: boolean } {
+    const removed = this.removable(next);
+    this.commit(removed ? "DELETED" : "MODIFIED", k, next, current);
+    return { object: structuredClone(next), removed };
+  }
+
+  private removable(obj: AnyObject): boolean {
+    const m = obj.metadata;
+    return m.deletionTimestamp !== undefined && m.finalizers.length === 0 && m.deletionGracePeriodSeconds === 0;
+  }
+
+  private commit(type: StoreEventType, k: string, obj: AnyObject, previous: AnyObject | undefined): void {
+    this.revision++;
+    obj.metadata.resourceVersion = String(this.revision);
+    if (type === "DELETED") this.objects.delete(k);
+    else this.objects.set(k, obj);
+    const event: StoreEvent = {
+      type,
+      object: structuredClone(obj),
+      ...(previous ? { previous: structuredClone(previous) } : {}),
+      resourceVersion: this.revision,
+      at: this.clock.now(),
+    };
+    this.history.push(event);
+    this.compact();
+    for (const w of this.watches) this.deliver(w, event);
+    for (const l of this.listeners) l(event);
+  }
+
+  private compact(): void {
+    const horizon = this.clock.now() - this.options.eventHistoryMs;
+    let drop = 0;
+    while (drop < this.history.length && this.history[drop]!.at < horizon) drop++;
+    if (drop === 0) return;
+    this.compactedRevision = Math.max(this.compactedRevision, this.history[drop - 1]!.resourceVersion);
+    this.history = this.history.slice(drop);
+  }
+
+  private deliver(w: ServerWatch, e: StoreEvent): void {
+    if (e.object.kind !== w.kind) return;
+    const o = w.options;
+    if (o.namespace !== undefined && !CLUSTER_SCOPED.has(w.kind) && e.object.metadata.namespace !== o.namespace) return;
+    if (o.name !== undefined && e.object.metadata.name !== o.name) return;
+    const sel = o.labelSelector ?? {};
+    const now = matchesSelector(e.object.metadata.labels, sel);
+    const before = e.previous !== undefined && e.type !== "ADDED" ? matchesSelector(e.previous.metadata.labels, sel) : false;
+    // A label change that moves an object into or out of the selection is an ADDED or DELETED to this watch.
+    let type: StoreEventType | null = null;
+    if (e.type === "ADDED") type = now ? "ADDED" : null;
+    else if (e.type === "DELETED") type = now || before ? "DELETED" : null;
+    else if (now && before) type = "MODIFIED";
+    else if (now) type = "ADDED";
+    else if (before) type = "DELETED";
+    if (type) w.queue.push({ ...e, type, object: structuredClone(e.object) });
+  }
+
+  private closeWatch(w: ServerWatch): void {
+    if (!this.watches.delete(w)) return;
+    w.timeout?.cancel();
+    w.queue.end();
+  }
+}
+
+export function isTerminalPhase(phase: string): boolean {
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+function key(kind: Kind, namespace: string, name: string): string {
+  return `${kind}/${CLUSTER_SCOPED.has(kind) ? "" : namespace}/${name}`;
+}

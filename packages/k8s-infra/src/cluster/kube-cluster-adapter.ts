@@ -1,0 +1,203 @@
+import {
+  ClusterError,
+  systemClock,
+  type AgentJobSpec,
+  type ClusterPort,
+  type Clock,
+  type JobRef,
+  type JobSnapshot,
+  type JobWatchEvent,
+  type LabelSelector,
+  type ObjectRef,
+  type PodSnapshot,
+  type PodWatchEvent,
+  type PropagationPolicy,
+} from "@clipjob/core";
+import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
+import { toClusterError } from "../errors/classify-kube-error.js";
+import { kubeOperation, type KubeOperation } from "../errors/kube-operation.js";
+import { DEFAULT_READ_RETRY, retryRead, type RetryPolicy } from "../retry/read-retry.js";
+import { toJobSnapshot } from "../translate/job-snapshot.js";
+import { toPodSnapshot } from "../translate/pod-snapshot.js";
+import { listWatch, type ListWatchSettings } from "./list-watch.js";
+import { labelSelector, MERGE_PATCH, requestOptions } from "./request-options.js";
+import { submitAgentJob } from "./submit-agent-job.js";
+
+export interface KubeClusterAdapterOptions {
+  readonly clock?: Clock;
+  readonly readRetry?: RetryPolicy;
+  /** Seconds the server keeps one watch open before it is reopened from its resourceVersion. */
+  readonly watchTimeoutSeconds?: number;
+  readonly random?: () => number;
+}
+
+/** Optimistic-concurrency rounds of relabel before a persistent conflict is reported. */
+const RELABEL_ATTEMPTS = 4;
+
+/** The label the Job controller puts on its pods; every supported Kubernetes version sets it. */
+const POD_JOB_LABEL = "job-name";
+
+export class KubeClusterAdapter implements ClusterPort {
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+  private readonly clock: Clock;
+  private readonly policy: RetryPolicy;
+  private readonly random: () => number;
+  private readonly watchSettings: ListWatchSettings;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    opts: KubeClusterAdapterOptions = {},
+  ) {
+    this.batch = kc.makeApiClient(BatchV1Api);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.clock = opts.clock ?? systemClock;
+    this.policy = opts.readRetry ?? DEFAULT_READ_RETRY;
+    this.random = opts.random ?? Math.random;
+    this.watchSettings = {
+      clock: this.clock,
+      policy: this.policy,
+      random: this.random,
+      timeoutSeconds: opts.watchTimeoutSeconds ?? 300,
+      minHealthyMs: 1_000,
+    };
+  }
+
+  submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
+    return submitAgentJob({ batch: this.batch, core: this.core }, spec, signal);
+  }
+
+  async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {
+    const op = jobOperation("get job", "get", ref.namespace);
+    try {
+      const job = await this.read(op, () => this.batch.readNamespacedJob({ name: ref.name, namespace: ref.namespace }));
+      return toJobSnapshot(job);
+    } catch (e) {
+      if (toClusterError(e, op).code === "not_found") return null;
+      throw e;
+    }
+  }
+
+  async listJobs(namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
+    const op = jobOperation("list jobs", "list", namespace);
+    const list = await this.read(op, () => this.batch.listNamespacedJob({ namespace, labelSelector: labelSelector(selector) }));
+    return list.items.map(toJobSnapshot);
+  }
+
+  /**
+   * Merge-patches the labels of exactly the Job `ref` names: it reads the Job, refuses another
+   * incarnation (a different uid) with `conflict`, and sends the patch with the resourceVersion it read,
+   * so the server rejects it if the Job changed in between; then it reads again and retries, a few times
+   * (the Job controller updates status often). This is a guarded write, never a blind retry.
+   */
+  async relabel(ref: JobRef, labels: Readonly<Record<string, string | null>>): Promise<JobSnapshot> {
+    const get = jobOperation("relabel job", "get", ref.namespace);
+    const patch = jobOperation("relabel job", "patch", ref.namespace);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read(get, () => this.batch.readNamespacedJob({ name: ref.name, namespace: ref.namespace }));
+      const uid = current.metadata?.uid ?? "";
+      if (ref.uid !== "" && uid !== ref.uid) {
+        throw new ClusterError({ code: "conflict", operation: patch.name, message: `Job ${ref.namespace}/${ref.name} is another incarnation (uid ${uid}, expected ${ref.uid})` });
+      }
+      try {
+        const job = await this.batch.patchNamespacedJob(
+          { name: ref.name, namespace: ref.namespace, body: { metadata: { labels, resourceVersion: current.metadata?.resourceVersion } } },
+          requestOptions({ contentType: MERGE_PATCH }),
+        );
+        return toJobSnapshot(job);
+      } catch (e) {
+        const err = toClusterError(e, patch);
+        if (err.code !== "conflict" || attempt >= RELABEL_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async deleteJob(ref: ObjectRef, propagation: PropagationPolicy): Promise<boolean> {
+    const op = jobOperation("delete job", "delete", ref.namespace);
+    const uid = "uid" in ref && typeof ref.uid === "string" && ref.uid !== "" ? ref.uid : undefined;
+    try {
+      await this.batch.deleteNamespacedJob({
+        name: ref.name,
+        namespace: ref.namespace,
+        propagationPolicy: propagation,
+        // With a uid, a same-named Job created since is not ours: the precondition fails it with 409 Conflict.
+        ...(uid === undefined ? {} : { body: { preconditions: { uid } } }),
+      });
+      return true;
+    } catch (e) {
+      const err = toClusterError(e, op);
+      if (err.code === "not_found") return false;
+      throw err;
+    }
+  }
+
+  async listPods(job: ObjectRef): Promise<PodSnapshot[]> {
+    const op = podOperation("list pods", "list", job.namespace);
+    const list = await this.read(op, () => this.core.listNamespacedPod({ namespace: job.namespace, labelSelector: `${POD_JOB_LABEL}=${job.name}` }));
+    return list.items.map(toPodSnapshot);
+  }
+
+  async *watchJob(ref: ObjectRef, signal: AbortSignal): AsyncIterable<JobWatchEvent> {
+    const fieldSelector = `metadata.name=${ref.name}`;
+    const events = listWatch<V1Job>(
+      this.kc,
+      {
+        list: async (s) => {
+          const list = await this.batch.listNamespacedJob({ namespace: ref.namespace, fieldSelector }, requestOptions({ signal: s }));
+          return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+        },
+        listOperation: jobOperation("list jobs", "list", ref.namespace),
+        watchOperation: jobOperation("watch job", "watch", ref.namespace),
+        watchPath: `/apis/batch/v1/namespaces/${encodeURIComponent(ref.namespace)}/jobs`,
+        selector: { fieldSelector },
+        reportAbsent: true,
+      },
+      this.watchSettings,
+      signal,
+    );
+    for await (const e of events) {
+      if (e.type === "added" || e.type === "modified") {
+        yield { type: e.type, job: toJobSnapshot(e.object) };
+        continue;
+      }
+      // The Job is gone; a same-named successor would be another Job, so the watch ends here.
+      yield { type: "deleted", job: e.type === "deleted" && !e.relisted ? toJobSnapshot(e.object) : null };
+      return;
+    }
+  }
+
+  async *watchPods(job: ObjectRef, signal: AbortSignal): AsyncIterable<PodWatchEvent> {
+    const selector = `${POD_JOB_LABEL}=${job.name}`;
+    const events = listWatch<V1Pod>(
+      this.kc,
+      {
+        list: async (s) => {
+          const list = await this.core.listNamespacedPod({ namespace: job.namespace, labelSelector: selector }, requestOptions({ signal: s }));
+          return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+        },
+        listOperation: podOperation("list pods", "list", job.namespace),
+        watchOperation: podOperation("watch pods", "watch", job.namespace),
+        watchPath: `/api/v1/namespaces/${encodeURIComponent(job.namespace)}/pods`,
+        selector: { labelSelector: selector },
+        reportAbsent: false,
+      },
+      this.watchSettings,
+      signal,
+    );
+    for await (const e of events) {
+      if (e.type !== "absent") yield { type: e.type, pod: toPodSnapshot(e.object) };
+    }
+  }
+
+  private read<T>(op: KubeOperation, call: () => Promise<T>): Promise<T> {
+    return retryRead(op, { policy: this.policy, clock: this.clock, random: this.random }, call);
+  }
+}
+
+function jobOperation(name: string, verb: string, namespace: string): KubeOperation {
+  return kubeOperation(name, verb, "jobs", namespace, { group: "batch" });
+}
+
+function podOperation(name: string, verb: string, namespace: string): KubeOperation {
+  return kubeOperation(name, verb, "pods", namespace);
+}

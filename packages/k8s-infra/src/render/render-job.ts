@@ -1,0 +1,32 @@
+import type { AgentJobSpec } from "@clipjob/core";
+import type { V1Job } from "@kubernetes/client-node";
+import { renderPodSpec } from "./render-pod-spec.js";
+
+/**
+ * The batch/v1 Job for a run. It is created suspended: the payload Secret it needs is created next (owned
+ * by the Job, so it needs the Job's uid) and only then is the Job resumed, so no pod ever starts without
+ * its payload and a failed submit leaves nothing running.
+ */
+export function renderJob(spec: AgentJobSpec): V1Job {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: spec.ref.name,
+      namespace: spec.ref.namespace,
+      labels: { ...spec.labels },
+      annotations: { ...spec.annotations },
+    },
+    spec: {
+      // One attempt: a retried agent run would repeat side effects the first one may already have made.
+      backoffLimit: 0,
+      suspend: true,
+      ...(spec.activeDeadlineSeconds === undefined ? {} : { activeDeadlineSeconds: spec.activeDeadlineSeconds }),
+      ...(spec.ttlSecondsAfterFinished === undefined ? {} : { ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished }),
+      template: {
+        metadata: { labels: { ...spec.labels }, annotations: { ...spec.annotations } },
+        spec: renderPodSpec(spec),
+      },
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { payloadSecretName, type AgentJobSpec, type JobRef, type PayloadKey } from "@clipjob/core";
+import type { V1Secret } from "@kubernetes/client-node";
+
+/** The API server rejects a Secret whose data exceeds 1 MiB. */
+export const MAX_SECRET_DATA_BYTES = 1024 * 1024;
+
+/**
+ * The per-run payload Secret. Values go in `data` as base64 of their UTF-8 bytes, so the container reads
+ * exactly the bytes of the prompt (stringData would be re-encoded by the server and shows up in
+ * last-applied annotations of some tools). Owned by the Job as its controller, so garbage collection
+ * deletes it with the Job.
+ */
+export function renderPayloadSecret(spec: AgentJobSpec, owner: JobRef): V1Secret {
+  const data: Partial<Record<PayloadKey, string>> = { prompt: base64(spec.payload.prompt) };
+  if (spec.payload.runToken !== undefined) data["run-token"] = base64(spec.payload.runToken);
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: payloadSecretName(spec.ref.name),
+      namespace: spec.ref.namespace,
+      labels: { ...spec.labels },
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    type: "Opaque",
+    // Written once per run and never changed: immutable spares the kubelet from watching it.
+    immutable: true,
+    data,
+  };
+}
+
+/** Decoded size of the Secret's values, as the API server counts it against its 1 MiB limit. */
+export function payloadDataBytes(secret: V1Secret): number {
+  let total = 0;
+  for (const value of Object.values(secret.data ?? {})) total += Buffer.from(value, "base64").length;
+  return total;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
