@@ -29,8 +29,8 @@ export function bindKubernetes(
   container.register(CLOCK.key, { useValue: systemClock });
   container.register(CLUSTER_PORT.key, { useFactory: () => (cluster ??= new KubeClusterAdapter(kc, { clock: systemClock })) });
   container.register(LOG_PORT.key, { useFactory: () => (logs ??= new KubeLogAdapter(kc, { clock: systemClock })) });
-  container.register(HOST_PORT.key, { useFactory: () => (host ??= new KubeHostAdapter(kc)) });
-  container.register(ACCESS_PORT.key, { useFactory: () => (access ??= new KubeAccessAdapter(kc)) });
+  container.register(HOST_PORT.key, { useFactory: () => (host ??= new KubeHostAdapter(kc, { clock: systemClock })) });
+  container.register(ACCESS_PORT.key, { useFactory: () => (access ??= new KubeAccessAdapter(kc, { clock: systemClock })) });
   container.register(DEFAULT_NAMESPACE.key, { useValue: target.namespace ?? contextNamespace ?? KUBERNETES_DEFAULT_NAMESPACE });
   return ok(undefined);
 }

@@ -102,7 +102,7 @@ export class HumanRunView implements RunView {
         job: this.job,
         simulated: this.options.simulated,
       },
-      Math.max(20, (this.options.out.columns ?? 100) - 1),
+      Math.max(20, (this.options.out.columns || 100) - 1),
     );
     this.options.out.write(`${CLEAR_LINE}${paint(line("dim", text), this.options.colour)}`);
     this.statusShown = true;

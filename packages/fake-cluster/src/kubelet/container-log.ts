@@ -8,17 +8,46 @@ export interface LogEntry {
   readonly text: string;
 }
 
+/**
+ * The kubelet rotates container logs (containerLogMaxSize 10Mi × containerLogMaxFiles 5 by default), so a
+ * node never holds more than about 50 MiB per container; older lines are gone for every reader. Simulating
+ * that keeps the fake's memory bounded on gigabyte transcripts, and makes a reader that falls far behind
+ * lose lines exactly as it would on a real node.
+ */
+export const LOG_RETENTION_BYTES = 50 * 1024 * 1024;
+
 /** One container's log file: append-only while the process runs, sealed when it exits. */
 export class ContainerLog {
-  private readonly entries: LogEntry[] = [];
+  private entries: LogEntry[] = [];
+  /** Lines rotated away: absolute line index = dropped + index in `entries`. */
+  private dropped = 0;
+  private bytes = 0;
   private ended = false;
   private readonly wakers = new Set<() => void>();
 
   append(ms: number, stream: "stdout" | "stderr", text: string): void {
     if (this.ended) return;
     const timestamp = rfc3339Nano(ms);
-    for (const line of text.split("\n")) this.entries.push({ timestamp, stream, text: line });
+    for (const line of text.split("\n")) {
+      this.entries.push({ timestamp, stream, text: line });
+      this.bytes += timestamp.length + line.length + 2;
+    }
+    if (this.bytes > LOG_RETENTION_BYTES) this.rotate();
     this.wake();
+  }
+
+  private rotate(): void {
+    // Drop whole "files" (a fifth of the budget at a time), oldest first, like the kubelet's rotation.
+    let cut = 0;
+    let freed = 0;
+    while (cut < this.entries.length - 1 && this.bytes - freed > LOG_RETENTION_BYTES - LOG_RETENTION_BYTES / 5) {
+      const e = this.entries[cut]!;
+      freed += e.timestamp.length + e.text.length + 2;
+      cut += 1;
+    }
+    this.entries = this.entries.slice(cut);
+    this.dropped += cut;
+    this.bytes -= freed;
   }
 
   /** The process exited: followers drain and end. */
@@ -40,15 +69,19 @@ export class ContainerLog {
    * until the process exits or `signal` aborts.
    */
   async *read(opts: { follow: boolean; sinceTime?: string; signal: AbortSignal }): AsyncGenerator<LogEntry> {
-    let i = 0;
+    // `abs` is an absolute line number, so rotation while a reader is paused cannot shift its position.
+    let abs = this.dropped;
     if (opts.sinceTime !== undefined) {
       const since = opts.sinceTime;
-      while (i < this.entries.length && compareLogTimestamps(this.entries[i]!.timestamp, since) < 0) i++;
+      while (abs - this.dropped < this.entries.length && compareLogTimestamps(this.entries[abs - this.dropped]!.timestamp, since) < 0) abs++;
     }
     for (;;) {
       if (opts.signal.aborted) return;
-      while (i < this.entries.length) {
-        yield this.entries[i++]!;
+      for (;;) {
+        if (abs < this.dropped) abs = this.dropped;
+        if (abs - this.dropped >= this.entries.length) break;
+        yield this.entries[abs - this.dropped]!;
+        abs++;
         if (opts.signal.aborted) return;
       }
       if (!opts.follow || this.ended) return;

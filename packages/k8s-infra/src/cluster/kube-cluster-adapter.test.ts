@@ -1,6 +1,6 @@
 import { ClusterError, type JobRef, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fullSpec, minimalSpec } from "../render/agent-job-spec-fixtures.js";
+import { fullSpec, minimalSpec } from "../testing/agent-job-spec-fixtures.js";
 import { FakeKubeApi, status } from "../testing/fake-kube-api.js";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 

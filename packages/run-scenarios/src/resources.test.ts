@@ -1,0 +1,75 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import type { Program } from "@clipjob/fake-cluster";
+import { describe, expect, it } from "vitest";
+import { request, scenario, scripted, transcriptLines } from "./harness.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** A transcript of `totalBytes`, dominated by tool results as real runs are. */
+function bigTranscript(totalBytes: number): Program {
+  return async (ctx) => {
+    const session = "9e2f3c4d-aaaa-4bbb-8ccc-123456789abc";
+    ctx.stdout(JSON.stringify({ type: "system", subtype: "init", session_id: session, model: "claude-sonnet-4-6" }));
+    const chunk = "x".repeat(256 * 1024);
+    const toolResult = JSON.stringify({ type: "user", session_id: session, message: { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: chunk }] } });
+    const assistant = JSON.stringify({ type: "assistant", session_id: session, message: { id: "msg_1", role: "assistant", stop_reason: "tool_use", content: [{ type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "cat big.log" } }], usage: { input_tokens: 5, output_tokens: 7 } } });
+    let written = 0;
+    let i = 0;
+    while (written < totalBytes) {
+      ctx.stdout(i % 8 === 0 ? assistant.replace("msg_1", `msg_${i}`) : toolResult);
+      written += toolResult.length;
+      i += 1;
+      if (i % 16 === 0) await ctx.sleep(10);
+    }
+    ctx.stdout(JSON.stringify({ type: "result", subtype: "success", is_error: false, result: "read it all", session_id: session, total_cost_usd: 1.5, usage: { input_tokens: 1, output_tokens: 2 } }));
+    return 0;
+  };
+}
+
+describe("resources a run uses", () => {
+  it("a 1 GB transcript settles with heap growth under 64 MB (the predecessor kept all stdout in memory)", async () => {
+    const s = scenario();
+    s.fake.registerProgram("gigabyte", bigTranscript(1024 * 1024 * 1024));
+    gc();
+    const baseline = process.memoryUsage().heapUsed;
+    let peak = 0;
+    const { done } = s.start(request({ program: "gigabyte" }));
+    // Sample retained heap (after a full GC) every 2 s of virtual time while the run streams.
+    const sampler = (async () => {
+      for (;;) {
+        await s.fake.clock.sleep(2_000);
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
+        if (s.fake.jobs("clipjob").length === 0) return;
+      }
+    })();
+    const outcome = await done;
+    await sampler;
+    gc();
+    peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
+    console.log(`1 GB transcript: peak retained heap growth ${(peak / 1024 / 1024).toFixed(1)} MB`);
+    expect(outcome.status).toBe("succeeded");
+    expect(outcome.summary).toBe("read it all");
+    expect(peak).toBeLessThan(64 * 1024 * 1024);
+    s.dispose();
+  }, 300_000);
+
+  it("API requests per run do not grow with run length: 30 minutes costs what 30 seconds costs", async () => {
+    const count = async (runMs: number) => {
+      const s = scenario();
+      const { outcome } = await s.run(scripted({ lines: transcriptLines(20), runMs }));
+      expect(outcome.status).toBe("succeeded");
+      const requests = s.fake.requests();
+      s.dispose();
+      return Object.values(requests).reduce((a, b) => a + b, 0);
+    };
+    const short = await count(30_000);
+    const long = await count(30 * 60_000);
+    console.log(`requests per run: 30 s → ${short}, 30 min → ${long}`);
+    expect(short).toBeLessThanOrEqual(15);
+    // Watches are renewed when the server closes them (every ~30 min on the fake): allow those.
+    expect(long).toBeLessThanOrEqual(short + 4);
+  });
+});
