@@ -70,13 +70,25 @@ export async function startControlPlane({
   let etcdData = null;
   let stopped = false;
   const state = { supervisorPid: process.pid, dir, procs: [], etcdData: null };
+  const pidsFile = path.join(dir, 'pids');
   const writeState = () => {
     state.procs = procs.map(({ name, pid, bin }) => ({ name, pid, bin }));
     fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    fs.writeFileSync(pidsFile, procs.map((p) => `${p.pid} ${p.bin}\n`).join(''));
   };
+  writeState();
+
+  // Watchdog: if this process dies without stop() (SIGKILL, crash), a detached shell stops the children by
+  // PID (only PIDs that still run the binary we started) and removes the etcd data dir.
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SH, 'watchdog', String(process.pid), pidsFile, path.join(dir, 'etcd-data-path')], {
+    detached: true, stdio: 'ignore',
+  });
+  watchdog.unref();
+  state.watchdogPid = watchdog.pid;
 
   const killAllSync = () => {
     for (const p of [...procs].reverse()) if (!p.exit) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (etcdData) fs.rmSync(etcdData, { recursive: true, force: true });
   };
   const onSignal = async (sig) => {
     await stop().catch(() => {});
@@ -93,6 +105,7 @@ export async function startControlPlane({
     if (sim) await sim.stop().catch(() => {});
     for (const p of [...procs].reverse()) await stopProc(p);
     if (etcdData) fs.rmSync(etcdData, { recursive: true, force: true });
+    try { process.kill(watchdog.pid, 'SIGTERM'); } catch { /* gone */ }
     process.off('exit', killAllSync);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
@@ -143,6 +156,7 @@ export async function startControlPlane({
     // ---------------------------------------------------------------- etcd (data on tmpfs)
     etcdData = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : dir, 'clipjob-etcd-'));
     state.etcdData = etcdData;
+    fs.writeFileSync(path.join(dir, 'etcd-data-path'), etcdData);
     const etcd = spawnProc('etcd', [
       '--name=n0', `--data-dir=${etcdData}`,
       `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
@@ -319,6 +333,16 @@ export async function startControlPlane({
 
 // ------------------------------------------------------------------------------------------ helpers
 
+// $1 = supervisor pid, $2 = pids file ("pid binary" per line), $3 = file holding the etcd data dir path.
+const WATCHDOG_SH = `
+trap 'exit 0' TERM
+while kill -0 "$1" 2>/dev/null; do sleep 1; done
+sig() { while read -r pid bin; do
+  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$bin" ] && kill "-$1" "$pid" 2>/dev/null; done < "$2"; }
+sig TERM "$2"; sleep 5; sig KILL "$2"
+[ -s "$3" ] && case "$(cat "$3")" in */clipjob-etcd-*) rm -rf "$(cat "$3")";; esac
+exit 0`;
+
 function genPki(pki) {
   const o = (...args) => execFileSync('openssl', args, { cwd: pki, stdio: ['ignore', 'ignore', 'pipe'] });
   if (fs.existsSync(path.join(pki, 'admin.crt'))) return; // re-use a previous run's PKI in the same dir
@@ -425,6 +449,11 @@ export async function stopFromStateFile(stateFile) {
     while (alive(p.pid) && Date.now() < deadline) await sleep(50);
     if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
     report.push({ name: p.name, pid: p.pid, signal: 'SIGTERM' });
+  }
+  if (st.watchdogPid && alive(st.watchdogPid)) {
+    let cmd = '';
+    try { cmd = fs.readFileSync(`/proc/${st.watchdogPid}/cmdline`, 'utf8'); } catch { /* no procfs */ }
+    if (cmd.includes('watchdog')) process.kill(st.watchdogPid, 'SIGTERM');
   }
   if (st.etcdData) fs.rmSync(st.etcdData, { recursive: true, force: true });
   return report;

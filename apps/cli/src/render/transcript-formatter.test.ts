@@ -90,6 +90,13 @@ describe("TranscriptFormatter", () => {
     ]);
   });
 
+  it("does not repeat the final assistant message as the result text", () => {
+    const f = new TranscriptFormatter();
+    f.format("stdout", assistant({ type: "text", text: "All tests pass." }));
+    const line = json({ type: "result", subtype: "success", is_error: false, result: "All tests pass." });
+    expect(f.format("stdout", line)).toEqual([{ style: "result", text: "■ result: success" }]);
+  });
+
   it("renders an error result with its errors", () => {
     const line = json({ type: "result", subtype: "error_during_execution", is_error: true, errors: ["No conversation found", { message: "second" }] });
     expect(new TranscriptFormatter().format("stdout", line)).toEqual([

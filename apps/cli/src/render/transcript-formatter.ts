@@ -20,6 +20,8 @@ type Json = Record<string, unknown>;
 /** Stateful only in the tool-id → name memory it needs to label results; bounded. */
 export class TranscriptFormatter {
   private readonly toolNames = new Map<string, string>();
+  /** Claude repeats its final message as the result text; shown once is enough. */
+  private lastAssistantText = "";
 
   /** `stream` is core's classification: "stdout" for stream-json events, "stderr" for anything else. */
   format(stream: "stdout" | "stderr", raw: string): DisplayLine[] {
@@ -34,7 +36,7 @@ export class TranscriptFormatter {
       case "user":
         return this.user(event);
       case "result":
-        return result(event);
+        return result(event, this.lastAssistantText);
       case "rate_limit_event":
         return rateLimit(event);
       default:
@@ -55,7 +57,8 @@ export class TranscriptFormatter {
     const out: DisplayLine[] = [];
     for (const block of contentBlocks(event)) {
       if (block["type"] === "text" && typeof block["text"] === "string" && block["text"].trim() !== "") {
-        out.push(line("assistant", cap(terminalSafe(block["text"].trim()), ASSISTANT_TEXT_MAX)));
+        this.lastAssistantText = block["text"].trim();
+        out.push(line("assistant", cap(terminalSafe(this.lastAssistantText), ASSISTANT_TEXT_MAX)));
       } else if (block["type"] === "thinking" && typeof block["thinking"] === "string") {
         const chars = block["thinking"].length;
         out.push(line("thinking", `∴ thinking (${chars} chars): ${oneLine(block["thinking"], THINKING_PREVIEW)}`));
@@ -95,7 +98,7 @@ export class TranscriptFormatter {
   }
 }
 
-function result(event: Json): DisplayLine[] {
+function result(event: Json, alreadyShown: string): DisplayLine[] {
   const isError = event["is_error"] === true || (typeof event["subtype"] === "string" && event["subtype"].startsWith("error"));
   const facts = [str(event["subtype"]) ?? (isError ? "error" : "success")];
   if (typeof event["num_turns"] === "number") facts.push(`${event["num_turns"]} turns`);
@@ -103,7 +106,7 @@ function result(event: Json): DisplayLine[] {
   if (typeof event["total_cost_usd"] === "number") facts.push(`$${event["total_cost_usd"].toFixed(4)}`);
   const out = [line(isError ? "error" : "result", `■ result: ${oneLine(facts.join(" · "), 200)}`)];
   const text = str(event["result"]);
-  if (text) out.push(line(isError ? "error" : "assistant", cap(terminalSafe(text.trim()), FINAL_RESULT_MAX)));
+  if (text && text.trim() !== alreadyShown) out.push(line(isError ? "error" : "assistant", cap(terminalSafe(text.trim()), FINAL_RESULT_MAX)));
   const errors = Array.isArray(event["errors"]) ? event["errors"].map(describeError).filter((e) => e !== "" && e !== text) : [];
   for (const e of errors) out.push(line("error", `  ${oneLine(e, RESULT_LINE_MAX * 2)}`));
   return out;

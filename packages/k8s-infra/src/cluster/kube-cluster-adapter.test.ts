@@ -282,6 +282,58 @@ describe("watchJob", () => {
     expect(api.requests.filter((r) => r.query.get("watch") !== "true")).toHaveLength(2);
   });
 
+  it("resumes from the resourceVersion of the last bookmark", async () => {
+    api.putJob(job("j1"));
+    const events = await collect<JobWatchEvent>(
+      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
+      (seen) => seen.length === 2,
+      (seen) => {
+        if (seen.length === 1) {
+          setTimeout(() => {
+            api.touch();
+            api.bookmark();
+            setTimeout(() => {
+              api.closeWatches();
+              api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+            }, 20);
+          }, 20);
+        }
+      },
+    );
+    expect(events.map((e) => e.type)).toEqual(["added", "modified"]);
+    const watches = api.requests.filter((r) => r.query.get("watch") === "true");
+    expect(Number(watches[1]!.query.get("resourceVersion"))).toBe(Number(watches[0]!.query.get("resourceVersion")) + 1);
+  });
+
+  it("retries a watch that answered with an ERROR event other than 410", async () => {
+    api.putJob(job("j1"));
+    const events = await collect<JobWatchEvent>(
+      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
+      (seen) => seen.length === 2,
+      (seen) => {
+        if (seen.length !== 1) return;
+        api.failNext("GET", /\/jobs$/, { status: 200, body: JSON.stringify({ type: "ERROR", object: status(500, "InternalError", "etcd hiccup") }) + "\n" });
+        api.closeWatches();
+        setTimeout(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), 50);
+      },
+    );
+    expect(events.map((e) => e.type)).toEqual(["added", "modified"]);
+    expect(api.requests.filter((r) => r.query.get("watch") !== "true")).toHaveLength(1);
+  });
+
+  it("gives up on a server that closes every watch at once", async () => {
+    api.putJob(job("j1"));
+    const run = collect<JobWatchEvent>(
+      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
+      () => false,
+      () => {
+        api.failNext("GET", /\/jobs$/, { status: 200, body: "" }, 10);
+        api.closeWatches();
+      },
+    );
+    await expect(run).rejects.toMatchObject({ code: "unavailable", message: "watch job: the server closed the watch at once" });
+  });
+
   it("reports a Job that does not exist as one deleted event, then ends", async () => {
     const events = await collect<JobWatchEvent>((s) => cluster.watchJob({ namespace: NS, name: "ghost" }, s), () => false);
     expect(events).toEqual([{ type: "deleted", job: null }]);

@@ -181,6 +181,18 @@ export class FakeKubeApi {
     this.watchers.clear();
   }
 
+  /** Send every open watch a BOOKMARK at the current resourceVersion (the server does so about once a minute). */
+  bookmark(): void {
+    for (const w of this.watchers) {
+      w.res.write(JSON.stringify({ type: "BOOKMARK", object: { kind: w.kind === "jobs" ? "Job" : "Pod", metadata: { resourceVersion: String(this.rv) } } }) + "\n");
+    }
+  }
+
+  /** Advance the resourceVersion as unrelated objects would. */
+  touch(): void {
+    this.rv++;
+  }
+
   openWatches(): number {
     return this.watchers.size;
   }

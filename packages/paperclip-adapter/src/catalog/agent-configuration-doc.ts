@@ -1,0 +1,21 @@
+// The configuration reference Paperclip shows agents and the UI. The table is generated from core's config
+// schema, so the documented defaults are the ones the code applies.
+import { configReferenceMarkdown } from "@clipjob/core";
+
+export function agentConfigurationDoc(): string {
+  return [
+    "# claude_k8s agent configuration",
+    "",
+    "Each heartbeat runs Claude Code in its own Kubernetes Job; the transcript streams back live and the outcome is classified precisely.",
+    "",
+    "- **Inherited from the Paperclip pod** (when Paperclip runs in Kubernetes): image, image pull secrets, DNS settings, the `/paperclip` volume, secret volumes, and model credentials by reference.",
+    "- **Sessions** live under `HOME=/paperclip` on the shared ReadWriteMany volume, so the next wake resumes with `--resume`.",
+    "- **Cancel** deletes the Job. A Paperclip **restart** keeps it: the next run of the agent reattaches to it (`reattachOrphanedJobs`).",
+    "- **Secrets** never appear in a Job spec: credentials in `env` must be `{ \"secretKeyRef\": { \"name\", \"key\" } }`, and the run token reaches the pod through a per-run Secret.",
+    '- **Evaluation mode**: `"cluster": "simulated"` runs scripted transcripts (`simulatedScenario`) on an in-process simulated cluster: no Kubernetes, no Claude.',
+    "",
+    "## Fields",
+    "",
+    configReferenceMarkdown(),
+  ].join("\n");
+}

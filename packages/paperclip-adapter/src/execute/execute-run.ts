@@ -1,0 +1,120 @@
+// Paperclip's execute(ctx) for claude_k8s: map the context to a RunRequest, run it through core on the
+// cluster the config names, map the outcome back. It never throws: anything unexpected becomes
+// `adapter_internal_error` with its message, so Paperclip always records a classified result.
+import { failureOutcome, parseConfig, runAgentJob, type ClipjobConfig, type ErrorCode, type RunOutcome } from "@clipjob/core";
+import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclipai/adapter-utils";
+import type { AdapterRoot } from "../composition/adapter-root.js";
+import { billingOf, type Billing } from "./billing.js";
+import { sanitizeConfigEnv } from "./config-env.js";
+import { isRecord } from "./context-values.js";
+import type { HostSignals } from "./host-signals.js";
+import { invocationMeta } from "./invocation-meta.js";
+import { resultFromOutcome } from "./result-from-outcome.js";
+import { RunReporter } from "./run-reporter.js";
+import { buildRunContextEnv } from "./run-context-env.js";
+import { runRequestFromContext, sessionOf, workspaceOf } from "./run-request-from-context.js";
+import { splitStopSignal } from "./stop-signals.js";
+
+export interface ExecuteDependencies {
+  readonly root: AdapterRoot;
+  readonly signals: HostSignals;
+  /** The adapter process's env (billing reads the model credentials agents inherit from it). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function executeRun(deps: ExecuteDependencies, ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
+  const startedAt = Date.now();
+  try {
+    return await executeUnsafe(deps, ctx);
+  } catch (error) {
+    const message = `Unexpected adapter error: ${error instanceof Error ? error.message : String(error)}`;
+    await safeLog(ctx, `[clipjob] adapter_internal_error: ${message}\n`);
+    const outcome = failureOutcome({ code: "adapter_internal_error", message, durationMs: Date.now() - startedAt });
+    return resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing: safeBilling(ctx, deps.env) });
+  }
+}
+
+async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
+  const startedAt = Date.now();
+  const stops = splitStopSignal(ctx.signal, deps.signals);
+  try {
+    // Opt in to signal-based cancellation before any provider work: a board cancel then aborts at once.
+    await ctx.onCancellationReady?.();
+    const context = isRecord(ctx.context) ? ctx.context : {};
+    const rawConfig = isRecord(ctx.config) ? ctx.config : {};
+    const hostEnv = buildRunContextEnv({ runId: ctx.runId, agent: ctx.agent, context });
+    const sanitized = sanitizeConfigEnv(rawConfig, ctx.agent.adapterConfig, hostEnv);
+    const billing = billingOf(rawConfig["env"], deps.env);
+    const workspace = workspaceOf(context);
+    const resumedSession = context["forceFreshSession"] === true ? null : sessionOf(ctx.runtime);
+    const finish = async (outcome: RunOutcome): Promise<AdapterExecutionResult> => {
+      await reportVerdict(ctx, outcome);
+      return resultFromOutcome(outcome, { workspace, resumedSession, billing });
+    };
+    const early = (code: ErrorCode, message: string, errorMeta?: Record<string, unknown>): Promise<AdapterExecutionResult> =>
+      finish(failureOutcome({ code, message, ...(errorMeta ? { errorMeta } : {}), durationMs: Date.now() - startedAt }));
+
+    const parsed = parseConfig(sanitized.config);
+    if (!parsed.ok) return await early("config_invalid", parsed.error.message, { fields: parsed.error.fields });
+    const config = parsed.value;
+    const opened = await deps.root.openScope(config);
+    if (!opened.ok) {
+      const field = opened.error.code === "kubeconfig_context_missing" ? "kubeContext" : "kubeconfig";
+      return await early("config_invalid", `${field}: ${opened.error.message}`, { fields: [{ field, problem: opened.error.message }], kubeconfigError: opened.error.code });
+    }
+    const scope = opened.value;
+    const simulation = scope.simulation();
+    const runConfig = simulation && config.image === null ? { ...sanitized.config, image: simulation.imageFor(config.simulatedScenario) } : sanitized.config;
+    const request = runRequestFromContext({ ctx, config: runConfig, hostEnv });
+    const reporter = new RunReporter(ctx, (spec, promptMetrics) =>
+      invocationMeta({
+        spec,
+        promptMetrics,
+        timeoutSec: config.timeoutSec,
+        reattachOrphanedJobs: config.reattachOrphanedJobs,
+        simulatedScenario: simulation ? config.simulatedScenario : null,
+        extraNotes: sanitized.notes,
+      }),
+    );
+    if (simulation) await reporter.notice(evaluationNotice(config));
+    const outcome = await runAgentJob(scope.runDependencies(), request, {
+      observer: reporter,
+      cancelSignal: stops.cancel,
+      shutdownSignal: stops.shutdown,
+    });
+    return await finish(outcome);
+  } finally {
+    stops.dispose();
+  }
+}
+
+function evaluationNotice(config: ClipjobConfig): string {
+  return `EVALUATION MODE: this run uses the simulated cluster (scenario "${config.simulatedScenario}"), not Kubernetes and not Claude`;
+}
+
+/** One line saying how the run ended and what became of its Job, for whoever reads the log later. */
+async function reportVerdict(ctx: AdapterExecutionContext, outcome: RunOutcome): Promise<void> {
+  const lines: string[] = [];
+  if (outcome.job) {
+    const ref = `${outcome.job.namespace}/${outcome.job.name}`;
+    lines.push(outcome.job.kept ? `Job ${ref} kept (${outcome.job.keptBecause ?? "retained"})` : `Job ${ref} deleted`);
+  }
+  if (outcome.errorCode) lines.push(`${outcome.errorCode}: ${outcome.errorMessage ?? ""}`);
+  for (const line of lines) await safeLog(ctx, `[clipjob] ${line}\n`);
+}
+
+async function safeLog(ctx: AdapterExecutionContext, chunk: string): Promise<void> {
+  try {
+    await ctx.onLog("stderr", chunk);
+  } catch {
+    // The log is the host's; failing to write one line must not lose the run's result.
+  }
+}
+
+function safeBilling(ctx: AdapterExecutionContext, env: Readonly<Record<string, string | undefined>>): Billing {
+  try {
+    return billingOf(isRecord(ctx.config) ? ctx.config["env"] : undefined, env);
+  } catch {
+    return { biller: "anthropic", billingType: "unknown" };
+  }
+}

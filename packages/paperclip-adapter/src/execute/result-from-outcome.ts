@@ -1,0 +1,61 @@
+// core's RunOutcome → Paperclip's AdapterExecutionResult.
+import { sessionCodec, type RunOutcome, type RunWorkspace, type SessionParams } from "@clipjob/core";
+import type { AdapterExecutionResult } from "@paperclipai/adapter-utils";
+import type { Billing } from "./billing.js";
+
+/** Paperclip stores resultJson with the run row; a bigger one is replaced by a preview of its start. */
+export const MAX_RESULT_JSON_BYTES = 64 * 1024;
+
+export interface ResultContext {
+  readonly workspace: RunWorkspace | null;
+  /** The session the run was asked to resume: kept when the run ended before Claude reported one. */
+  readonly resumedSession: SessionParams | null;
+  readonly billing: Billing;
+}
+
+export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSession, billing }: ResultContext): AdapterExecutionResult {
+  const sessionId = outcome.clearSession ? null : (outcome.sessionId ?? resumedSession?.sessionId ?? null);
+  const sessionParams = sessionId
+    ? sessionCodec.serialize({
+        sessionId,
+        cwd: workspace?.cwd,
+        workspaceId: workspace?.workspaceId,
+        repoUrl: workspace?.repoUrl,
+        repoRef: workspace?.repoRef,
+        lastJobName: outcome.job?.name ?? resumedSession?.lastJobName,
+      })
+    : null;
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    timedOut: outcome.timedOut,
+    errorCode: outcome.errorCode,
+    errorMessage: outcome.errorMessage,
+    errorFamily: outcome.errorFamily,
+    retryNotBefore: outcome.retryNotBefore,
+    ...(outcome.errorMeta ? { errorMeta: { ...outcome.errorMeta } } : {}),
+    ...(outcome.usage
+      ? { usage: { inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens, cachedInputTokens: outcome.usage.cachedInputTokens } }
+      : {}),
+    usageBasis: "per_run",
+    provider: "anthropic",
+    biller: billing.biller,
+    billingType: billing.billingType,
+    model: outcome.model,
+    costUsd: outcome.costUsd,
+    summary: outcome.summary,
+    resultJson: capResultJson(outcome.resultJson),
+    sessionId,
+    sessionParams,
+    sessionDisplayId: sessionCodec.getDisplayId(sessionParams),
+    clearSession: outcome.clearSession,
+  };
+}
+
+export function capResultJson(json: Readonly<Record<string, unknown>> | null): Record<string, unknown> | null {
+  if (json === null) return null;
+  const text = JSON.stringify(json);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= MAX_RESULT_JSON_BYTES) return { ...json };
+  return { truncated: true, originalBytes: bytes, preview: Buffer.from(text, "utf8").subarray(0, MAX_RESULT_JSON_BYTES - 1024).toString("utf8") };
+}

@@ -1,0 +1,83 @@
+// Turns a run's observations into Paperclip's callbacks. The transcript stays what Claude wrote: raw
+// stream-json on stdout (the UI parser renders it), anything else on stderr. Progress goes to the host's
+// structured sinks; only notices a person must see (Job created or adopted, warnings, the final verdict)
+// become `[clipjob] ` lines, on stderr so they never mix with stream-json.
+import type { JobStarted, ProgressEvent, RunObserver, RunPhase, AgentJobSpec } from "@clipjob/core";
+import type { AdapterExecutionContext, AdapterInvocationMeta } from "@paperclipai/adapter-utils";
+
+export const NOTICE_PREFIX = "[clipjob] ";
+
+type Sinks = Pick<AdapterExecutionContext, "onLog" | "onMeta" | "onEvent" | "onRuntimeProgress" | "onDispatch">;
+
+const STARTUP_PHASES: ReadonlySet<RunPhase> = new Set(["planning", "guarding", "submitting", "reattaching", "waiting_for_pod"]);
+const FINAL_PHASES: ReadonlySet<RunPhase> = new Set(["settling", "cleaning_up"]);
+
+export class RunReporter implements RunObserver {
+  private dispatched = false;
+
+  constructor(
+    private readonly sinks: Sinks,
+    private readonly meta: (spec: AgentJobSpec, promptMetrics: Readonly<Record<string, number>>) => AdapterInvocationMeta,
+  ) {}
+
+  async onPlan(spec: AgentJobSpec, promptMetrics: Readonly<Record<string, number>>): Promise<void> {
+    await this.sinks.onMeta?.(this.meta(spec, { ...(spec.promptMetrics ?? {}), ...promptMetrics }));
+  }
+
+  async onJob(job: JobStarted): Promise<void> {
+    if (!this.dispatched) {
+      this.dispatched = true;
+      this.sinks.onDispatch?.();
+    }
+    await this.event("clipjob.job", "info", `${job.reattached ? "Reattached" : "Created"} Job ${job.namespace}/${job.name}`, { namespace: job.namespace, name: job.name, reattached: job.reattached });
+  }
+
+  async onLine(stream: "stdout" | "stderr", line: string): Promise<void> {
+    await this.sinks.onLog(stream, `${line}\n`);
+  }
+
+  async onProgress(event: ProgressEvent): Promise<void> {
+    switch (event.type) {
+      case "phase":
+        if (STARTUP_PHASES.has(event.phase)) await this.sinks.onRuntimeProgress?.({ phase: "adapter_startup", message: phaseMessage(event.phase) });
+        else if (FINAL_PHASES.has(event.phase)) await this.sinks.onRuntimeProgress?.({ phase: "finalize", message: phaseMessage(event.phase) });
+        return;
+      case "pod":
+        await this.event("clipjob.pod", "info", `pod ${event.pod}: ${event.detail}`, { pod: event.pod, phase: event.phase });
+        return;
+      case "keepalive":
+        await this.event("clipjob.keepalive", "info", `Job ${event.job} running (${event.secondsSinceOutput}s since last output)`, {
+          job: event.job,
+          secondsSinceOutput: event.secondsSinceOutput,
+        });
+        return;
+      case "notice":
+        await this.event("clipjob.notice", event.level, event.message);
+        await this.notice(event.message);
+        return;
+    }
+  }
+
+  /** A line for people reading the run log; the UI shows it as a stderr entry. */
+  async notice(message: string): Promise<void> {
+    await this.sinks.onLog("stderr", `${NOTICE_PREFIX}${message}\n`);
+  }
+
+  private async event(eventType: string, level: "info" | "warn", message: string, payload?: Record<string, unknown>): Promise<void> {
+    await this.sinks.onEvent?.({ eventType, stream: "system", level, message, ...(payload ? { payload } : {}) });
+  }
+}
+
+function phaseMessage(phase: RunPhase): string {
+  return {
+    planning: "Planning the Kubernetes Job",
+    guarding: "Checking for other Jobs of this agent",
+    submitting: "Creating the Job",
+    reattaching: "Adopting the Job of an earlier run",
+    waiting_for_pod: "Waiting for the agent pod to start",
+    running: "Claude is running",
+    settling: "Reading the outcome",
+    cleaning_up: "Cleaning up the Job",
+    done: "Done",
+  }[phase];
+}

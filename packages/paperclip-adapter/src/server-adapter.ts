@@ -1,0 +1,80 @@
+// The module Paperclip loads: `createServerAdapter()` returns the `claude_k8s` ServerAdapterModule.
+import { configUiSchema, sessionCodec } from "@clipjob/core";
+import type { AdapterModel, AdapterSessionCodec, ServerAdapterModule } from "@paperclipai/adapter-utils";
+import { agentConfigurationDoc } from "./catalog/agent-configuration-doc.js";
+import { modelsFor } from "./catalog/models.js";
+import { skillSnapshot, type SkillSources, DEFAULT_SKILL_SOURCES } from "./catalog/skills.js";
+import { AdapterRoot } from "./composition/adapter-root.js";
+import { testEnvironment } from "./environment/test-environment.js";
+import { executeRun } from "./execute/execute-run.js";
+import { HostSignalLatch, watchProcessSignals, type HostSignals } from "./execute/host-signals.js";
+import { ADAPTER_TYPE } from "./execute/invocation-meta.js";
+
+export interface ServerAdapterOptions {
+  /** The composition root; one per process by default. */
+  readonly root?: AdapterRoot;
+  /** Host termination signals; by default the process's SIGTERM/SIGINT. Tests pass a latch they fire. */
+  readonly signals?: HostSignals;
+  /** The adapter process's env (models, billing, simulation speed); `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly skillSources?: SkillSources;
+}
+
+const PROCESS_SIGNALS = Symbol.for("clipjob.paperclip.processSignals");
+const PROCESS_ROOT = Symbol.for("clipjob.paperclip.root");
+
+type ProcessGlobals = typeof globalThis & { [PROCESS_SIGNALS]?: HostSignalLatch; [PROCESS_ROOT]?: AdapterRoot };
+
+/**
+ * Kept on globalThis: Paperclip's hot reload re-imports this module, and a second root would start a second
+ * simulated cluster (losing its sessions) and a second set of agent locks.
+ */
+function processRoot(): AdapterRoot {
+  const globals = globalThis as ProcessGlobals;
+  return (globals[PROCESS_ROOT] ??= new AdapterRoot());
+}
+
+function processSignals(): HostSignals {
+  const globals = globalThis as ProcessGlobals;
+  let latch = globals[PROCESS_SIGNALS];
+  if (!latch) {
+    latch = new HostSignalLatch();
+    watchProcessSignals(latch);
+    globals[PROCESS_SIGNALS] = latch;
+  }
+  return latch;
+}
+
+export function createServerAdapter(options: ServerAdapterOptions = {}): ServerAdapterModule {
+  const env = options.env ?? process.env;
+  const root = (): AdapterRoot => options.root ?? processRoot();
+  const signals = (): HostSignals => options.signals ?? processSignals();
+  const skillSources = options.skillSources ?? DEFAULT_SKILL_SOURCES;
+  let staticModels: AdapterModel[] | undefined;
+  let doc: string | undefined;
+
+  return {
+    type: ADAPTER_TYPE,
+    execute: (ctx) => executeRun({ root: root(), signals: signals(), env }, ctx),
+    testEnvironment: (ctx) => testEnvironment(root(), ctx),
+    sessionCodec: sessionCodec as AdapterSessionCodec,
+    sessionManagement: {
+      supportsSessionResume: true,
+      nativeContextManagement: "confirmed",
+      defaultSessionCompaction: { enabled: true, maxSessionRuns: 0, maxRawInputTokens: 0, maxSessionAgeHours: 0 },
+    },
+    get models(): AdapterModel[] {
+      return (staticModels ??= modelsFor(env));
+    },
+    listModels: async () => modelsFor(env),
+    listSkills: (ctx) => skillSnapshot(ctx, null, skillSources),
+    syncSkills: (ctx, desired) => skillSnapshot(ctx, desired, skillSources),
+    getConfigSchema: () => configUiSchema() as ReturnType<NonNullable<ServerAdapterModule["getConfigSchema"]>>,
+    get agentConfigurationDoc(): string {
+      return (doc ??= agentConfigurationDoc());
+    },
+    supportsInstructionsBundle: true,
+    instructionsPathKey: "instructionsFilePath",
+    supportsLocalAgentJwt: true,
+  };
+}
