@@ -16,7 +16,14 @@ const io: CliIo = {
   },
 };
 
-const code = await runCli(process.argv.slice(2), io);
+let code: number;
+try {
+  code = await runCli(process.argv.slice(2), io);
+} catch (error) {
+  // Commands turn every expected failure into an exit code; reaching here is a bug, reported as such.
+  process.stderr.write(`clipjob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  code = 1;
+}
 // Exit explicitly once stdout has drained: idle keep-alive sockets of a real cluster's client must not hold
 // the process open after the answer is printed.
 process.stdout.write("", () => process.exit(code));

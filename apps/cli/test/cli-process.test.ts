@@ -54,16 +54,6 @@ describe("clipjob run (built CLI, simulated cluster)", () => {
     expect(result.stdout).toMatch(JOBS_LEFT);
   });
 
-  it("exits at once on a second Ctrl-C, saying the clean-up was skipped", async () => {
-    const cli = startCli(["run", "--scenario", "silent-then-success", "--speed", "20"]);
-    await cli.waitForOutput("● Claude started");
-    cli.interrupt();
-    cli.interrupt();
-    const result = await cli.done;
-    expect(result.code).toBe(130);
-    expect(result.stderr).toContain("Exiting without waiting for the clean-up");
-  });
-
   it.each([
     { name: "an invalid config value, naming the field", args: ["run", "--set", "timeoutSec=-1"], stderr: "timeoutSec:" },
     { name: "an unknown scenario, listing the known ones", args: ["run", "--scenario", "nope"], stderr: 'Unknown scenario "nope". Scenarios: success' },

@@ -26,7 +26,10 @@ export async function logsCommand(args: readonly string[], io: CliIo, root: Comp
   const real = await openRealScope(root, parsed.value, io);
   if (typeof real === "number") return real;
   const stop = new AbortController();
-  const unsubscribe = io.onInterrupt(() => stop.abort());
+  const unsubscribe = io.onInterrupt(() => {
+    if (stop.signal.aborted) io.exitNow(EXIT.cancelled);
+    stop.abort();
+  });
   try {
     const result = await readJobLog(
       { cluster: real.scope.resolve(CLUSTER_PORT), logs: real.scope.resolve(LOG_PORT), clock: real.scope.resolve(CLOCK) },

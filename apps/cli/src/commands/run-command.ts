@@ -40,8 +40,9 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
   const speed = parseSpeed(stringFlag(flags, "speed"));
   if (!speed.ok) return usage(io, speed.error);
 
+  const configFile = stringFlag(flags, "config");
   const resolved = resolveConfig({
-    ...(stringFlag(flags, "config") !== undefined ? { configFile: stringFlag(flags, "config")! } : {}),
+    ...(configFile !== undefined ? { configFile } : {}),
     sets: listFlag(flags, "set"),
     flags: pick(flags.values, ["cluster", "scenario", "namespace", "image", "kubeconfig", "context"]),
     cwd: io.cwd,
@@ -62,15 +63,11 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
   const deps = scope.value.runDependencies();
   const simulation = scope.value.simulation();
   const namespace = config.namespace ?? deps.defaultNamespace;
-  // The embedded cluster has whichever namespace the run asks for.
-  if (simulation && (await simulation.fake.access.namespaceExists(namespace)) === false) simulation.fake.addNamespace(namespace);
-
   const json = booleanFlag(flags, "json");
   const now = () => deps.clock.now();
   const view: RunView = json
     ? new JsonRunView(io.stdout, io.stderr, now)
     : new HumanRunView({ out: io.stdout, colour: wantsColour(io.stdout.isTTY === true, io.env), now, simulated: simulation !== null });
-  if (!json) view.message(intro(config, target, namespace), "plain");
 
   const cancel = new AbortController();
   let interrupts = 0;
@@ -93,6 +90,9 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     taskMarkdown: flags.positionals.join(" ").trim() || null,
   };
   try {
+    // The embedded cluster has whichever namespace the run asks for.
+    if (simulation && (await simulation.fake.access.namespaceExists(namespace)) === false) simulation.fake.addNamespace(namespace);
+    if (!json) view.message(intro(config, target, namespace), "plain");
     const outcome = await runAgentJob(deps, request, { observer: view, cancelSignal: cancel.signal });
     const exitCode = exitCodeForOutcome(outcome);
     if (simulation) {
@@ -124,7 +124,9 @@ function intro(config: ClipjobConfig, target: ClusterTarget, namespace: string):
     const pace = target.speed === "max" ? "virtual time" : `${target.speed}× real time`;
     return `clipjob run · simulated cluster · scenario ${config.simulatedScenario} · ${pace} · namespace ${namespace}`;
   }
-  return `clipjob run · Kubernetes ${target.kubeconfigPath ?? "(in-cluster)"}${target.context ? ` context ${target.context}` : ""} · namespace ${namespace}`;
+  // Without an explicit namespace the run takes the host pod's, else the kubeconfig's: the summary names it.
+  const where = config.namespace ? ` · namespace ${namespace}` : "";
+  return `clipjob run · Kubernetes ${target.kubeconfigPath ?? "(in-cluster)"}${target.context ? ` context ${target.context}` : ""}${where}`;
 }
 
 function simulatedEpilogue(outcome: RunOutcome, jobsLeft: number, simulation: EmbeddedSimulation): string[] {

@@ -36,7 +36,6 @@ export const REQUIRED_PERMISSIONS: readonly Omit<AccessCheck, "namespace">[] = [
   { verb: "get", group: "", resource: "pods", subresource: "log" },
   { verb: "create", group: "", resource: "secrets" },
   { verb: "get", group: "", resource: "secrets" },
-  { verb: "patch", group: "", resource: "secrets" },
   { verb: "delete", group: "", resource: "secrets" },
   { verb: "get", group: "", resource: "persistentvolumeclaims" },
 ];

@@ -19,11 +19,11 @@ beforeEach(() => {
 
 describe("KubeAccessAdapter", () => {
   it("reviews every required permission and reports exactly the missing ones", async () => {
-    api.allow = (a) => !(a.resource === "secrets" && a.verb === "patch") && a.subresource !== "log";
+    api.allow = (a) => !(a.resource === "secrets" && a.verb === "delete") && a.subresource !== "log";
     const verdicts = await access.review(REQUIRED_PERMISSIONS.map((p) => ({ ...p, namespace: "agents" })));
     expect(verdicts).toHaveLength(REQUIRED_PERMISSIONS.length);
     const denied = verdicts.filter((v) => v.allowed === false).map((v) => `${v.check.verb} ${v.check.resource}${v.check.subresource ? `/${v.check.subresource}` : ""}`);
-    expect(denied).toEqual(["get pods/log", "patch secrets"]);
+    expect(denied).toEqual(["get pods/log", "delete secrets"]);
     const sent = api.requests.map((r) => (r.body as any).spec.resourceAttributes);
     expect(sent).toContainEqual({ verb: "get", group: "", resource: "pods", subresource: "log", namespace: "agents" });
     expect(sent).toContainEqual({ verb: "create", group: "batch", resource: "jobs", namespace: "agents" });

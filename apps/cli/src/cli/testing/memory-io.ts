@@ -1,0 +1,35 @@
+import type { CliIo, OutputStream } from "../cli-io.js";
+
+export interface MemoryIo extends CliIo {
+  readonly out: () => string;
+  readonly err: () => string;
+  /** Delivers Ctrl-C to the subscribed handlers, as the process would. */
+  interrupt(): void;
+  readonly exits: number[];
+}
+
+/** A CliIo in memory: output captured, Ctrl-C on demand, no terminal, no cluster in the environment. */
+export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }): MemoryIo {
+  let stdout = "";
+  let stderr = "";
+  const handlers = new Set<() => void>();
+  const exits: number[] = [];
+  const stream = (append: (text: string) => void): OutputStream => ({ write: append, isTTY: false });
+  return {
+    stdout: stream((t) => (stdout += t)),
+    stderr: stream((t) => (stderr += t)),
+    env,
+    cwd: process.cwd(),
+    onInterrupt(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    exitNow: (code) => void exits.push(code),
+    out: () => stdout,
+    err: () => stderr,
+    interrupt: () => {
+      for (const h of [...handlers]) h();
+    },
+    exits,
+  };
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock } from "@clipjob/core";
+import { AdapterRoot } from "./adapter-root.js";
+import { DEFAULT_NAMESPACE } from "./adapter-tokens.js";
+
+const PORT_TOKENS = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK] as const;
+
+/** An API server address that counts connection attempts: resolving must not make any. */
+let server: Server;
+let connections = 0;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  kubeconfig = join(mkdtempSync(join(tmpdir(), "clipjob-paperclip-kubeconfig-")), "config");
+  writeFileSync(
+    kubeconfig,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      `clusters:\n- name: local\n  cluster:\n    server: https://127.0.0.1:${address.port}`,
+      "users:\n- name: dev\n  user:\n    token: not-a-real-token",
+      "contexts:\n- name: dev\n  context:\n    cluster: local\n    user: dev\n    namespace: agents\n- name: bare\n  context:\n    cluster: local\n    user: dev",
+      "current-context: dev",
+    ].join("\n"),
+  );
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const root = new AdapterRoot({ env: {} });
+afterAll(() => root.dispose());
+
+describe("AdapterRoot", () => {
+  it("binds every port of both clusters from the real root without connecting", async () => {
+    const simulated = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
+    const kubernetes = await root.openScope({ cluster: "kubernetes", kubeconfig, kubeContext: null });
+    if (!simulated.ok || !kubernetes.ok) throw new Error("a scope did not open");
+    for (const scope of [simulated.value, kubernetes.value]) {
+      for (const token of PORT_TOKENS) expect(scope.resolve(token)).toBeTruthy();
+      expect(scope.runDependencies().locks).toBe(simulated.value.runDependencies().locks);
+    }
+    const fake = simulated.value.simulation()!.fake;
+    expect(simulated.value.resolve(CLUSTER_PORT)).toBe(fake.cluster);
+    expect(simulated.value.resolve(CLOCK)).toBe(fake.clock);
+    expect(simulated.value.resolve(DEFAULT_NAMESPACE)).toBe("clipjob");
+    expect(kubernetes.value.resolve(CLOCK)).toBe(systemClock);
+    expect(kubernetes.value.resolve(DEFAULT_NAMESPACE)).toBe("agents");
+    expect(kubernetes.value.simulation()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connections).toBe(0);
+  });
+
+  it("shares one simulated cluster across runs, so sessions and kept Jobs survive to the next wake", async () => {
+    const a = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
+    const b = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
+    if (!a.ok || !b.ok) throw new Error("a scope did not open");
+    expect(a.value.simulation()).toBe(b.value.simulation());
+  });
+
+  it("keeps the Kubernetes adapters per kubeconfig and context", async () => {
+    const open = async (kubeContext: string | null) => {
+      const opened = await root.openScope({ cluster: "kubernetes", kubeconfig, kubeContext });
+      if (!opened.ok) throw new Error(opened.error.message);
+      return opened.value;
+    };
+    const [first, again, other] = [await open(null), await open(null), await open("bare")];
+    expect(again.resolve(CLUSTER_PORT)).toBe(first.resolve(CLUSTER_PORT));
+    expect(other.resolve(CLUSTER_PORT)).not.toBe(first.resolve(CLUSTER_PORT));
+    expect(other.resolve(DEFAULT_NAMESPACE)).toBe("default");
+  });
+
+  it.each([
+    { name: "an unreadable kubeconfig", target: () => ({ kubeconfig: "/nonexistent/kubeconfig", kubeContext: null }), code: "kubeconfig_unreadable" },
+    { name: "a missing context", target: () => ({ kubeconfig, kubeContext: "nope" }), code: "kubeconfig_context_missing" },
+    { name: "no kubeconfig outside a pod", target: () => ({ kubeconfig: null, kubeContext: null }), code: "not_in_cluster" },
+  ])("refuses $name with a coded error", async ({ target, code }) => {
+    expect(await root.openScope({ cluster: "kubernetes", ...target() })).toMatchObject({ ok: false, error: { code } });
+  });
+});

@@ -1,0 +1,59 @@
+import { REQUIRED_PERMISSIONS } from "@clipjob/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { AdapterRoot } from "../composition/adapter-root.js";
+import { createServerAdapter } from "../server-adapter.js";
+import { HostSignalLatch } from "../execute/host-signals.js";
+import { rbacCode } from "./test-environment.js";
+
+const root = new AdapterRoot({ env: {} });
+afterAll(() => root.dispose());
+const adapter = createServerAdapter({ root, signals: new HostSignalLatch(), env: {} });
+const test = (config: Record<string, unknown>) => adapter.testEnvironment({ companyId: "co", adapterType: "claude_k8s", config });
+
+async function fake() {
+  const scope = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
+  if (!scope.ok) throw new Error(scope.error.message);
+  return scope.value.simulation()!.fake;
+}
+
+describe("testEnvironment", () => {
+  it("passes every check on the simulated cluster and says it is the simulated cluster", async () => {
+    const result = await test({ cluster: "simulated", simulatedScenario: "success" });
+    expect(result.status).toBe("pass");
+    const codes = result.checks.map((c) => c.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(["clipjob_simulated_cluster", "k8s_api_reachable", "k8s_namespace_exists", "k8s_secret_exists", "k8s_pvc_rwx", ...REQUIRED_PERMISSIONS.map(rbacCode)]),
+    );
+    expect(result.checks.every((c) => c.level === "info")).toBe(true);
+  });
+
+  it("checks every permission a run needs, including the ones the predecessor missed", () => {
+    const codes = REQUIRED_PERMISSIONS.map(rbacCode);
+    expect(codes).toEqual(expect.arrayContaining(["k8s_rbac_job_patch", "k8s_rbac_job_watch", "k8s_rbac_secret_patch", "k8s_rbac_pod_log", "k8s_rbac_pvc_get"]));
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it("fails a denied permission with a hint, and warns about a missing Secret", async () => {
+    const cluster = await fake();
+    const denied = { verb: "patch", group: "batch", resource: "jobs" };
+    cluster.denyPermission(denied);
+    try {
+      const result = await test({ cluster: "simulated", secretRef: "no-such-secret" });
+      expect(result.status).toBe("fail");
+      expect(result.checks.find((c) => c.code === "k8s_rbac_job_patch")).toMatchObject({ level: "error", hint: expect.stringContaining("patch jobs.batch") });
+      expect(result.checks.find((c) => c.code === "k8s_secret_missing")).toMatchObject({ level: "warn" });
+    } finally {
+      cluster.allowPermission(denied);
+    }
+  });
+
+  it.each([
+    { name: "an invalid config", config: { cluster: "simulated", timeoutSec: "soon" }, code: "config_invalid" },
+    { name: "an unknown scenario", config: { cluster: "simulated", simulatedScenario: "nope" }, code: "clipjob_simulated_scenario_unknown" },
+    { name: "an unreadable kubeconfig", config: { kubeconfig: "/nonexistent/kubeconfig" }, code: "k8s_api_unreachable" },
+  ])("fails $name", async ({ config, code }) => {
+    const result = await test(config);
+    expect(result.status).toBe("fail");
+    expect(result.checks.find((c) => c.level === "error")?.code).toBe(code);
+  });
+});

@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { AdapterRoot } from "../composition/adapter-root.js";
+import { createServerAdapter } from "../server-adapter.js";
+import { paperclipContext } from "../testing/paperclip-context.js";
+import { HostSignalLatch } from "./host-signals.js";
+import { LEASE_LOST_REASON } from "./stop-signals.js";
+
+const root = new AdapterRoot({ env: {} });
+afterAll(() => root.dispose());
+
+function adapter(signals = new HostSignalLatch()) {
+  return createServerAdapter({ root, signals, env: {} });
+}
+
+const simulated = (scenario: string, extra: Record<string, unknown> = {}) => ({ cluster: "simulated", simulatedScenario: scenario, ...extra });
+
+describe("execute on the simulated cluster", () => {
+  it("runs a wake to success with usage, cost, a session and the raw transcript", async () => {
+    const run = paperclipContext({ config: simulated("success"), authToken: "jwt-token" });
+    const result = await adapter().execute(run.ctx);
+
+    expect(result).toMatchObject({ exitCode: 0, signal: null, timedOut: false, errorCode: null, errorMessage: null, usageBasis: "per_run", provider: "anthropic" });
+    expect(result.usage?.inputTokens).toBeGreaterThan(0);
+    expect(result.usage?.outputTokens).toBeGreaterThan(0);
+    expect(result.costUsd).toBeGreaterThan(0);
+    expect(result.summary).toContain("Done:");
+    expect(result.sessionId).toMatch(/[0-9a-f-]{36}/);
+    expect(result.sessionParams).toMatchObject({ sessionId: result.sessionId, cwd: "/paperclip/workspaces/builder" });
+    expect(result.sessionParams?.["lastJobName"]).toMatch(/^ac-/);
+    expect(result.sessionDisplayId).toBe(result.sessionId);
+
+    // The transcript is Claude's stream-json, one event per stdout line; notices are [clipjob] lines on stderr.
+    const stdout = run.lines("stdout");
+    expect(stdout.length).toBeGreaterThan(3);
+    for (const line of stdout) expect(JSON.parse(line)).toHaveProperty("type");
+    expect(run.lines("stderr").every((l) => l.startsWith("[clipjob] "))).toBe(true);
+    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ deleted/.test(l))).toBe(true);
+
+    expect(run.calls).toEqual(["onCancellationReady", "onDispatch"]);
+    expect(run.metas).toHaveLength(1);
+    const meta = run.metas[0]!;
+    expect(meta.adapterType).toBe("claude_k8s");
+    expect(meta.command).toMatch(/^kubectl job\/ac-/);
+    expect(meta.commandArgs).toEqual(expect.arrayContaining(["--print", "--output-format", "stream-json"]));
+    expect(meta.commandNotes?.join("\n")).toMatch(/EVALUATION MODE/);
+    // Secret-looking names are masked by adapter-utils' redaction; the token itself never appears.
+    expect(meta.env?.["PAPERCLIP_API_KEY"]).toBe("***REDACTED***");
+    expect(meta.env?.["PAPERCLIP_RUN_ID"]).toBe(run.ctx.runId);
+    expect(JSON.stringify(meta)).not.toContain("jwt-token");
+    expect(run.progress.some((p) => p.phase === "adapter_startup")).toBe(true);
+  });
+
+  it("resumes the session of the previous wake with --resume", async () => {
+    const agentId = "agent-resume";
+    const first = await adapter().execute(paperclipContext({ agentId, config: simulated("success") }).ctx);
+    // A no-task wake only carries the legacy runtime.sessionId.
+    const second = paperclipContext({ agentId, config: simulated("success"), runtime: { sessionId: first.sessionId ?? null } });
+    const result = await adapter().execute(second.ctx);
+    expect(result.errorCode).toBeNull();
+    expect(second.metas[0]?.commandArgs).toEqual(expect.arrayContaining(["--resume", first.sessionId]));
+    expect(result.sessionId).toBe(first.sessionId);
+  });
+
+  it("reports a Claude failure with its code and keeps going", async () => {
+    const run = paperclipContext({ config: simulated("auth-required") });
+    const result = await adapter().execute(run.ctx);
+    expect(result.errorCode).toBe("claude_auth_required");
+    expect(result.exitCode).toBe(1);
+    expect(run.lines("stderr").some((l) => l.startsWith("[clipjob] claude_auth_required: "))).toBe(true);
+  });
+
+  it("deletes the Job and returns cancelled when the board cancels", async () => {
+    const host = new AbortController();
+    const run = paperclipContext({
+      config: simulated("silent-then-success"),
+      signal: host.signal,
+      onDispatch: () => setTimeout(() => host.abort(new Error("Cancelled by a board operator")), 5),
+    });
+    const result = await adapter().execute(run.ctx);
+    expect(result.errorCode).toBe("cancelled");
+    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ deleted/.test(l))).toBe(true);
+  });
+
+  it("keeps the Job for the next run when the host process is shutting down", async () => {
+    const signals = new HostSignalLatch();
+    const host = new AbortController();
+    const agentId = "agent-shutdown";
+    // An issue wake: the orphan guard reattaches only to a Job of the same task.
+    const context = { taskId: "issue-7", issueId: "issue-7" };
+    const run = paperclipContext({
+      agentId,
+      context,
+      config: simulated("silent-then-success"),
+      signal: host.signal,
+      onDispatch: () =>
+        setTimeout(() => {
+          // Paperclip's order: SIGTERM reaches the process, then the lease watcher aborts the signal.
+          signals.fire();
+          host.abort(new Error(LEASE_LOST_REASON));
+        }, 5),
+    });
+    const result = await adapter(signals).execute(run.ctx);
+    expect(result.errorCode).toBe("k8s_job_kept_for_reattach");
+    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ kept \(shutdown\)/.test(l))).toBe(true);
+
+    // The next wake of the same agent (after the restart) reattaches to that Job and finishes it.
+    const next = paperclipContext({ agentId, context, config: simulated("silent-then-success"), runtime: { sessionId: result.sessionId ?? null } });
+    const resumed = await adapter().execute(next.ctx);
+    expect(resumed.errorCode).toBeNull();
+    expect(next.lines("stderr").some((l) => l.includes("Reattached to Job"))).toBe(true);
+  });
+
+  it("treats a lease-lost abort as a shutdown even without a signal", async () => {
+    const host = new AbortController();
+    const run = paperclipContext({
+      config: simulated("silent-then-success"),
+      signal: host.signal,
+      onDispatch: () => setTimeout(() => host.abort(new Error(LEASE_LOST_REASON)), 5),
+    });
+    const result = await adapter().execute(run.ctx);
+    expect(result.errorCode).toBe("k8s_job_kept_for_reattach");
+  });
+
+  it("never throws: a broken host callback becomes adapter_internal_error", async () => {
+    const run = paperclipContext({ config: simulated("success") });
+    const ctx = {
+      ...run.ctx,
+      onCancellationReady: async () => {
+        throw new Error("host exploded");
+      },
+    };
+    const result = await adapter().execute(ctx);
+    expect(result).toMatchObject({ errorCode: "adapter_internal_error", exitCode: null, timedOut: false });
+    expect(result.errorMessage).toContain("host exploded");
+  });
+});
