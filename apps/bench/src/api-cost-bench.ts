@@ -33,8 +33,8 @@ async function requestsFor(runMs: number): Promise<{ byKind: Readonly<Record<str
 }
 
 export async function apiCostBench(): Promise<Section> {
-  const results = [];
-  for (const length of LENGTHS) results.push({ ...length, ...(await requestsFor(length.ms)) });
+  const results: { label: string; byKind: Readonly<Record<string, number>>; status: string }[] = [];
+  for (const length of LENGTHS) results.push({ label: length.label, ...(await requestsFor(length.ms)) });
   const kinds = [...new Set(results.flatMap((r) => Object.keys(r.byKind)))].sort();
   const totals = results.map((r) => Object.values(r.byKind).reduce((a, b) => a + b, 0));
   const rows = kinds.map((kind) => [kind, ...results.map((r) => String(r.byKind[kind] ?? 0))]);

@@ -65,13 +65,13 @@ export async function memoryChild(bytes: number): Promise<MemoryResult> {
   return { bytes, linesWritten: written.lines, linesSeen, status: outcome.status, wallMs, peakHeapGrowth: peakHeap, finalHeapGrowth: finalHeap, baselineRss, peakRss: process.resourceUsage().maxRSS * 1024 };
 }
 
-export function memoryBench(quick: boolean): Section {
+export async function memoryBench(quick: boolean): Promise<Section> {
   const sizes = quick ? [10 * MIB, 100 * MIB] : [10 * MIB, 100 * MIB, 1024 * MIB];
   const rows: string[][] = [];
   const missed: string[] = [];
   const broken: string[] = [];
   for (const bytes of sizes) {
-    const r = runInChild<MemoryResult>("memory", bytes);
+    const r = await runInChild<MemoryResult>("memory", [bytes]);
     const label = bytes >= 1024 * MIB ? `${bytes / 1024 / MIB} GB` : `${bytes / MIB} MB`;
     if (r.status !== "succeeded") broken.push(`${label} run ended ${r.status}`);
     if (r.linesSeen !== r.linesWritten) broken.push(`${label} run delivered ${r.linesSeen} of ${r.linesWritten} lines`);

@@ -61,13 +61,13 @@ export async function scaleChild(concurrency: number): Promise<ScaleResult> {
   };
 }
 
-export function scaleBench(quick: boolean): Section {
+export async function scaleBench(quick: boolean): Promise<Section> {
   const levels = quick ? [100] : [100, 500];
   const rows: string[][] = [];
   const missed: string[] = [];
   const broken: string[] = [];
   for (const n of levels) {
-    const r = runInChild<ScaleResult>("scale", n);
+    const r = await runInChild<ScaleResult>("scale", [n]);
     const overhead = r.runWallMs.map((w) => w - r.aloneMs);
     const p50 = percentile(overhead, 50);
     const p99 = percentile(overhead, 99);

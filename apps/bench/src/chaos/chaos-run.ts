@@ -19,6 +19,7 @@ const LEAK_GRACE_MS = 120_000;
 
 const CODES = new Set<string>(ERROR_CODES);
 const LINES = [...realisticTranscript(11).lines(60_000)];
+export const LINE_COUNT = LINES.length;
 
 export interface ChaosReport {
   readonly kind: FaultKind;
@@ -61,7 +62,10 @@ function watch(bench: BenchCluster, request: RunRequest, signals: { cancel: Abor
   return watched;
 }
 
-function misclassification(outcome: RunOutcome, context: { complete: boolean; cancelled: boolean; shutdown: boolean }): string[] {
+/** Cluster-side faults: when one struck a running run, an outcome that blames Claude misleads the operator. */
+const CLUSTER_FAULTS: ReadonlySet<FaultKind> = new Set(["external-delete", "eviction", "node-loss"]);
+
+function misclassification(outcome: RunOutcome, context: { complete: boolean; cancelled: boolean; shutdown: boolean; clusterFault: FaultKind | null }): string[] {
   const problems: string[] = [];
   const code = outcome.errorCode;
   if (code !== null && !CODES.has(code)) problems.push(`unknown code ${code}`);
@@ -71,6 +75,7 @@ function misclassification(outcome: RunOutcome, context: { complete: boolean; ca
   if (code === "cancelled" && !context.cancelled) problems.push("cancelled without a cancel");
   if (code === "k8s_job_kept_for_reattach" && !context.shutdown) problems.push("kept for reattach without a shutdown");
   if (outcome.status === "succeeded" && !context.complete) problems.push("succeeded without all lines");
+  if (context.clusterFault && code?.startsWith("claude_")) problems.push(`${code} blames Claude for ${context.clusterFault}`);
   return problems;
 }
 
@@ -97,7 +102,15 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
       runs.push(watch(bench, { ...request, runId: `${request.runId}-after-restart` }, { cancel: never, shutdown: never }));
     },
   };
-  for (const fault of faults) void bench.fake.clock.sleep(fault.at).then(() => fault.apply(target));
+  let struckWhileRunning = false;
+  let firstSettled = false;
+  void runs[0]!.done.then(() => (firstSettled = true));
+  for (const fault of faults) {
+    void bench.fake.clock.sleep(fault.at).then(() => {
+      if (!firstSettled) struckWhileRunning = true;
+      fault.apply(target);
+    });
+  }
 
   const outcomes: (RunOutcome | "unsettled")[] = [];
   // A restart adds a run while the first one is pending: await until no new run appeared.
@@ -117,14 +130,15 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
     if (audit.invented) misclassified.push(`${audit.invented} invented lines`);
     if (outcome !== "unsettled") {
       const complete = delivered.length === LINES.length && audit.lost + audit.duplicated + audit.invented === 0;
-      misclassified.push(...misclassification(outcome, { complete, cancelled: cancel.signal.aborted, shutdown: shutdown.signal.aborted || i < runs.length - 1 }));
+      const clusterFault = struckWhileRunning && CLUSTER_FAULTS.has(kind) ? kind : null;
+      misclassified.push(...misclassification(outcome, { complete, cancelled: cancel.signal.aborted, shutdown: shutdown.signal.aborted, clusterFault }));
     }
   });
 
+  const kept = new Set(outcomes.flatMap((o) => (o !== "unsettled" && o.job?.kept ? [o.job.name] : [])));
   const leaked: string[] = [];
   if (settled) {
     await bench.fake.clock.sleep(LEAK_GRACE_MS);
-    const kept = new Set(outcomes.flatMap((o) => (o !== "unsettled" && o.job?.kept ? [o.job.name] : [])));
     const jobs = bench.fake.jobs().map((j) => j.ref.name);
     leaked.push(...jobs.filter((j) => !kept.has(j)).map((j) => `Job ${j}`));
     leaked.push(...bench.fake.secrets().filter((s) => s.ref.name.endsWith("-payload") && !jobs.some((j) => s.ref.name === `${j}-payload`)).map((s) => `Secret ${s.ref.name}`));
