@@ -51,6 +51,9 @@ ensureInstalled();
 if (task === "start") {
   let status = run("turbo", ["run", "build", "--filter=@clipjob/cli...", "--output-logs=errors-only"], { env });
   if (status !== 0) process.exit(status);
+  // Ctrl-C reaches both processes; the CLI handles it (cancels the run, deletes the Job). This process
+  // must outlive it rather than return the terminal while the CLI is still cleaning up.
+  process.on("SIGINT", () => {});
   status = run(process.execPath, [join(root, "apps/cli/dist/bin.js"), ...(rest.length ? rest : ["run"])], { env });
   process.exit(status);
 } else if (task === "test") {
