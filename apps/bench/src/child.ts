@@ -32,3 +32,18 @@ export function forcedGc(): () => void {
   if (!gc) throw new Error("run with node --expose-gc");
   return gc;
 }
+
+/**
+ * Samples RSS on the wall clock until stopped. (`resourceUsage().maxRSS` would be wrong in a child: Linux keeps
+ * the parent's high-water mark across exec.)
+ */
+export function peakRssSampler(everyMs = 20): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => void (peak = Math.max(peak, process.memoryUsage.rss())), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { Program } from "@clipjob/fake-cluster";
 import { benchCluster, benchRequest } from "./bench-cluster.js";
-import { forcedGc, runInChild } from "./child.js";
+import { forcedGc, peakRssSampler, runInChild } from "./child.js";
 import { table, verdict } from "./markdown.js";
 import { realisticTranscript } from "./realistic-transcript.js";
 import type { Section } from "./section.js";
@@ -21,9 +21,14 @@ export interface MemoryResult {
   readonly peakRss: number;
 }
 
-/** A container that writes `bytes` of realistic stream-json, pausing every MiB like a process doing work. */
+/**
+ * A container that writes `bytes` of realistic stream-json at 10 MiB per virtual second after a 2 s start-up.
+ * The pace matters: the run starts following the log once the pod is seen Running (kubelet status lag 1 s),
+ * and a node keeps only ~50 MiB of a container's log, so a writer that outruns that loses lines for any reader.
+ */
 function transcriptProgram(bytes: number, written: { lines: number }): Program {
   return async (ctx) => {
+    await ctx.sleep(2_000);
     let sinceSleep = 0;
     for (const line of realisticTranscript().lines(bytes)) {
       ctx.stdout(line);
@@ -31,7 +36,7 @@ function transcriptProgram(bytes: number, written: { lines: number }): Program {
       sinceSleep += line.length + 1;
       if (sinceSleep >= MIB) {
         sinceSleep = 0;
-        await ctx.sleep(10);
+        await ctx.sleep(100);
       }
     }
     return 0;
@@ -54,15 +59,17 @@ export async function memoryChild(bytes: number): Promise<MemoryResult> {
     gc();
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed - baselineHeap);
   }, SAMPLE_EVERY_MS);
+  const rss = peakRssSampler();
   const start = performance.now();
   const outcome = await bench.run(benchRequest("transcript"), { observer: { onLine: (stream) => void (stream === "stdout" && linesSeen++) } });
   const wallMs = performance.now() - start;
   clearInterval(sampler);
+  const peakRss = rss.stop();
   gc();
   const finalHeap = process.memoryUsage().heapUsed - baselineHeap;
   peakHeap = Math.max(peakHeap, finalHeap);
   bench.dispose();
-  return { bytes, linesWritten: written.lines, linesSeen, status: outcome.status, wallMs, peakHeapGrowth: peakHeap, finalHeapGrowth: finalHeap, baselineRss, peakRss: process.resourceUsage().maxRSS * 1024 };
+  return { bytes, linesWritten: written.lines, linesSeen, status: outcome.status, wallMs, peakHeapGrowth: peakHeap, finalHeapGrowth: finalHeap, baselineRss, peakRss };
 }
 
 export async function memoryBench(quick: boolean): Promise<Section> {
@@ -94,8 +101,8 @@ export async function memoryBench(quick: boolean): Promise<Section> {
     title: "Memory: one full simulated run",
     table: table(["Transcript", "Lines delivered", "Outcome", "Wall s", "End-to-end MB/s", "RSS before MB", "Peak RSS MB", "Peak heap growth MB (after GC)", "Heap growth at end MB", "Target (heap growth)"], rows),
     notes: [
-      "Each size runs in a fresh `node --expose-gc` process: `runAgentJob` on a `FakeCluster` whose container writes realistic stream-json (10 ms virtual pause per MiB). Peak RSS is the process's `maxRSS` (node, both packages, the fake cluster and the run).",
-      "Heap growth = `heapUsed` after a forced `gc()`, sampled every 200 ms of wall time during the run, minus the same before the run. It includes the fake kubelet's retained log (rotated at 50 MiB, as a real node's `containerLogMaxSize × containerLogMaxFiles`); its tool-result bodies are shared strings from a 64-body pool, so that retention costs entries, not bodies.",
+      "Each size runs in a fresh `node --expose-gc` process: `runAgentJob` on a `FakeCluster` whose container writes realistic stream-json (10 MiB per virtual second). Peak RSS is the largest `process.memoryUsage().rss` sampled every 20 ms during the run (node, both packages, the fake cluster and the run; `maxRSS` is useless here, Linux carries it over from the parent across exec).",
+      "Heap growth = `heapUsed` after a forced `gc()`, sampled every 200 ms of wall time during the run, minus the same before the run. The fake kubelet's retained log (rotated at 50 MiB, like a real node's `containerLogMaxSize × containerLogMaxFiles`) lives in this process; tool-result lines are shared strings from a 64-line pool, so that retention costs entry objects, not bodies.",
     ],
     missedTargets: missed,
     brokenInvariants: broken,

@@ -46,8 +46,10 @@ export interface TranscriptSource {
 }
 
 /**
- * The same seed gives the same transcript. Tool outputs come from a pool (64 distinct bodies), so producing a
- * gigabyte does not cost a gigabyte of generation; ids keep every event line distinct.
+ * The same seed gives the same transcript. Tool results come from a pool of 64 lines, reused as the same
+ * string objects: producing a gigabyte costs no gigabyte of generation, and what the fake kubelet retains of
+ * them (its 50 MiB rotated log lives in our process, unlike a real node's) is references, not bodies — so the
+ * memory bench measures our reader, not the simulated node's disk. Assistant events stay distinct by id.
  */
 export function realisticTranscript(seed = 7): TranscriptSource {
   const random = seededRandom(seed);
@@ -55,6 +57,8 @@ export function realisticTranscript(seed = 7): TranscriptSource {
   return {
     *lines(totalBytes) {
       let bytes = 0;
+      const userLines: string[] = [];
+      const userBytes: number[] = [];
       const emit = (event: unknown): string => {
         const line = JSON.stringify(event);
         bytes += Buffer.byteLength(line) + 1;
@@ -65,7 +69,11 @@ export function realisticTranscript(seed = 7): TranscriptSource {
         const toolId = `toolu_01${turn.toString(36).padStart(8, "0")}`;
         const usage = { input_tokens: 3, cache_creation_input_tokens: 512, cache_read_input_tokens: 18_000 + turn, output_tokens: 40 + (turn % 200) };
         yield emit({ type: "assistant", message: { id: `msg_01${turn.toString(36)}`, type: "message", role: "assistant", model: MODEL, content: [{ type: "tool_use", id: toolId, name: "Bash", input: { command: `cat src/module-${turn % 97}.ts`, description: "Read the module" } }], stop_reason: null, stop_sequence: null, usage }, parent_tool_use_id: null, session_id: SESSION_ID, uuid: `a-${turn}` });
-        yield emit({ type: "user", message: { role: "user", content: [{ tool_use_id: toolId, type: "tool_result", content: pool[Math.floor(random() * pool.length)]!, is_error: false }] }, parent_tool_use_id: null, session_id: SESSION_ID, uuid: `u-${turn}` });
+        const body = Math.floor(random() * pool.length);
+        userLines[body] ??= JSON.stringify({ type: "user", message: { role: "user", content: [{ tool_use_id: `toolu_pool${body}`, type: "tool_result", content: pool[body]!, is_error: false }] }, parent_tool_use_id: null, session_id: SESSION_ID, uuid: `u-pool-${body}` });
+        userBytes[body] ??= Buffer.byteLength(userLines[body]) + 1;
+        bytes += userBytes[body];
+        yield userLines[body];
         if (turn % 5 === 4) {
           yield emit({ type: "assistant", message: { id: `msg_02${turn.toString(36)}`, type: "message", role: "assistant", model: MODEL, content: [{ type: "text", text: `Step ${turn}: the module reads its config and retries three times; next I check the queue worker.` }], stop_reason: "end_turn", stop_sequence: null, usage }, parent_tool_use_id: null, session_id: SESSION_ID, uuid: `t-${turn}` });
         }

@@ -89,6 +89,14 @@ fi
 
 mkdir -p "$BIN"
 
+# Stamp: what the binaries in $BIN were built from. If it differs (K8S/KWOK bump, regenerated go.sum,
+# other Go), the binaries are stale: remove them so they get rebuilt. No stamp yet = trust what is there.
+STAMP="K8S=$K8S KWOK=$KWOK go.sum=$(sha256sum "$GOMOD_DIR/go.sum" | cut -c1-16) $(go env GOVERSION)"
+if [[ -f "$BIN/.stamp" && "$(cat "$BIN/.stamp")" != "$STAMP" ]]; then
+  log "stamp changed ($(cat "$BIN/.stamp") -> $STAMP): rebuilding everything"
+  for b in "${ALL[@]}"; do rm -f "$BIN/$b"; done
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 2. k8s control plane (one `go build` for all three: shared packages compile once).
 # ---------------------------------------------------------------------------------------------
@@ -136,6 +144,8 @@ if [[ ! -x "$BIN/kwok" ]]; then
   mv -f "$tmpbin/kwok" "$BIN/kwok"; rmdir "$tmpbin"
   log "  kwok took $(( $(ts) - t ))s"
 fi
+
+echo "$STAMP" > "$BIN/.stamp"
 
 # ---------------------------------------------------------------------------------------------
 # 5. Smoke check.

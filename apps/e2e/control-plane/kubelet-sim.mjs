@@ -13,7 +13,7 @@
 //   - container not started (waiting)    -> 400 `container "c" in pod "p" is waiting to start: <reason>`
 //   - previous=true                      -> 400 `previous terminated container "c" in pod "p" not found`
 //   - running/terminated                 -> 200, chunked text; each line as written
-//       timestamps=true prefixes each line with its RFC3339Nano time + " " (like the kubelet)
+//       timestamps=true prefixes each line with its time, fixed 9-digit RFC3339Nano + " " (like the kubelet)
 //       tailLines: last N lines (applied before since*), sinceTime/sinceSeconds: lines with ts >= since,
 //       limitBytes: output truncated to N bytes
 //   - follow=true: streams new lines as they appear; ENDS when the container is terminated (after the
@@ -43,12 +43,15 @@ export function parseTs(s) {
   return BigInt(ms) * 1000000n + BigInt((m[2] ?? '').padEnd(9, '0') || '0');
 }
 
-/** Go's time.RFC3339Nano formatting (UTC, trailing zeros of the fraction trimmed). */
+/**
+ * The kubelet's timestamp format (cri-client logs.RFC3339NanoFixed = "2006-01-02T15:04:05.000000000Z07:00"):
+ * UTC, always 9 fractional digits.
+ */
 export function formatTs(ns) {
   const sec = ns / 1000000000n;
-  const frac = (ns % 1000000000n).toString().padStart(9, '0').replace(/0+$/, '');
+  const frac = (ns % 1000000000n).toString().padStart(9, '0');
   const base = new Date(Number(sec) * 1000).toISOString().replace(/\.\d{3}Z$/, '');
-  return `${base}${frac ? '.' + frac : ''}Z`;
+  return `${base}.${frac}Z`;
 }
 
 const nowNs = () => BigInt(Date.now()) * 1000000n;

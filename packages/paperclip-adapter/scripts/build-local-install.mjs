@@ -20,7 +20,11 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, "..");
-const outDir = resolve(process.argv[2] ?? join(pkgDir, "dist-local-install"));
+if (!process.argv[2]) {
+  console.error("usage: node scripts/build-local-install.mjs <outDir>");
+  process.exit(2);
+}
+const outDir = resolve(process.argv[2]);
 const EXTERNAL = ["@kubernetes/client-node", "@paperclipai/adapter-utils"];
 
 const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));

@@ -18,7 +18,8 @@ const WALL_LIMIT_MS = 120_000;
 const LEAK_GRACE_MS = 120_000;
 
 const CODES = new Set<string>(ERROR_CODES);
-const LINES = [...realisticTranscript(11).lines(60_000)];
+// Distinct lines (a pooled tool result may repeat), so a line's position in the transcript is unambiguous.
+const LINES = [...new Set(realisticTranscript(11).lines(60_000))];
 export const LINE_COUNT = LINES.length;
 
 export interface ChaosReport {

@@ -169,10 +169,8 @@ describe("env", () => {
     });
   });
 
-  it("refuses a credential as a literal and says how to reference it", () => {
-    expect(problems({ env: { ANTHROPIC_API_KEY: "sk-ant-123" } })).toEqual([
-      { field: "env.ANTHROPIC_API_KEY", problem: expect.stringContaining('reference a Secret instead: { "secretKeyRef"') },
-    ]);
+  it("accepts a credential as a literal (Paperclip resolves its secret bindings to strings); the plan keeps it out of the Job spec", () => {
+    expect(parsed({ env: { ANTHROPIC_API_KEY: "sk-ant-123" } }).env).toEqual({ ANTHROPIC_API_KEY: "sk-ant-123" });
   });
 
   it("accepts the run-scoped PAPERCLIP_* values Paperclip injects", () => {

@@ -23,13 +23,31 @@ export type EnvFromSource =
   | { readonly kind: "secret"; readonly name: string; readonly optional?: boolean; readonly prefix?: string }
   | { readonly kind: "configMap"; readonly name: string; readonly optional?: boolean; readonly prefix?: string };
 
-export type PayloadKey = "prompt" | "run-token";
+export type PayloadKey = "prompt" | "run-token" | `env.${string}`;
 
 export interface Payload {
   /** Claude's stdin. */
   readonly prompt: string;
   /** Paperclip's run JWT, exposed to the container only through a secretKeyRef. */
   readonly runToken?: string;
+  /**
+   * Credentials that arrived as literal values (e.g. Paperclip resolves its secret bindings to plain
+   * strings): they travel in the payload Secret and reach the container by secretKeyRef, so no credential
+   * is ever written into the Job or Pod spec.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The payload Secret's data, key by key: the one layout the renderer and the fake cluster both use. */
+export function payloadData(payload: Payload): Record<string, string> {
+  const data: Record<string, string> = { prompt: payload.prompt };
+  if (payload.runToken !== undefined) data["run-token"] = payload.runToken;
+  for (const [name, value] of Object.entries(payload.env ?? {})) data[payloadEnvKey(name)] = value;
+  return data;
+}
+
+export function payloadEnvKey(name: string): `env.${string}` {
+  return `env.${name}`;
 }
 
 export interface ResourceList {

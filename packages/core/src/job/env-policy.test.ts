@@ -5,9 +5,9 @@ import { buildAgentEnv, configEnvProblem, type AgentEnvInput } from "./env-polic
 
 const noConfig = { env: {}, envSecretRefs: {}, inheritEnv: [] };
 
-function build(overrides: Partial<AgentEnvInput> = {}): { env: Record<string, EnvSource>; notes: string[] } {
+function build(overrides: Partial<AgentEnvInput> = {}): { env: Record<string, EnvSource>; notes: string[]; payloadEnv: Record<string, string> } {
   const result = buildAgentEnv({ config: noConfig, host: NO_HOST_FACTS, sameNamespaceAsHost: true, hostEnv: {}, hasRunToken: false, ...overrides });
-  return { env: Object.fromEntries(result.env.map((v: EnvVar) => [v.name, v.source])), notes: result.notes };
+  return { env: Object.fromEntries(result.env.map((v: EnvVar) => [v.name, v.source])), notes: result.notes, payloadEnv: result.payloadEnv };
 }
 
 const literal = (value: string): EnvSource => ({ kind: "literal", value });
@@ -44,11 +44,24 @@ describe("agent env", () => {
     });
   });
 
-  it("never copies a credential-looking host literal into the Job, and says so", () => {
-    const { env, notes } = build({ host: hostWith({ ANTHROPIC_API_KEY: literal("sk-ant-secret") }) });
-    expect(env["ANTHROPIC_API_KEY"]).toBeUndefined();
-    expect(JSON.stringify(env)).not.toContain("sk-ant-secret");
-    expect(notes.join()).toMatch(/ANTHROPIC_API_KEY is a literal credential/);
+  it("never writes a credential-looking literal into the Job: it goes by reference through the payload Secret", () => {
+    const { env, payloadEnv } = build({
+      host: hostWith({ ANTHROPIC_API_KEY: literal("sk-ant-secret") }),
+      config: { ...noConfig, env: { DB_PASSWORD: "hunter2", PLAIN: "visible" } },
+    });
+    expect(env["ANTHROPIC_API_KEY"]).toEqual({ kind: "payload", key: "env.ANTHROPIC_API_KEY" });
+    expect(env["DB_PASSWORD"]).toEqual({ kind: "payload", key: "env.DB_PASSWORD" });
+    expect(env["PLAIN"]).toEqual(literal("visible"));
+    expect(JSON.stringify(env)).not.toMatch(/sk-ant-secret|hunter2/);
+    expect(payloadEnv).toEqual({ ANTHROPIC_API_KEY: "sk-ant-secret", DB_PASSWORD: "hunter2" });
+  });
+
+  it("a Secret reference in config replaces a payload copy of the same name", () => {
+    const { env, payloadEnv } = build({
+      config: { ...noConfig, env: { ANTHROPIC_API_KEY: "sk-literal" }, envSecretRefs: { ANTHROPIC_API_KEY: { kind: "secretKey", secretName: "anthropic", key: "api-key" } } },
+    });
+    expect(env["ANTHROPIC_API_KEY"]).toEqual({ kind: "secretKey", secretName: "anthropic", key: "api-key" });
+    expect(payloadEnv).toEqual({});
   });
 
   it("does not carry Secret or ConfigMap references into another namespace", () => {
@@ -84,10 +97,11 @@ describe("agent env", () => {
     expect(build({ hostEnv: { PAPERCLIP_API_URL: "http://localhost:3100" } }).env["PAPERCLIP_API_URL"]).toEqual(literal("http://localhost:3100"));
   });
 
-  it("drops run context that would put a credential literal or an invalid name into the Job", () => {
-    const { env, notes } = build({ hostEnv: { GITHUB_TOKEN: "ghp_x", "BAD NAME": "x" } });
-    expect(env).toEqual({ HOME: literal("/paperclip") });
-    expect(notes).toHaveLength(2);
+  it("passes a credential from the run context by reference and drops an invalid name, saying so", () => {
+    const { env, notes, payloadEnv } = build({ hostEnv: { GITHUB_TOKEN: "ghp_x", "BAD NAME": "x" } });
+    expect(env).toEqual({ HOME: literal("/paperclip"), GITHUB_TOKEN: { kind: "payload", key: "env.GITHUB_TOKEN" } });
+    expect(payloadEnv).toEqual({ GITHUB_TOKEN: "ghp_x" });
+    expect(notes).toEqual([expect.stringContaining("BAD NAME")]);
   });
 
   it("drops a run token reference nobody can fill", () => {
@@ -106,8 +120,8 @@ describe("configEnvProblem", () => {
     ["PAPERCLIP_API_KEY", "literal", /set by clipjob/],
     ["PAPERCLIP_API_KEY", "secretRef", /set by clipjob/],
     ["PAPERCLIP_RUN_ID", "literal", /set by clipjob/],
-    ["ANTHROPIC_API_KEY", "literal", /secretKeyRef/],
-    ["db_password", "literal", /secretKeyRef/],
+    ["ANTHROPIC_API_KEY", "literal", null],
+    ["db_password", "literal", null],
     ["ANTHROPIC_API_KEY", "secretRef", null],
     ["PAPERCLIP_GITHUB_TOKEN", "literal", null],
     ["1BAD", "literal", /not a valid/],

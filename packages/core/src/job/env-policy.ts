@@ -8,7 +8,7 @@
 
 import type { ClipjobConfig } from "../config/clipjob-config.js";
 import type { HostFacts } from "../ports/host-port.js";
-import type { EnvSource, EnvVar } from "./agent-job-spec.js";
+import { payloadEnvKey, type EnvSource, type EnvVar } from "./agent-job-spec.js";
 import { isEnvVarName } from "./k8s-names.js";
 
 export const AGENT_HOME = "/paperclip";
@@ -66,13 +66,13 @@ export function refusesLiteral(name: string): boolean {
   return looksSecret(name) && !name.startsWith("PAPERCLIP_");
 }
 
-/** Why `config.env` may not carry `name` (as a literal, or at all), or null when it may. */
-export function configEnvProblem(name: string, source: "literal" | "secretRef"): string | null {
+/**
+ * Why `config.env` may not carry `name`, or null when it may. A credential-looking literal is accepted but
+ * never written into the Job spec as a literal (see `buildAgentEnv`: it travels in the payload Secret).
+ */
+export function configEnvProblem(name: string, _source: "literal" | "secretRef"): string | null {
   if (!isEnvVarName(name)) return "not a valid environment variable name";
   if (RUNTIME_KEYS.has(name)) return "is set by clipjob for every run and cannot be configured";
-  if (source === "literal" && refusesLiteral(name)) {
-    return 'looks like a credential, and a literal would be written into the Job spec; reference a Secret instead: { "secretKeyRef": { "name": "<secret>", "key": "<key>" } }';
-  }
   return null;
 }
 
@@ -88,18 +88,28 @@ export interface AgentEnvInput {
   readonly hasRunToken: boolean;
 }
 
-export function buildAgentEnv(input: AgentEnvInput): { env: EnvVar[]; notes: string[] } {
+export function buildAgentEnv(input: AgentEnvInput): { env: EnvVar[]; notes: string[]; payloadEnv: Record<string, string> } {
   const { config, host } = input;
   const env = new Map<string, EnvSource>();
   const notes: string[] = [];
+  const payloadEnv: Record<string, string> = {};
+  /** A literal credential becomes a reference to its copy in the payload Secret, never a literal in the spec. */
+  const setLiteral = (name: string, value: string): void => {
+    if (refusesLiteral(name)) {
+      payloadEnv[name] = value;
+      env.set(name, { kind: "payload", key: payloadEnvKey(name) });
+    } else {
+      delete payloadEnv[name];
+      env.set(name, { kind: "literal", value });
+    }
+  };
 
   const inherit = new Set<string>([...BUILTIN_INHERITED_ENV, ...config.inheritEnv]);
   for (const name of [...inherit].sort()) {
     const source = host.env[name];
     if (!source) continue;
     if (source.kind === "literal") {
-      if (refusesLiteral(name)) notes.push(`host env ${name} is a literal credential and was not inherited; give the host pod a secretKeyRef for it`);
-      else env.set(name, source);
+      setLiteral(name, source.value);
     } else if (source.kind === "secretKey" || source.kind === "configMapKey") {
       if (input.sameNamespaceAsHost) env.set(name, source);
       else notes.push(`host env ${name} references an object in the host's namespace and was not inherited into another namespace`);
@@ -112,25 +122,29 @@ export function buildAgentEnv(input: AgentEnvInput): { env: EnvVar[]; notes: str
     if (name === "PAPERCLIP_API_KEY" || name === "HOME") continue;
     // The host computes a loopback API URL; from another pod only the host pod's own (in-cluster) one works.
     if (name === "PAPERCLIP_API_URL" && env.has(name)) continue;
-    if (!isEnvVarName(name) || refusesLiteral(name)) {
+    if (!isEnvVarName(name)) {
       notes.push(`run context env ${name} was not passed to the pod`);
       continue;
     }
-    env.set(name, { kind: "literal", value });
+    setLiteral(name, value);
   }
 
   for (const [name, value] of Object.entries(config.env)) {
     if (name === "HOME") notes.push(`config env HOME is ignored: HOME is ${AGENT_HOME}, where Claude keeps its sessions`);
-    else env.set(name, { kind: "literal", value });
+    else setLiteral(name, value);
   }
-  for (const [name, ref] of Object.entries(config.envSecretRefs ?? {})) env.set(name, ref);
+  for (const [name, ref] of Object.entries(config.envSecretRefs ?? {})) {
+    delete payloadEnv[name];
+    env.set(name, ref);
+  }
 
   env.set("HOME", { kind: "literal", value: AGENT_HOME });
   if (input.hasRunToken) env.set("PAPERCLIP_API_KEY", { kind: "payload", key: "run-token" });
   else env.delete("PAPERCLIP_API_KEY");
 
   const vars = [...env.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, source]) => ({ name, source }));
-  return { env: vars, notes };
+  for (const name of Object.keys(payloadEnv)) if (env.get(name)?.kind !== "payload") delete payloadEnv[name];
+  return { env: vars, notes, payloadEnv };
 }
 
 /** The first `config.env` entry the policy refuses, for plans built from a config that skipped parsing. */

@@ -216,8 +216,10 @@ describe("planAgentJob", () => {
     });
   });
 
-  it("refuses a credential configured as a literal, naming the key", () => {
-    expect(failure({ config: { env: { ANTHROPIC_API_KEY: "sk-ant" } } })).toMatchObject({ code: "config_invalid", field: "env.ANTHROPIC_API_KEY" });
+  it("carries a credential configured as a literal only in the payload, and refuses clipjob's own keys", () => {
+    const s = spec({ config: { env: { ANTHROPIC_API_KEY: "sk-ant" } } });
+    expect(s.payload.env).toEqual({ ANTHROPIC_API_KEY: "sk-ant" });
+    expect(s.env.find((v) => v.name === "ANTHROPIC_API_KEY")?.source).toEqual({ kind: "payload", key: "env.ANTHROPIC_API_KEY" });
     expect(failure({ config: { envSecretRefs: { PAPERCLIP_API_KEY: { kind: "secretKey", secretName: "s", key: "k" } } } })).toMatchObject({
       field: "env.PAPERCLIP_API_KEY",
     });
@@ -231,5 +233,6 @@ describe("planAgentJob", () => {
     const { payload, ...rest } = s;
     expect(JSON.stringify(rest)).not.toMatch(/sk-host-secret|jwt\.token\.value/);
     expect(payload.runToken).toBe("jwt.token.value");
+    expect(payload.env).toEqual({ ANTHROPIC_API_KEY: "sk-host-secret" });
   });
 });

@@ -64,8 +64,8 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
 
   const prompt = buildPrompt(request, config);
   const runToken = request.runToken ? request.runToken : null;
-  const sizeProblem = payloadSizeProblem(prompt.text, runToken);
-  if (sizeProblem) return err({ code: "k8s_payload_too_large", message: sizeProblem });
+  const promptOnlyProblem = payloadSizeProblem(prompt.text, runToken);
+  if (promptOnlyProblem) return err({ code: "k8s_payload_too_large", message: promptOnlyProblem });
 
   const notes: string[] = [];
   const identity = identityLabels(agentLabel, request.agent.companyId, {
@@ -84,6 +84,8 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     hasRunToken: runToken !== null,
   });
   notes.push(...env.notes);
+  const sizeProblem = payloadSizeProblem(prompt.text, runToken, env.payloadEnv);
+  if (sizeProblem) return err({ code: "k8s_payload_too_large", message: sizeProblem });
 
   const claudeArgs = buildClaudeArgs({ config, resumeSessionId: prompt.resumeSessionId, bundle: input.promptBundle ?? null });
   const inherited = hostNamespacedObjects(host, sameNamespaceAsHost, namespace, notes);
@@ -106,7 +108,11 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     env: env.env,
     // Bulk envFrom would forward every key of the host's Secrets; the allowlist above is the only way in.
     envFrom: [],
-    payload: runToken === null ? { prompt: prompt.text } : { prompt: prompt.text, runToken },
+    payload: {
+      prompt: prompt.text,
+      ...(runToken === null ? {} : { runToken }),
+      ...(Object.keys(env.payloadEnv).length ? { env: env.payloadEnv } : {}),
+    },
     resources: config.resources,
     nodeSelector: config.nodeSelector,
     tolerations: config.tolerations,

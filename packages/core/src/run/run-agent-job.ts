@@ -208,8 +208,35 @@ class AgentJobRun {
       await this.notice("info", `Created Job ${job.ref.name} in namespace ${job.ref.namespace} (deadline: ${spec.activeDeadlineSeconds ? `${spec.activeDeadlineSeconds}s` : "none"})`);
       return { kind: "started", job, reattached: false, release: this.deps.locks.supervise(job.ref.namespace, job.ref.name, this.request.runId) };
     } catch (error) {
-      return { kind: "failed", outcome: this.submitFailure(error) };
+      const leftover = await this.removeFailedSubmit(spec);
+      return { kind: "failed", outcome: this.submitFailure(error, leftover) };
     }
+  }
+
+  /**
+   * The port rolls a failed submit back, but its rollback can fail too (the API that broke the submit may
+   * still be broken). A suspended Job never finishes, so nothing would ever collect it: look for it by its
+   * planned name and delete it, retrying — a delete is idempotent, unlike the create. Returns the Job that
+   * could not be removed, if any, so the outcome says so.
+   */
+  private async removeFailedSubmit(spec: AgentJobSpec): Promise<JobDisposition | null> {
+    let delay = 1_000;
+    for (let attempt = 1; attempt <= 6; attempt += 1) {
+      try {
+        const job = await this.deps.cluster.getJob(spec.ref);
+        if (job === null) return null;
+        await this.deps.cluster.deleteJob(job.ref, "Background");
+        return null;
+      } catch (error) {
+        if (attempt === 6) {
+          await this.notice("warn", `Job ${spec.ref.name} from the failed submit could not be removed: ${describeError(error)}`);
+          break;
+        }
+        await this.clock.sleep(delay);
+        delay = Math.min(delay * 2, 15_000);
+      }
+    }
+    return { namespace: spec.ref.namespace, name: spec.ref.name, reattached: false, kept: true, keptBecause: "delete_failed" };
   }
 
   /** Relabels an orphan to this run so the next guard sees it as ours, not as another orphan. */
@@ -228,7 +255,12 @@ class AgentJobRun {
     }
   }
 
-  private submitFailure(error: unknown): RunOutcome {
+  private submitFailure(error: unknown, leftover: JobDisposition | null): RunOutcome {
+    const outcome = this.submitFailureOutcome(error);
+    return leftover ? { ...outcome, job: leftover } : outcome;
+  }
+
+  private submitFailureOutcome(error: unknown): RunOutcome {
     if (isClusterError(error)) {
       if (error.code === "forbidden") return this.fail("k8s_permission_denied", permissionMessage(error));
       if (error.code === "too_large") return this.fail("k8s_payload_too_large", `The run payload was refused as too large: ${error.message}`);

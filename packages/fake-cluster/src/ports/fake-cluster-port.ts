@@ -1,6 +1,7 @@
 import {
   ClusterError,
   isClusterError,
+  payloadData,
   payloadSecretName,
   type AgentJobSpec,
   type ClusterPort,
@@ -53,7 +54,7 @@ export class FakeClusterPort implements ClusterPort {
             labels: { ...spec.labels },
             ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name, uid: owner.metadata.uid, controller: false, blockOwnerDeletion: false }],
           },
-          data: { prompt: spec.payload.prompt, ...(spec.payload.runToken !== undefined ? { "run-token": spec.payload.runToken } : {}) },
+          data: payloadData(spec.payload),
         }),
       );
       secretCreated = true;

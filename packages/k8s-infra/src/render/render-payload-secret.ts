@@ -1,4 +1,4 @@
-import { payloadSecretName, type AgentJobSpec, type JobRef, type PayloadKey } from "@clipjob/core";
+import { payloadData, payloadSecretName, type AgentJobSpec, type JobRef } from "@clipjob/core";
 import type { V1Secret } from "@kubernetes/client-node";
 
 /** The API server rejects a Secret whose data exceeds 1 MiB. */
@@ -11,8 +11,8 @@ export const MAX_SECRET_DATA_BYTES = 1024 * 1024;
  * deletes it with the Job.
  */
 export function renderPayloadSecret(spec: AgentJobSpec, owner: JobRef): V1Secret {
-  const data: Partial<Record<PayloadKey, string>> = { prompt: base64(spec.payload.prompt) };
-  if (spec.payload.runToken !== undefined) data["run-token"] = base64(spec.payload.runToken);
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(payloadData(spec.payload))) data[key] = base64(value);
   return {
     apiVersion: "v1",
     kind: "Secret",

@@ -3,11 +3,11 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock } from "@clipjob/core";
+import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock, type Token } from "@clipjob/core";
 import { AdapterRoot } from "./adapter-root.js";
 import { DEFAULT_NAMESPACE } from "./adapter-tokens.js";
 
-const PORT_TOKENS = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK] as const;
+const PORT_TOKENS: readonly Token<unknown>[] = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK];
 
 /** An API server address that counts connection attempts: resolving must not make any. */
 let server: Server;

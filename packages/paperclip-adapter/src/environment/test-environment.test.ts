@@ -29,7 +29,7 @@ describe("testEnvironment", () => {
 
   it("checks every permission a run needs, including the ones the predecessor missed", () => {
     const codes = REQUIRED_PERMISSIONS.map(rbacCode);
-    expect(codes).toEqual(expect.arrayContaining(["k8s_rbac_job_patch", "k8s_rbac_job_watch", "k8s_rbac_secret_patch", "k8s_rbac_pod_log", "k8s_rbac_pvc_get"]));
+    expect(codes).toEqual(expect.arrayContaining(["k8s_rbac_job_patch", "k8s_rbac_job_watch", "k8s_rbac_pod_watch", "k8s_rbac_pod_log", "k8s_rbac_pvc_get"]));
     expect(new Set(codes).size).toBe(codes.length);
   });
 

@@ -1,6 +1,6 @@
 // Paperclip's "Test environment" button: can this config run agents? The predecessor's check codes are kept
 // (dashboards key on them); RBAC covers every permission a run needs (core's REQUIRED_PERMISSIONS), including
-// the Job patch/watch and Secret patch the predecessor never checked.
+// the Job patch/watch and pod get/watch the predecessor never checked.
 import { ACCESS_PORT, NO_HOST_FACTS, parseConfig, REQUIRED_PERMISSIONS, type AccessCheck, type AccessPort, type AccessVerdict, type HostFacts } from "@clipjob/core";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
