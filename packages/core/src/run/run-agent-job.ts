@@ -122,7 +122,7 @@ class AgentJobRun {
     const config = parsed.value;
 
     const host = await this.hostFacts();
-    const plan = planAgentJob({ request: this.request, config, host, defaultNamespace: this.deps.defaultNamespace });
+    const plan = planAgentJob({ request: this.request, config, host, defaultNamespace: this.deps.defaultNamespace, promptBundle: this.request.promptBundle ?? null });
     if (!plan.ok) return this.fail(plan.error.code, plan.error.message, plan.error.field ? { field: plan.error.field } : undefined);
     const spec = plan.value;
     await this.safely(() => this.observer.onPlan?.(spec, { promptChars: spec.payload.prompt.length }));

@@ -1,3 +1,4 @@
+import type { PromptBundleRef } from "../job/claude-command.js";
 import type { SessionParams } from "../session/session-params.js";
 
 export interface WakeComment {
@@ -41,4 +42,6 @@ export interface RunRequest {
   readonly hostEnv?: Readonly<Record<string, string>>;
   /** Extra data for `{{…}}` prompt templates (e.g. Paperclip's context object). */
   readonly templateData?: Readonly<Record<string, unknown>>;
+  /** The skills + instructions bundle the host prepared on the shared volume (`--add-dir`), if any. */
+  readonly promptBundle?: PromptBundleRef | null;
 }
