@@ -73,7 +73,8 @@ describe("createServerAdapter", () => {
     expect(snapshot).toMatchObject({ adapterType: "claude_k8s", supported: true, mode: "ephemeral" });
     expect(snapshot.entries).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ key: "acme/skills/review", state: "configured", desired: true }),
+        // No cluster here (no kubeconfig, not in a pod), so runs would get no bundle and the entry says so.
+        expect.objectContaining({ key: "acme/skills/review", state: "configured", desired: true, detail: expect.stringContaining("do not get it (skills not delivered") }),
         expect.objectContaining({ key: "acme/skills/missing", state: "missing" }),
         expect.objectContaining({ runtimeName: "my-own", state: "external" }),
       ]),

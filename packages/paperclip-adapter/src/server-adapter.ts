@@ -1,6 +1,6 @@
 // The module Paperclip loads: `createServerAdapter()` returns the `claude_k8s` ServerAdapterModule.
 import { configUiSchema, sessionCodec } from "@clipjob/core";
-import type { AdapterModel, AdapterSessionCodec, ServerAdapterModule } from "@paperclipai/adapter-utils";
+import type { AdapterModel, AdapterSessionCodec, AdapterSkillContext, AdapterSkillSnapshot, ServerAdapterModule } from "@paperclipai/adapter-utils";
 import { agentConfigurationDoc } from "./catalog/agent-configuration-doc.js";
 import { modelsFor } from "./catalog/models.js";
 import { skillSnapshot, type SkillSources, DEFAULT_SKILL_SOURCES } from "./catalog/skills.js";
@@ -9,6 +9,8 @@ import { testEnvironment } from "./environment/test-environment.js";
 import { executeRun } from "./execute/execute-run.js";
 import { HostSignalLatch, watchProcessSignals, type HostSignals } from "./execute/host-signals.js";
 import { ADAPTER_TYPE } from "./execute/invocation-meta.js";
+import { promptBundleHomeFromEnv, type PromptBundleHome } from "./prompt-bundle/bundle-delivery.js";
+import { deliveryForConfig } from "./prompt-bundle/run-prompt-bundle.js";
 
 export interface ServerAdapterOptions {
   /** The composition root; one per process by default. */
@@ -18,6 +20,8 @@ export interface ServerAdapterOptions {
   /** The adapter process's env (models, billing, simulation speed); `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly skillSources?: SkillSources;
+  /** Where prompt bundles are written; by default `/paperclip` and `PAPERCLIP_HOME`/`PAPERCLIP_INSTANCE_ID` from `env`. */
+  readonly promptBundleHome?: PromptBundleHome;
 }
 
 const PROCESS_SIGNALS = Symbol.for("clipjob.paperclip.processSignals");
@@ -50,12 +54,15 @@ export function createServerAdapter(options: ServerAdapterOptions = {}): ServerA
   const root = (): AdapterRoot => options.root ?? processRoot();
   const signals = (): HostSignals => options.signals ?? processSignals();
   const skillSources = options.skillSources ?? DEFAULT_SKILL_SOURCES;
+  const promptBundle = { home: options.promptBundleHome ?? promptBundleHomeFromEnv(env), moduleDir: skillSources.moduleDir };
+  const snapshot = async (ctx: AdapterSkillContext, desired: readonly string[] | null): Promise<AdapterSkillSnapshot> =>
+    skillSnapshot(ctx, desired, await deliveryForConfig(root(), ctx.config ?? {}, promptBundle.home), skillSources);
   let staticModels: AdapterModel[] | undefined;
   let doc: string | undefined;
 
   return {
     type: ADAPTER_TYPE,
-    execute: (ctx) => executeRun({ root: root(), signals: signals(), env }, ctx),
+    execute: (ctx) => executeRun({ root: root(), signals: signals(), env, promptBundle }, ctx),
     testEnvironment: (ctx) => testEnvironment(root(), ctx),
     sessionCodec: sessionCodec as AdapterSessionCodec,
     sessionManagement: {
@@ -67,8 +74,8 @@ export function createServerAdapter(options: ServerAdapterOptions = {}): ServerA
       return (staticModels ??= modelsFor(env));
     },
     listModels: async () => modelsFor(env),
-    listSkills: (ctx) => skillSnapshot(ctx, null, skillSources),
-    syncSkills: (ctx, desired) => skillSnapshot(ctx, desired, skillSources),
+    listSkills: (ctx) => snapshot(ctx, null),
+    syncSkills: (ctx, desired) => snapshot(ctx, desired),
     getConfigSchema: () => configUiSchema() as ReturnType<NonNullable<ServerAdapterModule["getConfigSchema"]>>,
     get agentConfigurationDoc(): string {
       return (doc ??= agentConfigurationDoc());

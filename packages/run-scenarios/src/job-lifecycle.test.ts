@@ -105,4 +105,28 @@ describe("Job lifecycle faults", () => {
     expect(outcome.job?.kept).toBe(true);
     s.dispose();
   });
+
+  it("Job deleted externally with Foreground propagation: the SIGTERM exit is the deletion's, not a Claude truncation", async () => {
+    const s = scenario();
+    const { done, seen } = s.start(scripted({ lines: transcriptLines(50), runMs: 10 * 60_000 }));
+    await s.until(() => seen.stdout.length >= 10);
+    await s.fake.deleteJobExternally(seen.jobs[0]!, "Foreground");
+    const outcome = await done;
+    expect(outcome.errorCode).toBe("k8s_job_deleted_externally");
+    expect(outcome.errorMessage).toMatch(/detected via/);
+    s.dispose();
+  });
+
+  it("evicted after Claude wrote a successful result: the run succeeded (the kill's exit code is not Claude's)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(5);
+    const { done, seen } = s.start(scripted({ lines, runMs: 60_000 }, { configOverrides: { graceSec: 120 } }));
+    // The result line is written at 6/7 of the run; evict right after it, before the process exits.
+    await s.until(() => seen.stdout.length === lines.length);
+    await s.fake.evictPod(s.fake.pods("clipjob")[0]!.ref.name);
+    const outcome = await done;
+    expect(outcome.status).toBe("succeeded");
+    expect(outcome.summary).toBe("finished 5 steps");
+    s.dispose();
+  });
 });

@@ -8,7 +8,7 @@ setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
 /** A transcript of `totalBytes`, dominated by tool results as real runs are. */
-function bigTranscript(totalBytes: number): Program {
+function bigTranscript(totalBytes: number, emitted: { lines: number }): Program {
   return async (ctx) => {
     const session = "9e2f3c4d-aaaa-4bbb-8ccc-123456789abc";
     ctx.stdout(JSON.stringify({ type: "system", subtype: "init", session_id: session, model: "claude-sonnet-4-6" }));
@@ -19,10 +19,14 @@ function bigTranscript(totalBytes: number): Program {
     let i = 0;
     while (written < totalBytes) {
       ctx.stdout(i % 8 === 0 ? assistant.replace("msg_1", `msg_${i}`) : toolResult);
+      emitted.lines += 1;
       written += toolResult.length;
       i += 1;
-      if (i % 16 === 0) await ctx.sleep(10);
+      // 10 MiB per virtual second: a fast writer that a healthy reader keeps up with. (Faster than the kubelet's
+      // 50 MiB log retention allows before the first read, lines would be rotated away on a real node too.)
+      if (i % 40 === 0) await ctx.sleep(1_000);
     }
+    emitted.lines += 2;
     ctx.stdout(JSON.stringify({ type: "result", subtype: "success", is_error: false, result: "read it all", session_id: session, total_cost_usd: 1.5, usage: { input_tokens: 1, output_tokens: 2 } }));
     return 0;
   };
@@ -31,11 +35,12 @@ function bigTranscript(totalBytes: number): Program {
 describe("resources a run uses", () => {
   it("a 1 GB transcript settles with heap growth under 64 MB (the predecessor kept all stdout in memory)", async () => {
     const s = scenario();
-    s.fake.registerProgram("gigabyte", bigTranscript(1024 * 1024 * 1024));
+    const emitted = { lines: 0 };
+    s.fake.registerProgram("gigabyte", bigTranscript(1024 * 1024 * 1024, emitted));
     gc();
     const baseline = process.memoryUsage().heapUsed;
     let peak = 0;
-    const { done } = s.start(request({ program: "gigabyte" }));
+    const { done, seen } = s.start(request({ program: "gigabyte" }));
     // Sample retained heap (after a full GC) every 2 s of virtual time while the run streams.
     const sampler = (async () => {
       for (;;) {
@@ -52,6 +57,8 @@ describe("resources a run uses", () => {
     console.log(`1 GB transcript: peak retained heap growth ${(peak / 1024 / 1024).toFixed(1)} MB`);
     expect(outcome.status).toBe("succeeded");
     expect(outcome.summary).toBe("read it all");
+    // Every line arrived (the recorder holds references to the program's few distinct strings, not copies).
+    expect(seen.stdout.length).toBe(emitted.lines);
     expect(peak).toBeLessThan(64 * 1024 * 1024);
     s.dispose();
   }, 300_000);

@@ -89,11 +89,10 @@ function withResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
   const { ending } = input;
   if (!isFailureResult(result)) {
     if (exitCode === 0) return base;
+    // The deletion killed the container after its result (SIGTERM/SIGKILL): the exit code is the kill's.
+    if (ending.kind === "job_gone") return failed(base, "k8s_job_deleted_externally", jobGoneMessage(ending.forensics, true));
     if (exitCode === null) {
       if (ending.kind === "job_finished" && ending.jobCondition === "Complete") return base;
-      if (ending.kind === "job_gone") {
-        return failed(base, "k8s_job_deleted_externally", jobGoneMessage(ending.forensics, true));
-      }
       const reason = ending.kind === "job_finished" && ending.jobReason ? ` (${ending.jobReason})` : "";
       return failed(
         base,
@@ -122,7 +121,8 @@ function withResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
 function withoutResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
   const t = input.transcript;
   const { ending } = input;
-  if (ending.kind === "job_gone" && base.exitCode === null) {
+  // An exit by signal (>= 128) is the deletion's SIGTERM/SIGKILL (Foreground deletion kills the pod first).
+  if (ending.kind === "job_gone" && (base.exitCode === null || base.exitCode >= 128)) {
     return failed(base, "k8s_job_deleted_externally", jobGoneMessage(ending.forensics));
   }
   if (t.llmApiEmptyResponse) return failed(base, "llm_api_error", LLM_API_ERROR_MESSAGE);

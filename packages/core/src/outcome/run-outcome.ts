@@ -9,7 +9,7 @@ export interface PodTermination {
   readonly message?: string;
 }
 
-export type JobGoneDetection = "watch-deleted" | "get-404" | "relist-missing" | "pod-gone";
+export type JobGoneDetection = "watch-deleted" | "get-404" | "relist-missing" | "pod-gone" | "deletion-timestamp";
 
 /** Everything known about a Job that disappeared before it reported a terminal condition. */
 export interface JobGoneForensics {

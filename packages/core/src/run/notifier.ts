@@ -17,6 +17,11 @@ export class Notifier {
     wake?.();
   }
 
+  /** Forgets a pending notify: only changes after this call will wake the next wait. */
+  reset(): void {
+    this.pending = false;
+  }
+
   /** Resolves on the next notify (or a pending one), or after `ms`. */
   async wait(ms: number): Promise<void> {
     if (this.pending) {

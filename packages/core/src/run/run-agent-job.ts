@@ -87,6 +87,10 @@ class AgentJobRun {
   private lastError = "";
   private deletingOurselves = false;
   private resultSeenAt: number | null = null;
+  private externalDeletionAt: number | null = null;
+  /** The container's exit code says how it was killed, not how Claude did (eviction after its result). */
+  private terminationIsTheKill = false;
+  private readonly podChanged: Notifier;
   private hungAfterResult = false;
   private polls = 0;
   private watchEvents = 0;
@@ -101,6 +105,7 @@ class AgentJobRun {
     this.clock = deps.clock;
     this.observer = options.observer ?? {};
     this.notifier = new Notifier(deps.clock);
+    this.podChanged = new Notifier(deps.clock);
     this.startedAt = deps.clock.now();
     this.lastOutputAt = this.startedAt;
   }
@@ -291,7 +296,8 @@ class AgentJobRun {
 
     await this.phase("settling");
     const needsTermination = ending.kind !== "cancelled" && ending.kind !== "shutdown" && ending.kind !== "unreachable";
-    const termination = needsTermination ? await this.readTermination(ref) : agentTermination(this.pod);
+    const read = needsTermination ? await this.readTermination(ref) : agentTermination(this.pod);
+    const termination = this.terminationIsTheKill ? null : read;
 
     await this.phase("cleaning_up");
     const disposition = await this.cleanUp(ref, reattached, ending, config);
@@ -340,6 +346,9 @@ class AgentJobRun {
       }
       if (this.jobGone && (this.logDrained || now - this.jobGone.at >= JOB_GONE_DRAIN_MS)) {
         return { kind: "job_gone", forensics: this.forensics(ref) };
+      }
+      if (this.externalDeletionAt !== null && this.jobTerminalAt === null && !this.jobGone && this.logDrained) {
+        return { kind: "job_gone", forensics: this.forensics(ref, "deletion-timestamp", this.externalDeletionAt) };
       }
       if (this.jobTerminalAt !== null && (this.logDrained || now - this.jobTerminalAt >= graceMs)) {
         return this.terminalEnding(config);
@@ -390,6 +399,15 @@ class AgentJobRun {
   }
 
   private terminalEnding(config: ClipjobConfig): RunEnding {
+    if (this.externalDeletionAt !== null) {
+      return { kind: "job_gone", forensics: this.forensics(this.job!.ref, "deletion-timestamp", this.externalDeletionAt) };
+    }
+    const result = this.reducer.summary().result;
+    if (this.disruption && result && !result.isError) {
+      // Evicted after Claude wrote a successful result: the work is done; the kill's exit code is not Claude's.
+      this.terminationIsTheKill = true;
+      return { kind: "job_finished", jobCondition: "Complete", jobReason: "DisruptedAfterResult" };
+    }
     const failed = this.job?.conditions.find((c) => c.type === "Failed" && c.status === "True");
     if (failed?.reason === "DeadlineExceeded") return { kind: "deadline", timeoutSec: config.timeoutSec };
     if (failed && this.disruption && !this.reducer.summary().result) {
@@ -440,6 +458,9 @@ class AgentJobRun {
       return;
     }
     this.job = job;
+    // Someone else is deleting our Job (Foreground propagation keeps it visible while its pod is killed):
+    // whatever the pod reports next is the deletion's doing, not Claude's.
+    if (job.deletionTimestamp && !this.deletingOurselves && this.externalDeletionAt === null) this.externalDeletionAt = this.clock.now();
     const terminal = job.conditions.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
     if (terminal && this.jobTerminalAt === null) this.jobTerminalAt = this.clock.now();
   }
@@ -479,10 +500,12 @@ class AgentJobRun {
     if (type === "deleted") {
       if (!this.pod || this.pod.ref.uid === pod.ref.uid) this.podGone = true;
       this.pod = pod;
+      this.podChanged.notify();
       return;
     }
     this.pod = pod;
     this.podGone = false;
+    this.podChanged.notify();
     if (agentStarted(pod) && this.podRunningAt === null) this.podRunningAt = this.clock.now();
     const line = describePod(pod);
     if (line !== this.lastPodLine) {
@@ -498,15 +521,17 @@ class AgentJobRun {
   }
 
   private async followLoop(pod: ObjectRef, signal: AbortSignal): Promise<void> {
-    let backoff = 500;
+    // Long enough for the kubelet to report an exit (about 1 s) so a finished container costs one more follow.
+    let backoff = 2_000;
     while (!signal.aborted) {
       // Only an EOF that began after the container finished proves the log is complete; an earlier EOF
       // may be a dropped stream.
       const finishedBefore = this.containerFinished();
+      this.podChanged.reset();
       try {
         for await (const line of this.deps.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
           this.cursor = line.cursor;
-          backoff = 500;
+          backoff = 2_000;
           await this.handleLine(line.text);
         }
       } catch (error) {
@@ -525,7 +550,10 @@ class AgentJobRun {
         return;
       }
       if (!this.containerFinished()) {
-        await this.clock.sleep(backoff, signal);
+        // EOF while the pod still says "running": a dropped stream, or the kubelet has not reported the exit
+        // yet. A pod status change (or the backoff) decides the next attempt, so a finished container costs
+        // one more follow, not a poll loop.
+        await this.podChanged.wait(backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
@@ -581,12 +609,13 @@ class AgentJobRun {
     return null;
   }
 
-  private forensics(ref: JobRef): JobGoneForensics {
+  private forensics(ref: ObjectRef, via?: JobGoneDetection, at?: number): JobGoneForensics {
+    const goneAt = at ?? this.jobGone?.at ?? null;
     return {
-      detectedVia: this.jobGone?.via ?? "watch-deleted",
+      detectedVia: via ?? this.jobGone?.via ?? "watch-deleted",
       job: ref.name,
       namespace: ref.namespace,
-      secondsSincePodRunning: this.podRunningAt !== null && this.jobGone ? Math.round((this.jobGone.at - this.podRunningAt) / 1000) : null,
+      secondsSincePodRunning: this.podRunningAt !== null && goneAt !== null ? Math.round((goneAt - this.podRunningAt) / 1000) : null,
       pollsSeen: this.polls,
       watchEventsSeen: this.watchEvents,
       lastJobConditions: (this.job?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}) })),

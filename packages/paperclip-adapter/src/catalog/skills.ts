@@ -12,6 +12,7 @@ import {
 } from "@paperclipai/adapter-utils/server-utils";
 import { AGENT_HOME } from "@clipjob/core";
 import { ADAPTER_TYPE } from "../execute/invocation-meta.js";
+import type { BundleDelivery } from "../prompt-bundle/bundle-delivery.js";
 
 /** Where Claude in an agent pod looks for user-installed skills: HOME is the shared volume. */
 export const SHARED_SKILLS_HOME = `${AGENT_HOME}/.claude/skills`;
@@ -27,7 +28,19 @@ export const DEFAULT_SKILL_SOURCES: SkillSources = {
   skillsHome: SHARED_SKILLS_HOME,
 };
 
-export async function skillSnapshot(ctx: AdapterSkillContext, desired: readonly string[] | null, sources: SkillSources = DEFAULT_SKILL_SOURCES): Promise<AdapterSkillSnapshot> {
+/** What a selected skill's entry says, depending on whether this agent's runs get a prompt bundle. */
+export function configuredSkillDetail(delivery: BundleDelivery): string {
+  return delivery.deliver
+    ? "Materialized into the PVC-backed prompt bundle before each Job run."
+    : `Selected for this agent, but its Job runs do not get it (${delivery.note}).`;
+}
+
+export async function skillSnapshot(
+  ctx: AdapterSkillContext,
+  desired: readonly string[] | null,
+  delivery: BundleDelivery,
+  sources: SkillSources = DEFAULT_SKILL_SOURCES,
+): Promise<AdapterSkillSnapshot> {
   // A sync answers with the set it was asked for; the operational skill stays in either way.
   const config = desired ? { ...ctx.config, paperclipSkillSync: { desiredSkills: [...desired] } } : (ctx.config ?? {});
   const available = await readPaperclipRuntimeSkillEntries(config, sources.moduleDir);
@@ -40,7 +53,7 @@ export async function skillSnapshot(ctx: AdapterSkillContext, desired: readonly 
     availableEntries: available,
     desiredSkills,
     mode: "ephemeral",
-    configuredDetail: "Selected for this agent's Kubernetes Job runs.",
+    configuredDetail: configuredSkillDetail(delivery),
     externalInstalled: external,
     externalLocationLabel: "~/.claude/skills",
     externalDetail: "Installed by hand on the shared /paperclip volume; every agent pod sees it.",

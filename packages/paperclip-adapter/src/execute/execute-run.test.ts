@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AdapterRoot } from "../composition/adapter-root.js";
 import { createServerAdapter } from "../server-adapter.js";
 import { paperclipContext } from "../testing/paperclip-context.js";
+import { SIMULATED_BUNDLE_NOTE } from "../prompt-bundle/bundle-delivery.js";
 import { HostSignalLatch } from "./host-signals.js";
 import { LEASE_LOST_REASON } from "./stop-signals.js";
 
@@ -29,12 +30,15 @@ describe("execute on the simulated cluster", () => {
     expect(result.sessionParams?.["lastJobName"]).toMatch(/^ac-/);
     expect(result.sessionDisplayId).toBe(result.sessionId);
 
-    // The transcript is Claude's stream-json, one event per stdout line; notices are [clipjob] lines on stderr.
+    // Stdout carries Claude's stream-json, one event per line, and the [clipjob] notices the UI parser renders
+    // as system entries (Paperclip parses only stdout); stderr is Claude's own, and this run wrote none.
     const stdout = run.lines("stdout");
-    expect(stdout.length).toBeGreaterThan(3);
-    for (const line of stdout) expect(JSON.parse(line)).toHaveProperty("type");
-    expect(run.lines("stderr").every((l) => l.startsWith("[clipjob] "))).toBe(true);
-    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ deleted/.test(l))).toBe(true);
+    const transcript = stdout.filter((l) => !l.startsWith("[clipjob] "));
+    expect(transcript.length).toBeGreaterThan(3);
+    for (const line of transcript) expect(JSON.parse(line)).toHaveProperty("type");
+    expect(stdout).toContainEqual(expect.stringMatching(/^\[clipjob\] EVALUATION MODE/));
+    expect(stdout).toContainEqual(expect.stringMatching(/^\[clipjob\] Job clipjob\/\S+ deleted$/));
+    expect(run.lines("stderr")).toEqual([]);
 
     expect(run.calls).toEqual(["onCancellationReady", "onDispatch"]);
     expect(run.metas).toHaveLength(1);
@@ -43,6 +47,10 @@ describe("execute on the simulated cluster", () => {
     expect(meta.command).toMatch(/^kubectl job\/ac-/);
     expect(meta.commandArgs).toEqual(expect.arrayContaining(["--print", "--output-format", "stream-json"]));
     expect(meta.commandNotes?.join("\n")).toMatch(/EVALUATION MODE/);
+    // No shared volume in evaluation mode, so no prompt bundle: no --add-dir and no bundle key in the session.
+    expect(meta.commandNotes).toContain(SIMULATED_BUNDLE_NOTE);
+    expect(meta.commandArgs).not.toContain("--add-dir");
+    expect(result.sessionParams).not.toHaveProperty("promptBundleKey");
     // Secret-looking names are masked by adapter-utils' redaction; the token itself never appears.
     expect(meta.env?.["PAPERCLIP_API_KEY"]).toBe("***REDACTED***");
     expect(meta.env?.["PAPERCLIP_RUN_ID"]).toBe(run.ctx.runId);
@@ -66,7 +74,7 @@ describe("execute on the simulated cluster", () => {
     const result = await adapter().execute(run.ctx);
     expect(result.errorCode).toBe("claude_auth_required");
     expect(result.exitCode).toBe(1);
-    expect(run.lines("stderr").some((l) => l.startsWith("[clipjob] claude_auth_required: "))).toBe(true);
+    expect(run.lines("stdout").some((l) => l.startsWith("[clipjob] claude_auth_required: "))).toBe(true);
   });
 
   it("deletes the Job and returns cancelled when the board cancels", async () => {
@@ -78,7 +86,7 @@ describe("execute on the simulated cluster", () => {
     });
     const result = await adapter().execute(run.ctx);
     expect(result.errorCode).toBe("cancelled");
-    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ deleted/.test(l))).toBe(true);
+    expect(run.lines("stdout").some((l) => /Job clipjob\/\S+ deleted/.test(l))).toBe(true);
   });
 
   it("keeps the Job for the next run when the host process is shutting down", async () => {
@@ -101,13 +109,13 @@ describe("execute on the simulated cluster", () => {
     });
     const result = await adapter(signals).execute(run.ctx);
     expect(result.errorCode).toBe("k8s_job_kept_for_reattach");
-    expect(run.lines("stderr").some((l) => /Job clipjob\/\S+ kept \(shutdown\)/.test(l))).toBe(true);
+    expect(run.lines("stdout").some((l) => /Job clipjob\/\S+ kept \(shutdown\)/.test(l))).toBe(true);
 
     // The next wake of the same agent (after the restart) reattaches to that Job and finishes it.
     const next = paperclipContext({ agentId, context, config: simulated("silent-then-success"), runtime: { sessionId: result.sessionId ?? null } });
     const resumed = await adapter().execute(next.ctx);
     expect(resumed.errorCode).toBeNull();
-    expect(next.lines("stderr").some((l) => l.includes("Reattached to Job"))).toBe(true);
+    expect(next.lines("stdout").some((l) => l.startsWith("[clipjob] ") && l.includes("Reattached to Job"))).toBe(true);
   });
 
   it("treats a lease-lost abort as a shutdown even without a signal", async () => {

@@ -4,13 +4,14 @@
 import { failureOutcome, parseConfig, runAgentJob, type ClipjobConfig, type ErrorCode, type RunOutcome } from "@clipjob/core";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
+import { promptBundleForRun, type PromptBundleSources } from "../prompt-bundle/run-prompt-bundle.js";
 import { billingOf, type Billing } from "./billing.js";
 import { sanitizeConfigEnv } from "./config-env.js";
 import { isRecord } from "./context-values.js";
 import type { HostSignals } from "./host-signals.js";
 import { invocationMeta } from "./invocation-meta.js";
 import { resultFromOutcome } from "./result-from-outcome.js";
-import { RunReporter } from "./run-reporter.js";
+import { NOTICE_PREFIX, NOTICE_STREAM, RunReporter } from "./run-reporter.js";
 import { buildRunContextEnv } from "./run-context-env.js";
 import { runRequestFromContext, sessionOf, workspaceOf } from "./run-request-from-context.js";
 import { splitStopSignal } from "./stop-signals.js";
@@ -20,6 +21,8 @@ export interface ExecuteDependencies {
   readonly signals: HostSignals;
   /** The adapter process's env (billing reads the model credentials agents inherit from it). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where skills and instructions are materialised for runs on a real cluster. */
+  readonly promptBundle: PromptBundleSources;
 }
 
 export async function executeRun(deps: ExecuteDependencies, ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
@@ -28,9 +31,9 @@ export async function executeRun(deps: ExecuteDependencies, ctx: AdapterExecutio
     return await executeUnsafe(deps, ctx);
   } catch (error) {
     const message = `Unexpected adapter error: ${error instanceof Error ? error.message : String(error)}`;
-    await safeLog(ctx, `[clipjob] adapter_internal_error: ${message}\n`);
+    await safeNotice(ctx, `adapter_internal_error: ${message}`);
     const outcome = failureOutcome({ code: "adapter_internal_error", message, durationMs: Date.now() - startedAt });
-    return resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing: safeBilling(ctx, deps.env) });
+    return resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing: safeBilling(ctx, deps.env), promptBundleKey: null });
   }
 }
 
@@ -47,9 +50,10 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     const billing = billingOf(rawConfig["env"], deps.env);
     const workspace = workspaceOf(context);
     const resumedSession = context["forceFreshSession"] === true ? null : sessionOf(ctx.runtime);
+    let promptBundleKey: string | null = null;
     const finish = async (outcome: RunOutcome): Promise<AdapterExecutionResult> => {
       await reportVerdict(ctx, outcome);
-      return resultFromOutcome(outcome, { workspace, resumedSession, billing });
+      return resultFromOutcome(outcome, { workspace, resumedSession, billing, promptBundleKey });
     };
     const early = (code: ErrorCode, message: string, errorMeta?: Record<string, unknown>): Promise<AdapterExecutionResult> =>
       finish(failureOutcome({ code, message, ...(errorMeta ? { errorMeta } : {}), durationMs: Date.now() - startedAt }));
@@ -64,8 +68,13 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     }
     const scope = opened.value;
     const simulation = scope.simulation();
-    const runConfig = simulation && config.image === null ? { ...sanitized.config, image: simulation.imageFor(config.simulatedScenario) } : sanitized.config;
-    const request = runRequestFromContext({ ctx, config: runConfig, hostEnv });
+    const bundle = await promptBundleForRun({ scope, config, rawConfig: sanitized.config, companyId: ctx.agent.companyId, sources: deps.promptBundle });
+    promptBundleKey = bundle.key;
+    const runConfig = runConfigFor(sanitized.config, {
+      image: simulation && config.image === null ? simulation.imageFor(config.simulatedScenario) : null,
+      dropInstructions: bundle.dropInstructions,
+    });
+    const request = { ...runRequestFromContext({ ctx, config: runConfig, hostEnv }), promptBundle: bundle.ref };
     const reporter = new RunReporter(ctx, (spec, promptMetrics) =>
       invocationMeta({
         spec,
@@ -73,10 +82,11 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
         timeoutSec: config.timeoutSec,
         reattachOrphanedJobs: config.reattachOrphanedJobs,
         simulatedScenario: simulation ? config.simulatedScenario : null,
-        extraNotes: sanitized.notes,
+        extraNotes: [...sanitized.notes, ...bundle.notes],
       }),
     );
     if (simulation) await reporter.notice(evaluationNotice(config));
+    for (const warning of bundle.warnings) await reporter.notice(`warning: ${warning}`);
     const outcome = await runAgentJob(scope.runDependencies(), request, {
       observer: reporter,
       cancelSignal: stops.cancel,
@@ -86,6 +96,12 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
   } finally {
     stops.dispose();
   }
+}
+
+/** adapterConfig as the run should see it: the simulated image filled in, unreadable instructions left out. */
+function runConfigFor(config: Record<string, unknown>, { image, dropInstructions }: { image: string | null; dropInstructions: boolean }): Record<string, unknown> {
+  const { instructionsFilePath: _dropped, ...withoutInstructions } = config;
+  return { ...(dropInstructions ? withoutInstructions : config), ...(image !== null ? { image } : {}) };
 }
 
 function evaluationNotice(config: ClipjobConfig): string {
@@ -100,12 +116,12 @@ async function reportVerdict(ctx: AdapterExecutionContext, outcome: RunOutcome):
     lines.push(outcome.job.kept ? `Job ${ref} kept (${outcome.job.keptBecause ?? "retained"})` : `Job ${ref} deleted`);
   }
   if (outcome.errorCode) lines.push(`${outcome.errorCode}: ${outcome.errorMessage ?? ""}`);
-  for (const line of lines) await safeLog(ctx, `[clipjob] ${line}\n`);
+  for (const line of lines) await safeNotice(ctx, line);
 }
 
-async function safeLog(ctx: AdapterExecutionContext, chunk: string): Promise<void> {
+async function safeNotice(ctx: AdapterExecutionContext, message: string): Promise<void> {
   try {
-    await ctx.onLog("stderr", chunk);
+    await ctx.onLog(NOTICE_STREAM, `${NOTICE_PREFIX}${message}\n`);
   } catch {
     // The log is the host's; failing to write one line must not lose the run's result.
   }

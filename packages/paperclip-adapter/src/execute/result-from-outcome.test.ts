@@ -23,7 +23,7 @@ const succeeded: RunOutcome = {
 
 describe("outcome → AdapterExecutionResult", () => {
   it("maps a success with usage, cost, model, billing and the session", () => {
-    const result = resultFromOutcome(succeeded, { workspace, resumedSession: null, billing });
+    const result = resultFromOutcome(succeeded, { workspace, resumedSession: null, billing, promptBundleKey: "b".repeat(64) });
     expect(result).toEqual({
       exitCode: 0,
       signal: null,
@@ -42,7 +42,7 @@ describe("outcome → AdapterExecutionResult", () => {
       summary: "All done",
       resultJson: { type: "result", subtype: "success", result: "All done" },
       sessionId: succeeded.sessionId,
-      sessionParams: { sessionId: succeeded.sessionId, cwd: "/paperclip/w", workspaceId: "ws-1", repoUrl: "https://git.example/r.git", repoRef: "main", lastJobName: "ac-builder-1" },
+      sessionParams: { sessionId: succeeded.sessionId, cwd: "/paperclip/w", workspaceId: "ws-1", repoUrl: "https://git.example/r.git", repoRef: "main", promptBundleKey: "b".repeat(64), lastJobName: "ac-builder-1" },
       sessionDisplayId: succeeded.sessionId,
       clearSession: false,
     });
@@ -50,7 +50,7 @@ describe("outcome → AdapterExecutionResult", () => {
 
   it.each(ERROR_CODES)("maps error code %s with its message, status flags and meta", (code) => {
     const outcome = failureOutcome({ code, message: `message for ${code}`, errorMeta: { detail: code }, durationMs: 5, exitCode: code === "timeout" ? 143 : null });
-    const result = resultFromOutcome(outcome, { workspace: null, resumedSession: { sessionId: "s-prev", lastJobName: "ac-old" }, billing });
+    const result = resultFromOutcome(outcome, { workspace: null, resumedSession: { sessionId: "s-prev", lastJobName: "ac-old" }, billing, promptBundleKey: null });
     expect(result.errorCode).toBe(code);
     expect(result.errorMessage).toBe(`message for ${code}`);
     expect(result.errorMeta).toEqual({ detail: code });
@@ -68,7 +68,7 @@ describe("outcome → AdapterExecutionResult", () => {
       errorFamily: "provider_quota",
       retryNotBefore: "2026-01-01T02:00:00.000Z",
     };
-    expect(resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing })).toMatchObject({
+    expect(resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing, promptBundleKey: null })).toMatchObject({
       errorFamily: "provider_quota",
       retryNotBefore: "2026-01-01T02:00:00.000Z",
     });
@@ -76,7 +76,7 @@ describe("outcome → AdapterExecutionResult", () => {
 
   it("drops the session when the outcome says it is unusable", () => {
     const outcome: RunOutcome = { ...failureOutcome({ code: "session_unavailable", message: "gone", durationMs: 1, sessionId: "s-1" }), clearSession: true };
-    const result = resultFromOutcome(outcome, { workspace, resumedSession: { sessionId: "s-1" }, billing });
+    const result = resultFromOutcome(outcome, { workspace, resumedSession: { sessionId: "s-1" }, billing, promptBundleKey: null });
     expect(result).toMatchObject({ clearSession: true, sessionId: null, sessionParams: null, sessionDisplayId: null });
   });
 

@@ -11,9 +11,11 @@ export interface ResultContext {
   /** The session the run was asked to resume: kept when the run ended before Claude reported one. */
   readonly resumedSession: SessionParams | null;
   readonly billing: Billing;
+  /** The prompt bundle this run's Claude was given, recorded with the session. */
+  readonly promptBundleKey: string | null;
 }
 
-export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSession, billing }: ResultContext): AdapterExecutionResult {
+export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSession, billing, promptBundleKey }: ResultContext): AdapterExecutionResult {
   const sessionId = outcome.clearSession ? null : (outcome.sessionId ?? resumedSession?.sessionId ?? null);
   const sessionParams = sessionId
     ? sessionCodec.serialize({
@@ -22,6 +24,7 @@ export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSessi
         workspaceId: workspace?.workspaceId,
         repoUrl: workspace?.repoUrl,
         repoRef: workspace?.repoRef,
+        promptBundleKey: promptBundleKey ?? undefined,
         lastJobName: outcome.job?.name ?? resumedSession?.lastJobName,
       })
     : null;

@@ -1,11 +1,14 @@
 // Turns a run's observations into Paperclip's callbacks. The transcript stays what Claude wrote: raw
-// stream-json on stdout (the UI parser renders it), anything else on stderr. Progress goes to the host's
-// structured sinks; only notices a person must see (Job created or adopted, warnings, the final verdict)
-// become `[clipjob] ` lines, on stderr so they never mix with stream-json.
+// stream-json on stdout (the UI parser renders it), Claude's other output on stderr. Progress goes to the
+// host's structured sinks; only notices a person must see (Job created or adopted, warnings, the final
+// verdict) become `[clipjob] ` lines. Those go on stdout: Paperclip's run view passes only stdout chunks
+// through the adapter's UI parser, which renders the prefix as a system entry (on stderr they would show
+// as raw error text). The prefix keeps them apart from stream-json, which always starts with `{`.
 import type { JobStarted, ProgressEvent, RunObserver, RunPhase, AgentJobSpec } from "@clipjob/core";
 import type { AdapterExecutionContext, AdapterInvocationMeta } from "@paperclipai/adapter-utils";
 
 export const NOTICE_PREFIX = "[clipjob] ";
+export const NOTICE_STREAM = "stdout";
 
 type Sinks = Pick<AdapterExecutionContext, "onLog" | "onMeta" | "onEvent" | "onRuntimeProgress" | "onDispatch">;
 
@@ -58,9 +61,9 @@ export class RunReporter implements RunObserver {
     }
   }
 
-  /** A line for people reading the run log; the UI shows it as a stderr entry. */
+  /** A line for people reading the run log; the UI shows it as a system entry. */
   async notice(message: string): Promise<void> {
-    await this.sinks.onLog("stderr", `${NOTICE_PREFIX}${message}\n`);
+    await this.sinks.onLog(NOTICE_STREAM, `${NOTICE_PREFIX}${message}\n`);
   }
 
   private async event(eventType: string, level: "info" | "warn", message: string, payload?: Record<string, unknown>): Promise<void> {
