@@ -238,8 +238,14 @@ describe("runs without a result", () => {
     expect(o.errorMessage).toContain("detected via get-404; job agents/clipjob-a-1; 12s after the pod started running; 4 polls and 2 watch events seen");
   });
 
-  it("job gone but the exit code was read: classified from the transcript", () => {
-    expect(classify(TRUNCATED.lines, { exitCode: 137, ending: GONE }).errorCode).toBe("claude_truncated");
+  it("job gone after Claude exited on its own (exit < 128): classified from the transcript", () => {
+    expect(classify(TRUNCATED.lines, { exitCode: 1, ending: GONE }).errorCode).toBe("claude_truncated");
+  });
+
+  it("job gone and the container was killed by a signal (the deletion's SIGTERM/SIGKILL): deleted externally", () => {
+    for (const exitCode of [137, 143]) {
+      expect(classify(TRUNCATED.lines, { exitCode, ending: GONE }).errorCode).toBe("k8s_job_deleted_externally");
+    }
   });
 
   it("an empty LLM response → llm_api_error, checked before truncation", () => {
