@@ -1,4 +1,5 @@
 import type { Clock } from "@clipjob/core";
+import { TimerHeap } from "./timer-heap.js";
 
 export interface TimerHandle {
   cancel(): void;
@@ -11,6 +12,8 @@ interface Timer {
   readonly daemon: boolean;
   readonly fire: () => void;
   cancelled: boolean;
+  /** Fired or dropped by stop(): no longer counted as pending. */
+  gone: boolean;
 }
 
 export interface VirtualClockOptions {
@@ -30,7 +33,10 @@ const QUIET_TURNS = 1;
  */
 export class VirtualClock implements Clock {
   private nowMs: number;
-  private timers: Timer[] = [];
+  /** Pending timers; a cancelled one stays in the heap (skipped when it surfaces) until a bulk clean-up. */
+  private readonly timers = new TimerHeap<Timer>();
+  private live = 0;
+  private liveWork = 0;
   private seq = 0;
   private activity = 0;
   private auto: boolean;
@@ -58,14 +64,17 @@ export class VirtualClock implements Clock {
 
   /** Runs `fn` after `ms` of virtual time. */
   schedule(ms: number, fn: () => void, options: { daemon?: boolean } = {}): TimerHandle {
-    const timer: Timer = { at: this.nowMs + Math.max(0, ms), seq: this.seq++, daemon: options.daemon ?? false, fire: fn, cancelled: false };
+    const timer: Timer = { at: this.nowMs + Math.max(0, ms), seq: this.seq++, daemon: options.daemon ?? false, fire: fn, cancelled: false, gone: false };
     this.timers.push(timer);
+    this.count(timer, 1);
     this.touch();
     return {
       cancel: () => {
         if (timer.cancelled) return;
         timer.cancelled = true;
-        this.timers = this.timers.filter((t) => t !== timer);
+        if (!timer.gone) this.count(timer, -1);
+        timer.gone = true;
+        if (this.timers.size > 1024 && this.live * 2 < this.timers.size) this.timers.retain((t) => !t.cancelled);
         this.touch();
       },
     };
@@ -103,7 +112,9 @@ export class VirtualClock implements Clock {
   /** Ends the clock for good: pending timers never fire. Used when a fake cluster is disposed. */
   stop(): void {
     this.stopped = true;
-    this.timers = [];
+    for (let t = this.timers.pop(); t; t = this.timers.pop()) t.gone = true;
+    this.live = 0;
+    this.liveWork = 0;
   }
 
   get frozen(): boolean {
@@ -112,7 +123,7 @@ export class VirtualClock implements Clock {
 
   /** Pending timers that would pull time forward (tests use it to assert a simulation went quiet). */
   pendingWork(): number {
-    return this.timers.filter((t) => !t.daemon).length;
+    return this.liveWork;
   }
 
   private wait(ms: number, signal: AbortSignal | undefined, daemon: boolean): Promise<void> {
@@ -146,7 +157,7 @@ export class VirtualClock implements Clock {
       for (;;) {
         await this.settle();
         if (!this.auto || this.stopped || this.manualDepth > 0) return;
-        if (!this.timers.some((t) => !t.daemon)) return;
+        if (this.liveWork === 0) return;
         const next = this.earliest();
         if (!next) return;
         this.fireTimer(next);
@@ -176,15 +187,20 @@ export class VirtualClock implements Clock {
   }
 
   private earliest(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers) {
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    }
-    return best;
+    while (this.timers.peek()?.cancelled) this.timers.pop();
+    return this.timers.peek();
   }
 
+  private count(timer: Timer, sign: 1 | -1): void {
+    this.live += sign;
+    if (!timer.daemon) this.liveWork += sign;
+  }
+
+  /** `timer` is the earliest live one (from earliest()). */
   private fireTimer(timer: Timer): void {
-    this.timers = this.timers.filter((t) => t !== timer);
+    this.timers.pop();
+    timer.gone = true;
+    this.count(timer, -1);
     this.nowMs = Math.max(this.nowMs, timer.at);
     this.activity++;
     timer.fire();

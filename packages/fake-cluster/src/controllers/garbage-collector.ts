@@ -1,4 +1,4 @@
-import type { ObjectStore } from "../store/object-store.js";
+import type { ObjectStore, StoreEvent } from "../store/object-store.js";
 import { FOREGROUND_FINALIZER, type AnyObject } from "../store/objects.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import { WorkQueue } from "./work-queue.js";
@@ -7,9 +7,17 @@ import { WorkQueue } from "./work-queue.js";
  * The garbage collector: deletes objects whose every owner (by uid) is gone (Background cascade), and for an
  * owner deleted with Foreground propagation deletes its dependents first, removing the `foregroundDeletion`
  * finalizer once no dependent with blockOwnerDeletion remains.
+ *
+ * Like the real one it works from its dependency graph, not by scanning storage: each change marks the objects
+ * whose verdict it can alter (the object itself, its dependents when it goes, its owners), and a sweep looks
+ * at those only.
  */
 export class GarbageCollector {
   private readonly queue: WorkQueue;
+  /** uids that may have lost every owner. */
+  private readonly maybeOrphaned = new Set<string>();
+  /** uids of owners that may be waiting on their dependents (foreground deletion). */
+  private readonly maybeWaiting = new Set<string>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -17,31 +25,41 @@ export class GarbageCollector {
     latencyMs: number,
   ) {
     this.queue = new WorkQueue(clock, latencyMs, () => this.sweep());
-    store.onChange((e) => {
-      if (e.type === "DELETED" || e.object.metadata.deletionTimestamp !== undefined || e.object.metadata.ownerReferences.length > 0) this.queue.enqueue("sweep");
-    });
+    store.onChange((e) => this.onEvent(e));
   }
 
   stop(): void {
     this.queue.stop();
   }
 
-  private sweep(): void {
-    const all = this.store.all();
-    const byUid = new Map(all.map((o) => [o.metadata.uid, o]));
-    for (const o of all) {
-      const owners = o.metadata.ownerReferences;
-      if (owners.length > 0 && owners.every((r) => !byUid.has(r.uid)) && o.metadata.deletionTimestamp === undefined) {
-        this.remove(o, "Background");
-      }
+  private onEvent(e: StoreEvent): void {
+    const m = e.object.metadata;
+    if (!(e.type === "DELETED" || m.deletionTimestamp !== undefined || m.ownerReferences.length > 0)) return;
+    if (e.type === "DELETED") {
+      for (const d of this.store.dependents(m.uid)) this.maybeOrphaned.add(d.metadata.uid);
+    } else {
+      if (m.ownerReferences.length > 0) this.maybeOrphaned.add(m.uid);
+      if (m.finalizers.includes(FOREGROUND_FINALIZER)) this.maybeWaiting.add(m.uid);
     }
-    for (const owner of all) {
+    for (const r of m.ownerReferences) this.maybeWaiting.add(r.uid);
+    this.queue.enqueue("sweep");
+  }
+
+  private sweep(): void {
+    const orphans = this.take(this.maybeOrphaned);
+    const owners = this.take(this.maybeWaiting);
+    // Verdicts first, on the state the sweep started from: a cascade this sweep starts is seen by the next one.
+    const doomed = orphans.filter((o) => {
+      const refs = o.metadata.ownerReferences;
+      return refs.length > 0 && refs.every((r) => !this.store.getByUid(r.uid)) && o.metadata.deletionTimestamp === undefined;
+    });
+    for (const o of doomed) this.remove(o, "Background");
+    for (const owner of owners) {
       const m = owner.metadata;
       if (m.deletionTimestamp === undefined || !m.finalizers.includes(FOREGROUND_FINALIZER)) continue;
-      const dependents = all.filter((d) => d.metadata.ownerReferences.some((r) => r.uid === m.uid) && this.exists(d));
-      for (const d of dependents) if (d.metadata.deletionTimestamp === undefined) this.remove(d, "Foreground");
-      const blocking = dependents.filter((d) => d.metadata.ownerReferences.some((r) => r.uid === m.uid && r.blockOwnerDeletion) && this.exists(d));
-      if (blocking.length === 0) {
+      for (const d of this.store.dependents(m.uid)) if (d.metadata.deletionTimestamp === undefined) this.remove(d, "Foreground");
+      const blocking = this.store.dependents(m.uid).filter((d) => d.metadata.ownerReferences.some((r) => r.uid === m.uid && r.blockOwnerDeletion));
+      if (blocking.length === 0 && this.exists(owner)) {
         this.store.update(owner.kind, m.namespace, m.name, (x) => {
           x.metadata.finalizers = x.metadata.finalizers.filter((f) => f !== FOREGROUND_FINALIZER);
         });
@@ -49,8 +67,15 @@ export class GarbageCollector {
     }
   }
 
+  /** The marked objects that still exist, in storage order (the order a full scan would visit them); clears the marks. */
+  private take(marks: Set<string>): AnyObject[] {
+    const objs = [...marks].map((uid) => this.store.getByUid(uid)).filter((o) => o !== undefined);
+    marks.clear();
+    return this.store.inStorageOrder(objs);
+  }
+
   private exists(o: AnyObject): boolean {
-    return this.store.get(o.kind, o.metadata.namespace, o.metadata.name)?.metadata.uid === o.metadata.uid;
+    return this.store.getByUid(o.metadata.uid) !== undefined;
   }
 
   private remove(o: AnyObject, propagation: "Background" | "Foreground"): void {

@@ -148,8 +148,9 @@ export class FakeClusterPort implements ClusterPort {
     this.session.check("watch jobs");
     const stop = this.session.link(signal);
     const list = async (): Promise<{ job: JobObject | undefined; rv: string }> => {
-      const r = await this.api.call("list jobs", ref.namespace, () => this.store.list("Job", ref.namespace));
-      return { job: r.items.find((j) => j.metadata.name === ref.name), rv: r.resourceVersion };
+      // fieldSelector metadata.name, as the real adapter lists: one Job, not the namespace.
+      const r = await this.api.call("list jobs", ref.namespace, () => this.store.list("Job", ref.namespace, {}, ref.name));
+      return { job: r.items[0], rv: r.resourceVersion };
     };
     const first = await list();
     if (!first.job) {

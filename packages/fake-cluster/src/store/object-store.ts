@@ -3,7 +3,10 @@ import type { Random } from "../prng.js";
 import { AsyncQueue } from "../async-queue.js";
 import { apiError, alreadyExists, conflict, notFound } from "../api/api-errors.js";
 import { matchesSelector } from "./label-selector.js";
+import { copySharingFrozen, deepFreeze, draftOf } from "./frozen.js";
+import { ObjectIndex } from "./object-index.js";
 import { CLUSTER_SCOPED, FOREGROUND_FINALIZER, type AnyObject, type Kind, type ObjectMeta, type ObjectOfKind } from "./objects.js";
+import { WatchRoutes } from "./watch-routes.js";
 
 export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -41,6 +44,7 @@ interface ServerWatch {
   readonly kind: Kind;
   readonly options: WatchOptions;
   readonly queue: AsyncQueue<StoreEvent>;
+  readonly seq: number;
   timeout: TimerHandle | null;
 }
 
@@ -52,15 +56,20 @@ export interface StoreOptions {
 /**
  * The API server's storage: objects with resourceVersions from one global counter (like etcd revisions),
  * an event history with compaction, watches that time out and answer 410 Gone for compacted versions,
- * finalizers and graceful pod deletion. Reads return copies; nothing outside ever holds a live object.
+ * finalizers and graceful pod deletion. Stored objects are deeply frozen and every write stores a new one, so
+ * reads (and events) hand out the stored object itself: what a caller holds never changes under it.
  */
 export class ObjectStore {
-  private readonly objects = new Map<string, AnyObject>();
+  private readonly index = new ObjectIndex();
   private revision = 0;
+  /** Event history; entries before `historyStart` are compacted away (dropped in bulk now and then). */
   private history: StoreEvent[] = [];
+  private historyStart = 0;
   private compactedRevision = 0;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
-  private readonly watches = new Set<ServerWatch>();
+  private readonly watches = new WatchRoutes<ServerWatch>();
+  private watchSeq = 0;
+  private openCount = 0;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -69,25 +78,34 @@ export class ObjectStore {
   ) {}
 
   get<K extends Kind>(kind: K, namespace: string, name: string): ObjectOfKind<K> | undefined {
-    const obj = this.objects.get(key(kind, namespace, name));
-    return obj ? (structuredClone(obj) as ObjectOfKind<K>) : undefined;
+    return this.index.get(kind, namespace, name) as ObjectOfKind<K> | undefined;
   }
 
-  list<K extends Kind>(kind: K, namespace?: string, selector: Readonly<Record<string, string>> = {}): { items: ObjectOfKind<K>[]; resourceVersion: string } {
-    const items: ObjectOfKind<K>[] = [];
-    for (const obj of this.objects.values()) {
-      if (obj.kind !== kind) continue;
-      if (namespace !== undefined && !CLUSTER_SCOPED.has(kind) && obj.metadata.namespace !== namespace) continue;
-      if (!matchesSelector(obj.metadata.labels, selector)) continue;
-      items.push(structuredClone(obj) as ObjectOfKind<K>);
+  /** `name` is the fieldSelector metadata.name=…; `selector` the equality label selector. */
+  list<K extends Kind>(kind: K, namespace?: string, selector: Readonly<Record<string, string>> = {}, name?: string): { items: ObjectOfKind<K>[]; resourceVersion: string } {
+    const resourceVersion = String(this.revision);
+    if (name !== undefined) {
+      const obj = namespace === undefined && !CLUSTER_SCOPED.has(kind) ? undefined : this.index.get(kind, namespace ?? "", name);
+      const found = obj ? [obj] : this.index.candidates(kind, namespace, selector).filter((o) => o.metadata.name === name);
+      return { items: found.filter((o) => matchesSelector(o.metadata.labels, selector)) as ObjectOfKind<K>[], resourceVersion };
     }
+    const items = this.index.candidates(kind, namespace, selector).filter((o) => matchesSelector(o.metadata.labels, selector)) as ObjectOfKind<K>[];
     items.sort((a, b) => a.metadata.creationTimestamp - b.metadata.creationTimestamp || a.metadata.name.localeCompare(b.metadata.name));
-    return { items, resourceVersion: String(this.revision) };
+    return { items, resourceVersion };
   }
 
-  /** Every stored object (copies), for the garbage collector's sweep. */
-  all(): AnyObject[] {
-    return [...this.objects.values()].map((o) => structuredClone(o));
+  getByUid(uid: string): AnyObject | undefined {
+    return this.index.getByUid(uid);
+  }
+
+  /** The stored objects whose ownerReferences name `uid`, in storage order. */
+  dependents(uid: string): AnyObject[] {
+    return this.index.dependents(uid);
+  }
+
+  /** Sorts objects into storage (creation) order, the order a full scan of the store visits them. */
+  inStorageOrder(objs: AnyObject[]): AnyObject[] {
+    return this.index.inStorageOrder(objs);
   }
 
   get resourceVersion(): string {
@@ -98,31 +116,31 @@ export class ObjectStore {
     const kind = obj.kind as K;
     const ns = CLUSTER_SCOPED.has(kind) ? "" : obj.metadata.namespace;
     const op = `create ${kind.toLowerCase()}`;
-    if (!CLUSTER_SCOPED.has(kind) && !this.objects.has(key("Namespace", "", ns))) {
+    if (!CLUSTER_SCOPED.has(kind) && !this.index.get("Namespace", "", ns)) {
       throw notFound("Namespace", ns, op);
     }
-    const k = key(kind, ns, obj.metadata.name);
-    if (this.objects.has(k)) throw alreadyExists(kind, obj.metadata.name, op);
+    if (this.index.get(kind, ns, obj.metadata.name)) throw alreadyExists(kind, obj.metadata.name, op);
     const metadata: ObjectMeta = {
       labels: {},
       annotations: {},
       finalizers: [],
       ownerReferences: [],
-      ...structuredClone(obj.metadata),
+      ...copySharingFrozen(obj.metadata),
       namespace: ns,
       uid: this.random.uuid(),
       resourceVersion: "",
       creationTimestamp: this.clock.now(),
     };
     delete metadata.deletionTimestamp;
-    const stored = { ...structuredClone(obj), metadata } as unknown as AnyObject;
-    this.commit("ADDED", k, stored, undefined);
-    return structuredClone(stored) as ObjectOfKind<K>;
+    const stored = { ...copySharingFrozen(obj), metadata } as unknown as AnyObject;
+    this.commit("ADDED", stored, undefined);
+    return stored as ObjectOfKind<K>;
   }
 
   /**
    * Read-modify-write. `expectResourceVersion` / `expectUid` are optimistic-concurrency preconditions (409).
-   * Clearing the last finalizer of an object being deleted removes it.
+   * Clearing the last finalizer of an object being deleted removes it. `mutate` gets a draft (see draftOf):
+   * metadata and status are writable throughout, spec only at its top level.
    */
   update<K extends Kind>(
     kind: K,
@@ -132,8 +150,7 @@ export class ObjectStore {
     pre: { resourceVersion?: string; uid?: string } = {},
   ): ObjectOfKind<K> {
     const op = `update ${kind.toLowerCase()}`;
-    const k = key(kind, namespace, name);
-    const current = this.objects.get(k) as ObjectOfKind<K> | undefined;
+    const current = this.index.get(kind, namespace, name) as ObjectOfKind<K> | undefined;
     if (!current) throw notFound(kind, name, op);
     if (pre.uid !== undefined && pre.uid !== current.metadata.uid) {
       throw conflict(kind, name, op, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
@@ -141,51 +158,46 @@ export class ObjectStore {
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(kind, name, op, "the object has been modified; please apply your changes to the latest version and try again");
     }
-    const next = structuredClone(current);
+    const next = draftOf(current);
     mutate(next);
     next.metadata.uid = current.metadata.uid;
     next.metadata.name = current.metadata.name;
     next.metadata.namespace = current.metadata.namespace;
-    if (this.removable(next)) {
-      this.commit("DELETED", k, next, current);
-    } else {
-      this.commit("MODIFIED", k, next, current);
-    }
-    return structuredClone(next);
+    this.commit(this.removable(next) ? "DELETED" : "MODIFIED", next, current);
+    return next;
   }
 
   /** Returns the object as it is after the call, and whether it is gone from storage. */
   delete<K extends Kind>(kind: K, namespace: string, name: string, options: DeleteOptions = {}): { object: ObjectOfKind<K>; removed: boolean } {
     const op = `delete ${kind.toLowerCase()}`;
-    const k = key(kind, namespace, name);
-    const current = this.objects.get(k) as ObjectOfKind<K> | undefined;
+    const current = this.index.get(kind, namespace, name) as ObjectOfKind<K> | undefined;
     if (!current) throw notFound(kind, name, op);
     if (options.uid !== undefined && options.uid !== current.metadata.uid) {
       throw conflict(kind, name, op, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`);
     }
-    const next = structuredClone(current) as AnyObject;
+    const next = draftOf(current) as AnyObject;
     const m = next.metadata;
     const now = this.clock.now();
     if (m.deletionTimestamp !== undefined) {
       // Already terminating: only a shorter grace (the kubelet's final grace-0 delete) changes anything.
       if (options.gracePeriodSeconds === 0 && m.deletionGracePeriodSeconds !== 0) {
         m.deletionGracePeriodSeconds = 0;
-        return this.finishDelete(k, next as ObjectOfKind<K>, current);
+        return this.finishDelete(next as ObjectOfKind<K>, current);
       }
-      return { object: structuredClone(current), removed: false };
+      return { object: current, removed: false };
     }
     if (options.propagation === "Foreground") {
       m.deletionTimestamp = now;
       m.deletionGracePeriodSeconds = 0;
       if (!m.finalizers.includes(FOREGROUND_FINALIZER)) m.finalizers.push(FOREGROUND_FINALIZER);
-      this.commit("MODIFIED", k, next, current);
-      return { object: structuredClone(next) as ObjectOfKind<K>, removed: false };
+      this.commit("MODIFIED", next, current);
+      return { object: next as ObjectOfKind<K>, removed: false };
     }
     const grace = next.kind === "Pod" ? (options.gracePeriodSeconds ?? next.spec.terminationGracePeriodSeconds) : 0;
     const graceful = next.kind === "Pod" && next.spec.nodeName !== undefined && !isTerminalPhase(next.status.phase) && grace > 0;
     m.deletionTimestamp = graceful ? now + grace * 1000 : now;
     m.deletionGracePeriodSeconds = graceful ? grace : 0;
-    return this.finishDelete(k, next as ObjectOfKind<K>, current);
+    return this.finishDelete(next as ObjectOfKind<K>, current);
   }
 
   /** Internal informer: every committed change, synchronously. Controllers use it (no expiry, no faults). */
@@ -201,11 +213,10 @@ export class ObjectStore {
     if (!Number.isFinite(from) || from < this.compactedRevision) {
       throw apiError("gone", `watch ${kind.toLowerCase()}`, `too old resource version: ${options.resourceVersion} (${this.compactedRevision})`);
     }
-    const w: ServerWatch = { kind, options, queue: new AsyncQueue<StoreEvent>(), timeout: null };
-    for (const e of this.history) {
-      if (e.resourceVersion > from) this.deliver(w, e);
-    }
+    const w: ServerWatch = { kind, options, queue: new AsyncQueue<StoreEvent>(), seq: this.watchSeq++, timeout: null };
+    for (let i = this.firstAfter(from); i < this.history.length; i++) this.deliver(w, this.history[i]!);
     this.watches.add(w);
+    this.openCount++;
     const span = this.options.watchTimeoutMs * (1 + this.random.next());
     w.timeout = this.clock.schedule(span, () => this.closeWatch(w), { daemon: true });
     options.signal?.addEventListener("abort", () => this.closeWatch(w), { once: true });
@@ -214,19 +225,20 @@ export class ObjectStore {
 
   /** Ends every open watch (as an API server restart or watch-cache reset does) and compacts all history. */
   expireWatches(): void {
-    for (const w of [...this.watches]) this.closeWatch(w);
+    for (const w of this.watches.all()) this.closeWatch(w);
     this.history = [];
+    this.historyStart = 0;
     this.compactedRevision = this.revision;
   }
 
   openWatches(): number {
-    return this.watches.size;
+    return this.openCount;
   }
 
-  private finishDelete<K extends Kind>(k: string, next: ObjectOfKind<K>, current: ObjectOfKind<K>): { object: ObjectOfKind<K>; removed: boolean } {
+  private finishDelete<K extends Kind>(next: ObjectOfKind<K>, current: ObjectOfKind<K>): { object: ObjectOfKind<K>; removed: boolean } {
     const removed = this.removable(next);
-    this.commit(removed ? "DELETED" : "MODIFIED", k, next, current);
-    return { object: structuredClone(next), removed };
+    this.commit(removed ? "DELETED" : "MODIFIED", next, current);
+    return { object: next, removed };
   }
 
   private removable(obj: AnyObject): boolean {
@@ -234,31 +246,49 @@ export class ObjectStore {
     return m.deletionTimestamp !== undefined && m.finalizers.length === 0 && m.deletionGracePeriodSeconds === 0;
   }
 
-  private commit(type: StoreEventType, k: string, obj: AnyObject, previous: AnyObject | undefined): void {
+  private commit(type: StoreEventType, obj: AnyObject, previous: AnyObject | undefined): void {
     this.revision++;
     obj.metadata.resourceVersion = String(this.revision);
-    if (type === "DELETED") this.objects.delete(k);
-    else this.objects.set(k, obj);
+    deepFreeze(obj);
+    if (type === "DELETED") this.index.remove(previous ?? obj);
+    else this.index.put(obj, previous);
     const event: StoreEvent = {
       type,
-      object: structuredClone(obj),
-      ...(previous ? { previous: structuredClone(previous) } : {}),
+      object: obj,
+      ...(previous ? { previous } : {}),
       resourceVersion: this.revision,
       at: this.clock.now(),
     };
+    Object.freeze(event);
     this.history.push(event);
     this.compact();
-    for (const w of this.watches) this.deliver(w, event);
+    for (const w of this.watches.candidates(obj, previous)) this.deliver(w, event);
     for (const l of this.listeners) l(event);
   }
 
   private compact(): void {
     const horizon = this.clock.now() - this.options.eventHistoryMs;
-    let drop = 0;
-    while (drop < this.history.length && this.history[drop]!.at < horizon) drop++;
-    if (drop === 0) return;
-    this.compactedRevision = Math.max(this.compactedRevision, this.history[drop - 1]!.resourceVersion);
-    this.history = this.history.slice(drop);
+    let start = this.historyStart;
+    while (start < this.history.length && this.history[start]!.at < horizon) start++;
+    if (start === this.historyStart) return;
+    this.compactedRevision = Math.max(this.compactedRevision, this.history[start - 1]!.resourceVersion);
+    this.historyStart = start;
+    if (start > 1024 && start * 2 > this.history.length) {
+      this.history = this.history.slice(start);
+      this.historyStart = 0;
+    }
+  }
+
+  /** Index of the first retained event after resourceVersion `from` (history is in resourceVersion order). */
+  private firstAfter(from: number): number {
+    let lo = this.historyStart;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid]!.resourceVersion > from) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   private deliver(w: ServerWatch, e: StoreEvent): void {
@@ -276,11 +306,12 @@ export class ObjectStore {
     else if (now && before) type = "MODIFIED";
     else if (now) type = "ADDED";
     else if (before) type = "DELETED";
-    if (type) w.queue.push({ ...e, type, object: structuredClone(e.object) });
+    if (type) w.queue.push(type === e.type ? e : { ...e, type });
   }
 
   private closeWatch(w: ServerWatch): void {
     if (!this.watches.delete(w)) return;
+    this.openCount--;
     w.timeout?.cancel();
     w.queue.end();
   }
@@ -288,8 +319,4 @@ export class ObjectStore {
 
 export function isTerminalPhase(phase: string): boolean {
   return phase === "Succeeded" || phase === "Failed";
-}
-
-function key(kind: Kind, namespace: string, name: string): string {
-  return `${kind}/${CLUSTER_SCOPED.has(kind) ? "" : namespace}/${name}`;
 }

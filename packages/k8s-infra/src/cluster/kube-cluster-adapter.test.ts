@@ -72,6 +72,8 @@ describe("submit", () => {
     const del = api.requests.find((r) => r.method === "DELETE" && r.path.includes("/jobs/"));
     expect(del?.query.get("propagationPolicy")).toBe("Background");
     expect((del?.body as any)?.preconditions?.uid).toMatch(/^uid-/);
+    // A real API server reads only the body once one is sent: without the policy there, batch/v1 orphans the pods.
+    expect((del?.body as any)?.propagationPolicy).toBe("Background");
   });
 
   it("deletes the Job and the Secret when the resume fails", async () => {

@@ -121,7 +121,9 @@ export class KubeClusterAdapter implements ClusterPort {
         namespace: ref.namespace,
         propagationPolicy: propagation,
         // With a uid, a same-named Job created since is not ours: the precondition fails it with 409 Conflict.
-        ...(uid === undefined ? {} : { body: { preconditions: { uid } } }),
+        // The API server ignores the query parameters once a DeleteOptions body is sent, so the policy goes in
+        // the body too; without it batch/v1 falls back to orphaning the pods.
+        ...(uid === undefined ? {} : { body: { propagationPolicy: propagation, preconditions: { uid } } }),
       });
       return true;
     } catch (e) {
