@@ -1,8 +1,8 @@
 // One test per remaining predecessor bug (§9.1) or latent defect (§9.2) that applies to a run and is not
 // already named elsewhere in this package. Port decorators below change what a port does the way a
 // misbehaving server or host would; they wrap the fake's real ports, they do not mock them.
-import type { ClusterPort, HostPort, LogPort, Program } from "@clipjob/core";
-import { INIT_CONTAINERS_ANNOTATION } from "@clipjob/fake-cluster";
+import type { ClusterPort, HostPort, LogPort } from "@clipjob/core";
+import { INIT_CONTAINERS_ANNOTATION, type Program } from "@clipjob/fake-cluster";
 import { describe, expect, it } from "vitest";
 import { liveJobs, request, scenario, scripted, transcriptLines } from "./harness.js";
 

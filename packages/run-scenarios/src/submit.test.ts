@@ -62,4 +62,19 @@ describe("submit never leaves anything behind", () => {
     expect(s.fake.requests()["create job"] ?? 0).toBe(0);
     s.dispose();
   });
+
+  for (const [verb, resource, subresource] of [
+    ["get", "pods", "log"],
+    ["list", "pods", undefined],
+    ["watch", "jobs", undefined],
+  ] as const) {
+    it(`a forbidden ${verb} ${resource}${subresource ? `/${subresource}` : ""} mid-run is k8s_permission_denied naming it, not "Claude said nothing"`, async () => {
+      const s = scenario();
+      s.fake.denyPermission({ verb, group: resource === "jobs" ? "batch" : "", resource, ...(subresource ? { subresource } : {}) });
+      const { outcome } = await s.run(request());
+      expect(outcome.errorCode).toBe("k8s_permission_denied");
+      expect(outcome.errorMessage).toContain(`${verb} ${resource}`);
+      s.dispose();
+    });
+  }
 });

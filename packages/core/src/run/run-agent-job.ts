@@ -433,6 +433,7 @@ class AgentJobRun {
         }
       } catch (error) {
         if (signal.aborted) return;
+        if (this.forbidden(error)) return;
         this.unreachable(error);
         // The watch is down: one direct read tells whether the Job still exists meanwhile.
         try {
@@ -483,6 +484,7 @@ class AgentJobRun {
         }
       } catch (error) {
         if (signal.aborted) return;
+        if (this.forbidden(error)) return;
         this.unreachable(error);
         this.notifier.notify();
       }
@@ -536,6 +538,7 @@ class AgentJobRun {
         }
       } catch (error) {
         if (signal.aborted) return;
+        if (this.forbidden(error)) return;
         if (isClusterError(error) && error.code === "not_found") {
           this.logDrained = true;
           this.notifier.notify();
@@ -571,6 +574,17 @@ class AgentJobRun {
     this.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}…` : text);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
     await this.safely(() => this.observer.onLine?.(kind === "event" ? "stdout" : "stderr", text));
+  }
+
+  /**
+   * RBAC refused a read the run depends on (the log, the pod or Job watch): waiting cannot fix that, and
+   * without it the outcome would be a misleading "Claude said nothing". End the run naming the permission.
+   */
+  private forbidden(error: unknown): boolean {
+    if (!isClusterError(error) || error.code !== "forbidden") return false;
+    this.fatal ??= { code: "k8s_permission_denied", message: permissionMessage(error) };
+    this.notifier.notify();
+    return true;
   }
 
   private reachable(): void {

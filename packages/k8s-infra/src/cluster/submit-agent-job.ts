@@ -78,7 +78,8 @@ async function cleanUp(apis: SubmitApis, spec: AgentJobSpec, owner: JobRef | und
       name,
       namespace,
       propagationPolicy: "Background",
-      ...(owner?.uid ? { body: { preconditions: { uid: owner.uid } } } : {}),
+      // A DeleteOptions body makes the API server ignore the query, so the policy is repeated in it.
+      ...(owner?.uid ? { body: { propagationPolicy: "Background", preconditions: { uid: owner.uid } } } : {}),
     });
   } catch (e) {
     const err = toClusterError(e, kubeOperation("delete job", "delete", "jobs", namespace, { group: "batch" }));

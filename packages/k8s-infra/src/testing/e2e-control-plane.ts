@@ -3,7 +3,7 @@
 // the .mjs files, and these interfaces name only what the suites use.
 import { fileURLToPath } from "node:url";
 
-/** The admin side of lib.mjs's KubeClient: JSON requests with the admin client certificate. */
+/** lib.mjs's KubeClient: JSON requests as one identity (admin certificate or a ServiceAccount token). */
 export interface AdminClient {
   get(path: string, query?: Readonly<Record<string, string>>): Promise<any>;
   post(path: string, body: unknown, query?: Readonly<Record<string, string>>): Promise<any>;
@@ -21,6 +21,8 @@ export interface ControlPlane {
   readonly logsDir: string;
   readonly logDir: string;
   readonly admin: AdminClient;
+  /** The same client shape, as the adapter ServiceAccount (its token). */
+  readonly adapter: AdminClient;
   stop(): Promise<void>;
 }
 

@@ -250,12 +250,12 @@ export class FakeKubeApi {
     const q = url.searchParams;
     let m: RegExpExecArray | null;
     if ((m = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/.exec(p))) return this.collection("jobs", "batch", m[1]!, method, q, body, res);
-    if ((m = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs\/([^/]+)$/.exec(p))) return this.item("jobs", "batch", m[1]!, m[2]!, method, body, contentType, res);
+    if ((m = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs\/([^/]+)$/.exec(p))) return this.item("jobs", "batch", m[1]!, m[2]!, method, url.searchParams, body, contentType, res);
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(p))) return this.collection("pods", "", m[1]!, method, q, body, res);
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(p))) return this.log(m[1]!, m[2]!, q, res);
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(p))) return this.item("pods", "", m[1]!, m[2]!, method, body, contentType, res);
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(p))) return this.item("pods", "", m[1]!, m[2]!, method, url.searchParams, body, contentType, res);
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(p))) return this.collection("secrets", "", m[1]!, method, q, body, res);
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(p))) return this.item("secrets", "", m[1]!, m[2]!, method, body, contentType, res);
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(p))) return this.item("secrets", "", m[1]!, m[2]!, method, url.searchParams, body, contentType, res);
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims\/([^/]+)$/.exec(p))) {
       if (!this.permit(res, "get", "", "persistentvolumeclaims", "", m[1]!)) return;
       const claim = this.claims.get(`${m[1]}/${m[2]}`);
@@ -299,7 +299,7 @@ export class FakeKubeApi {
     send(res, 200, { apiVersion: kind === "jobs" ? "batch/v1" : "v1", kind: "List", metadata: { resourceVersion: String(this.rv) }, items });
   }
 
-  private item(kind: Kind, group: string, ns: string, name: string, method: string, body: any, contentType: string | undefined, res: ServerResponse): void {
+  private item(kind: Kind, group: string, ns: string, name: string, method: string, q: URLSearchParams, body: any, contentType: string | undefined, res: ServerResponse): void {
     const key = `${ns}/${name}`;
     const map = this.map(kind);
     const obj = map.get(key);
@@ -325,7 +325,10 @@ export class FakeKubeApi {
       }
       map.delete(key);
       this.record(kind, "DELETED", obj);
-      if (kind === "jobs") this.collectGarbage(obj);
+      // As on a real API server: a DeleteOptions body replaces the query parameters, and batch/v1 Jobs
+      // orphan their pods and Secrets unless a policy says otherwise.
+      const policy = body ? body.propagationPolicy : q.get("propagationPolicy");
+      if (kind === "jobs" && (policy === "Background" || policy === "Foreground")) this.collectGarbage(obj);
       return send(res, 200, { kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
     }
     send(res, 405, status(405, "MethodNotAllowed", method));

@@ -1,0 +1,199 @@
+// The whole use case on a real control plane: runAgentJob with the Kube adapters, as the adapter
+// ServiceAccount, from submit to cleanup. kwok plays the container (exit code and run time from its env);
+// the test writes the container's stream-json transcript into the kubelet simulator's log file.
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { AgentLocks, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startE2eControlPlane, type ControlPlane } from "./testing/e2e-control-plane.js";
+import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
+import { createKwokDriver, jobLogFile } from "./testing/kwok-driver.js";
+
+let cp: ControlPlane;
+let h: KubeHarness;
+
+beforeAll(async () => {
+  cp = await startE2eControlPlane(mkdtempSync(join(tmpdir(), "clipjob-run-")));
+  const driver = createKwokDriver({ namespace: cp.namespace, logsDir: cp.logsDir, admin: cp.admin });
+  h = await createKubeHarness({ kubeconfigPath: cp.kubeconfigAdapter, namespace: cp.namespace, driver });
+});
+afterAll(async () => {
+  await cp?.stop();
+});
+
+const SESSION = "5d0c6e1e-2f3b-4c55-9a57-7d8c2b0f4e11";
+const transcript = (isError: boolean): string[] => [
+  JSON.stringify({ type: "system", subtype: "init", session_id: SESSION, model: "claude-sonnet-4-6", tools: ["Bash"] }),
+  JSON.stringify({ type: "assistant", session_id: SESSION, message: { id: "msg_1", role: "assistant", content: [{ type: "text", text: "working" }] } }),
+  JSON.stringify({ type: "result", subtype: isError ? "error_during_execution" : "success", is_error: isError, result: isError ? "it broke" : "done", session_id: SESSION, num_turns: 1 }),
+];
+
+let counter = 0;
+/** A request whose container kwok runs as `sim` says; no `sim` keys leaves it running until stopped. */
+function request(sim: Readonly<Record<string, string>>, config: Record<string, unknown> = {}): RunRequest {
+  counter += 1;
+  return {
+    runId: `run-${Date.now().toString(36)}-${counter}`,
+    agent: { id: `agent-${counter}`, companyId: "company-1", name: "Builder" },
+    taskId: `task-${counter}`,
+    config: { image: "ghcr.io/example/paperclip:e2e", namespace: cp.namespace, timeoutSec: 0, env: sim, ...config },
+  };
+}
+
+interface Started {
+  readonly done: Promise<RunOutcome>;
+  /** The run's notices, as they come. */
+  readonly notices: string[];
+  /** The Job's name, once submitted. */
+  readonly job: Promise<string>;
+}
+
+/** Starts a run; when its Job exists, writes `lines` as the container's log. */
+function start(req: RunRequest, lines: readonly string[], options: Omit<RunOptions, "observer"> = {}): Started {
+  let named!: (name: string) => void;
+  const job = new Promise<string>((resolve) => (named = resolve));
+  const notices: string[] = [];
+  const observer: RunOptions["observer"] = {
+    onProgress: (event) => void (event.type === "notice" && notices.push(event.message)),
+    onJob: (ref) => {
+      const file = jobLogFile(cp.logsDir, cp.namespace, ref.name);
+      mkdirSync(dirname(file), { recursive: true });
+      const stamp = new Date().toISOString().replace("Z", "000000Z");
+      appendFileSync(file, lines.map((l) => `${stamp} ${l}\n`).join(""));
+      named(ref.name);
+    },
+  };
+  const done = runAgentJob(
+    { cluster: h.cluster, logs: h.logs, host: h.host, clock: h.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
+    req,
+    { ...options, observer },
+  );
+  return { done, job, notices };
+}
+
+async function runningPod(jobName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const pods = await h.cluster.listPods({ namespace: cp.namespace, name: jobName });
+    if (pods.some((p) => p.phase === "Running")) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no running pod for ${jobName}`);
+}
+
+async function expectJobGone(jobName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await h.cluster.getJob({ namespace: cp.namespace, name: jobName })) !== null) {
+    if (Date.now() > deadline) throw new Error(`Job ${jobName} still exists`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("runAgentJob on a real control plane", () => {
+  it("success: exit 0 with a result line gives succeeded, the session, and no Job left", async () => {
+    const run = start(request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "3s" }), transcript(false));
+    const outcome = await run.done;
+    expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, exitCode: 0, sessionId: SESSION });
+    await expectJobGone(await run.job);
+  });
+
+  it("non-zero exit: failed with the container's exit code, and no Job left", async () => {
+    const run = start(request({ CLIPJOB_SIM_EXIT_CODE: "3", CLIPJOB_SIM_RUN_FOR: "2s" }), transcript(true));
+    const outcome = await run.done;
+    expect(outcome.status).toBe("failed");
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.errorCode).not.toBeNull();
+    await expectJobGone(await run.job);
+  });
+
+  it("deadline: timeoutSec on a container that never ends gives timeout, and no Job left", async () => {
+    const run = start(request({}, { timeoutSec: 5 }), transcript(false).slice(0, 2));
+    const outcome = await run.done;
+    expect(outcome).toMatchObject({ status: "timed_out", errorCode: "timeout", timedOut: true });
+    expect(outcome.errorMessage).toContain("5s");
+    await expectJobGone(await run.job);
+  });
+
+  it("the Job deleted by someone else mid-run gives k8s_job_deleted_externally naming the Job", async () => {
+    const run = start(request({}), transcript(false).slice(0, 2));
+    const name = await run.job;
+    await runningPod(name);
+    await cp.admin.delete(`/apis/batch/v1/namespaces/${cp.namespace}/jobs/${name}`, undefined, { propagationPolicy: "Background" });
+    const outcome = await run.done;
+    expect(outcome.errorCode).toBe("k8s_job_deleted_externally");
+    expect(outcome.errorMessage).toContain(name);
+    await expectJobGone(name);
+  });
+
+  it("cancel: the run returns cancelled and deletes its Job", async () => {
+    const cancel = new AbortController();
+    const run = start(request({}), transcript(false).slice(0, 2), { cancelSignal: cancel.signal });
+    const name = await run.job;
+    await runningPod(name);
+    cancel.abort();
+    const outcome = await run.done;
+    expect(outcome).toMatchObject({ status: "cancelled", errorCode: "cancelled" });
+    await expectJobGone(name);
+  });
+});
+
+interface RoleRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+describe("runAgentJob with one permission of the adapter's Role removed", () => {
+  const rolePath = () => `/apis/rbac.authorization.k8s.io/v1/namespaces/${cp.namespace}/roles/clipjob-adapter`;
+
+  /** Removes `verb` on `resource` from the Role and waits until the adapter's own access review sees it. */
+  async function withoutPermission<T>(resource: string, verb: string, body: () => Promise<T>): Promise<T> {
+    const original: RoleRule[] = (await cp.admin.get(rolePath())).rules;
+    const reduced = original
+      .map((r) => (r.resources.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
+      .filter((r) => r.verbs.length > 0);
+    const group = original.find((r) => r.resources.includes(resource))!.apiGroups[0]!;
+    const allowed = async () => (await h.access.review([{ verb, group, resource, namespace: cp.namespace }]))[0]!.allowed;
+    const settle = async (want: boolean) => {
+      const deadline = Date.now() + 30_000;
+      while ((await allowed()) !== want) {
+        if (Date.now() > deadline) throw new Error(`RBAC change for ${verb} ${resource} not visible`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await cp.admin.patch(rolePath(), { rules: reduced }, "merge");
+    try {
+      await settle(false);
+      return await body();
+    } finally {
+      await cp.admin.patch(rolePath(), { rules: original }, "merge");
+      await settle(true);
+    }
+  }
+
+  const quick = () => request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "2s" });
+
+  it.each([
+    { resource: "jobs", verb: "create", names: /may not create jobs\.batch in namespace clipjob-e2e/ },
+    { resource: "jobs", verb: "list", names: /may not list jobs\.batch in namespace clipjob-e2e/ },
+    { resource: "jobs", verb: "patch", names: /may not patch jobs\.batch in namespace clipjob-e2e/ },
+    { resource: "secrets", verb: "create", names: /may not create secrets in namespace clipjob-e2e/ },
+  ])("without $verb $resource the run fails k8s_permission_denied naming it, and leaves no Job", async ({ resource, verb, names }) => {
+    const outcome = await withoutPermission(resource, verb, () => start(quick(), transcript(false)).done);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.errorCode).toBe("k8s_permission_denied");
+    expect(outcome.errorMessage).toMatch(names);
+    expect(await h.cluster.listJobs(cp.namespace, { "app.kubernetes.io/managed-by": "clipjob" }).then((jobs) => jobs.filter((j) => !j.deletionTimestamp))).toEqual([]);
+  });
+
+  it("without delete jobs the run keeps its result, keeps the Job (delete_failed) and its notice names the permission", async () => {
+    const run = await withoutPermission("jobs", "delete", async () => {
+      const r = start(quick(), transcript(false));
+      return { outcome: await r.done, notices: r.notices, name: await r.job };
+    });
+    expect(run.outcome).toMatchObject({ status: "succeeded", job: { kept: true, keptBecause: "delete_failed" } });
+    expect(run.notices.join("\n")).toMatch(/delete.*jobs/);
+    await h.cluster.deleteJob({ namespace: cp.namespace, name: run.name }, "Background");
+  });
+});
