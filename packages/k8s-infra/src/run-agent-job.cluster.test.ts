@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { AgentLocks, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { AgentLocks, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2eControlPlane, type ControlPlane } from "./testing/e2e-control-plane.js";
 import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
@@ -154,7 +154,9 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
       .map((r) => (r.resources.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
       .filter((r) => r.verbs.length > 0);
     const group = original.find((r) => r.resources.includes(resource))!.apiGroups[0]!;
-    const allowed = async () => (await h.access.review([{ verb, group, resource, namespace: cp.namespace }]))[0]!.allowed;
+    const [base, subresource] = resource.split("/") as [string, string | undefined];
+    const allowed = async () =>
+      (await h.access.review([{ verb, group, resource: base, ...(subresource ? { subresource } : {}), namespace: cp.namespace }]))[0]!.allowed;
     const settle = async (want: boolean) => {
       const deadline = Date.now() + 30_000;
       while ((await allowed()) !== want) {
@@ -179,12 +181,14 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
     { resource: "jobs", verb: "list", names: /may not list jobs\.batch in namespace clipjob-e2e/ },
     { resource: "jobs", verb: "patch", names: /may not patch jobs\.batch in namespace clipjob-e2e/ },
     { resource: "secrets", verb: "create", names: /may not create secrets in namespace clipjob-e2e/ },
+    { resource: "pods/log", verb: "get", names: /may not get pods\/log in namespace clipjob-e2e/ },
+    { resource: "pods", verb: "list", names: /may not list pods in namespace clipjob-e2e/ },
   ])("without $verb $resource the run fails k8s_permission_denied naming it, and leaves no Job", async ({ resource, verb, names }) => {
     const outcome = await withoutPermission(resource, verb, () => start(quick(), transcript(false)).done);
     expect(outcome.status).toBe("failed");
     expect(outcome.errorCode).toBe("k8s_permission_denied");
     expect(outcome.errorMessage).toMatch(names);
-    expect(await h.cluster.listJobs(cp.namespace, { "app.kubernetes.io/managed-by": "clipjob" }).then((jobs) => jobs.filter((j) => !j.deletionTimestamp))).toEqual([]);
+    expect(await h.cluster.listJobs(cp.namespace, { [LABEL_MANAGED_BY]: MANAGED_BY_VALUE }).then((jobs) => jobs.filter((j) => !j.deletionTimestamp))).toEqual([]);
   });
 
   it("without delete jobs the run keeps its result, keeps the Job (delete_failed) and its notice names the permission", async () => {
