@@ -12,4 +12,3 @@ export { readJobLog, type JobLogDependencies, type JobLogError, type JobLogOptio
 export { cancelJob, type CancelJobError, type CancelledJob } from "./ops/cancel-job.js";
 export { TranscriptFormatter } from "./render/transcript-formatter.js";
 export { EmbeddedSimulation, type SimulationSpeed } from "./simulation/embedded-simulation.js";
-export { ClockPacer } from "./simulation/clock-pacer.js";

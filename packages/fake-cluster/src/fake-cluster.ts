@@ -35,6 +35,7 @@ import { rfc3339 } from "./rfc3339.js";
 import { ObjectStore } from "./store/object-store.js";
 import type { OwnerReference, Taint } from "./store/objects.js";
 import { VirtualClock } from "./virtual-clock.js";
+import { assertSpeed, ClockPacer, type SimulationSpeed } from "./clock-pacer.js";
 
 export interface NodeSpec {
   readonly name: string;
@@ -58,8 +59,13 @@ export interface FakeClusterOptions {
   readonly controllerLatencyMs?: number;
   /** Virtual epoch at start (default 2026-01-01T00:00:00Z). */
   readonly startTime?: number | string;
-  /** No automatic time advancement: tests step with `clock.advance(ms)`. */
+  /** No automatic time advancement: tests step with `clock.advance(ms)`. Not with a numeric `speed`. */
   readonly freeze?: boolean;
+  /**
+   * How fast virtual time flows (default "max"): "max" jumps to the next timer whenever everything is idle;
+   * a number paces the clock at that multiple of real time (1 = real time) on a real timer until dispose().
+   */
+  readonly speed?: SimulationSpeed;
   /** The program an image runs: a registered name or a Program. Default: sim images by name, any other image "success". */
   readonly programForImage?: (image: string) => string | Program | undefined;
   /** The API server closes each watch after this, times a seeded factor in [1, 2) (default 30 min). */
@@ -107,8 +113,12 @@ export class FakeCluster {
   private readonly controllers: { stop(): void }[];
   private session = new PortSession();
   private ports!: { cluster: ClusterPort; logs: LogPort; host: HostPort; access: AccessPort };
+  private pacer: ClockPacer | null = null;
+  private currentSpeed: SimulationSpeed = "max";
 
   constructor(options: FakeClusterOptions = {}) {
+    if (options.speed !== undefined) assertSpeed(options.speed);
+    if (options.freeze && typeof options.speed === "number") throw new RangeError("freeze and a numeric speed exclude each other: a paced clock is not frozen");
     this.options = options;
     this.namespace = options.namespace ?? "clipjob";
     const start = typeof options.startTime === "string" ? Date.parse(options.startTime) : options.startTime;
@@ -140,6 +150,28 @@ export class FakeCluster {
     for (const ns of new Set(["default", this.namespace])) this.addNamespace(ns);
     for (const node of options.nodes ?? [DEFAULT_NODE]) this.addNode(node);
     this.buildPorts();
+    if (typeof options.speed === "number") this.startPacing(options.speed);
+  }
+
+  /** The current pace of virtual time (for a frozen cluster: "max", though nothing advances it). */
+  get speed(): SimulationSpeed {
+    return this.currentSpeed;
+  }
+
+  /**
+   * Changes the pace: a number paces the clock at that multiple of real time, "max" lets it run free (e.g. to
+   * let a finished run's clean-up complete at once). Resolves once the previous pacer's last step finished.
+   */
+  async setSpeed(speed: SimulationSpeed): Promise<void> {
+    assertSpeed(speed);
+    const previous = this.pacer;
+    this.pacer = null;
+    await previous?.stop();
+    if (typeof speed === "number") this.startPacing(speed);
+    else {
+      this.currentSpeed = "max";
+      this.clock.unfreeze();
+    }
   }
 
   get cluster(): ClusterPort {
@@ -317,12 +349,20 @@ export class FakeCluster {
     this.buildPorts();
   }
 
-  /** Stops every simulated process, controller and timer. */
+  /** Stops every simulated process, controller and timer, the pacer's real one included. */
   dispose(): void {
+    void this.pacer?.stop();
+    this.pacer = null;
     this.session.end();
     for (const c of this.controllers) c.stop();
     this.kubelet.stopAll();
     this.clock.stop();
+  }
+
+  private startPacing(speed: number): void {
+    this.clock.freeze();
+    this.currentSpeed = speed;
+    this.pacer = new ClockPacer(this.clock, speed);
   }
 
   private buildPorts(): void {

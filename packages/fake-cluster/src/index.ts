@@ -1,5 +1,6 @@
 export { FakeCluster } from "./fake-cluster.js";
 export type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeSecretView, NodeSpec } from "./fake-cluster.js";
+export type { SimulationSpeed } from "./clock-pacer.js";
 export { VirtualClock } from "./virtual-clock.js";
 export type { TimerHandle, VirtualClockOptions } from "./virtual-clock.js";
 export { PROGRAMS, SCRIPT_ENV } from "./programs/builtin-programs.js";

@@ -43,6 +43,7 @@ export class VirtualClock implements Clock {
   private stopped = false;
   private idleLoopRunning = false;
   private manualDepth = 0;
+  private readonly workListeners = new Set<(pending: boolean) => void>();
 
   constructor(options: VirtualClockOptions = {}) {
     this.nowMs = options.startMs ?? Date.parse("2026-01-01T00:00:00Z");
@@ -114,7 +115,7 @@ export class VirtualClock implements Clock {
     this.stopped = true;
     for (let t = this.timers.pop(); t; t = this.timers.pop()) t.gone = true;
     this.live = 0;
-    this.liveWork = 0;
+    this.setLiveWork(0);
   }
 
   get frozen(): boolean {
@@ -124,6 +125,12 @@ export class VirtualClock implements Clock {
   /** Pending timers that would pull time forward (tests use it to assert a simulation went quiet). */
   pendingWork(): number {
     return this.liveWork;
+  }
+
+  /** Calls `listener` whenever pendingWork() goes from 0 to more or back; returns the unsubscribe. */
+  onPendingWorkChange(listener: (pending: boolean) => void): () => void {
+    this.workListeners.add(listener);
+    return () => void this.workListeners.delete(listener);
   }
 
   private wait(ms: number, signal: AbortSignal | undefined, daemon: boolean): Promise<void> {
@@ -193,7 +200,13 @@ export class VirtualClock implements Clock {
 
   private count(timer: Timer, sign: 1 | -1): void {
     this.live += sign;
-    if (!timer.daemon) this.liveWork += sign;
+    if (!timer.daemon) this.setLiveWork(this.liveWork + sign);
+  }
+
+  private setLiveWork(value: number): void {
+    const was = this.liveWork > 0;
+    this.liveWork = value;
+    if (was !== value > 0) for (const listener of this.workListeners) listener(value > 0);
   }
 
   /** `timer` is the earliest live one (from earliest()). */

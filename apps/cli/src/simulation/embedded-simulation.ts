@@ -1,9 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { FakeCluster } from "@clipjob/fake-cluster";
-import { ClockPacer } from "./clock-pacer.js";
+import { FakeCluster, type SimulationSpeed } from "@clipjob/fake-cluster";
 
-/** Virtual-time multiple of real time, or `max`: pure virtual time (a run takes as long as its work). */
-export type SimulationSpeed = number | "max";
+export type { SimulationSpeed };
 
 export const SIMULATION_NAMESPACE = "clipjob";
 
@@ -26,12 +24,9 @@ const SETTLE_LIMIT_MS = 3_000;
  */
 export class EmbeddedSimulation {
   readonly fake: FakeCluster;
-  private readonly pacer: ClockPacer | null;
 
   constructor(options: EmbeddedSimulationOptions) {
-    const paced = options.speed !== "max";
-    this.fake = new FakeCluster({ namespace: SIMULATION_NAMESPACE, freeze: paced, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-    this.pacer = typeof options.speed === "number" ? new ClockPacer(this.fake.clock, { speed: options.speed }) : null;
+    this.fake = new FakeCluster({ namespace: SIMULATION_NAMESPACE, speed: options.speed, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
   }
 
   /**
@@ -40,9 +35,8 @@ export class EmbeddedSimulation {
    * remove it.
    */
   async settle(namespace: string, jobDeleted: boolean): Promise<SimulationLeftovers> {
-    await this.pacer?.stop();
     if (!jobDeleted) return this.leftovers(namespace);
-    this.fake.clock.unfreeze();
+    await this.fake.setSpeed("max");
     const started = Date.now();
     let left = this.leftovers(namespace);
     while ((left.jobs > 0 || left.pods > 0) && Date.now() - started < SETTLE_LIMIT_MS) {
@@ -53,7 +47,6 @@ export class EmbeddedSimulation {
   }
 
   async dispose(): Promise<void> {
-    await this.pacer?.stop();
     this.fake.dispose();
   }
 

@@ -1,8 +1,7 @@
 // Evaluation mode (`cluster: "simulated"`): agent runs go to an in-process FakeCluster whose containers run
 // scripted Claude transcripts. One per process, shared by every run, so the next wake finds the session
 // the last one created (and any Job a shutdown left behind), exactly like a real cluster would keep them.
-import { FakeCluster, PROGRAMS, simImage } from "@clipjob/fake-cluster";
-import { ClockPacer } from "./clock-pacer.js";
+import { FakeCluster, PROGRAMS, simImage, type SimulationSpeed } from "@clipjob/fake-cluster";
 
 export const SIMULATED_NAMESPACE = "clipjob";
 /** The shared volume and credentials Secret a well-configured namespace has, so every environment check passes. */
@@ -11,21 +10,19 @@ export const SIMULATED_SECRET = "paperclip-secrets";
 /** Virtual-time speed of the simulation: a multiple of real time, or `max` (as fast as the work allows). */
 export const SIMULATION_SPEED_ENV = "CLIPJOB_SIM_SPEED";
 
-export type SimulationSpeed = number | "max";
+export type { SimulationSpeed };
 
 export class SimulatedCluster {
   readonly fake: FakeCluster;
-  private readonly pacer: ClockPacer | null;
 
   constructor(readonly speed: SimulationSpeed) {
     this.fake = new FakeCluster({
       namespace: SIMULATED_NAMESPACE,
-      freeze: speed !== "max",
+      speed,
       host: { namespace: SIMULATED_NAMESPACE, paperclipClaimName: SIMULATED_CLAIM },
     });
     this.fake.addPvc(SIMULATED_CLAIM, ["ReadWriteMany"], SIMULATED_NAMESPACE);
     this.fake.addSecret(SIMULATED_SECRET, { ANTHROPIC_API_KEY: "simulated" }, SIMULATED_NAMESPACE);
-    this.pacer = speed === "max" ? null : new ClockPacer(this.fake.clock, speed);
   }
 
   /** The image whose container runs `scenario`. */
@@ -38,7 +35,6 @@ export class SimulatedCluster {
   }
 
   async dispose(): Promise<void> {
-    await this.pacer?.stop();
     this.fake.dispose();
   }
 }
