@@ -1,4 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { sharedTestConfig } from "../../vitest.shared.js";
 
-export default defineConfig(sharedTestConfig());
+const shared = sharedTestConfig();
+
+// The cluster suite needs a real control plane; it runs from vitest.cluster.config.ts (`pnpm test:cluster`).
+export default defineConfig({ ...shared, test: { ...shared.test, exclude: ["**/node_modules/**", "src/**/*.cluster.test.ts"] } });

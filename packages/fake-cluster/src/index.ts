@@ -11,7 +11,7 @@ export { Transcript, DEFAULT_MODEL } from "./programs/stream-json.js";
 export type { ContentBlock, Usage } from "./programs/stream-json.js";
 export type { FaultHandle, FaultInjector, InjectedError, RequestFaultRule } from "./faults/fault-injector.js";
 export type { LogEntry } from "./kubelet/container-log.js";
-export type { ObjectStore, StoreEvent, StoreEventType, WatchOptions } from "./store/object-store.js";
+export type { BookmarkEvent, ObjectStore, StoreEvent, StoreEventType, WatchEvent, WatchOptions } from "./store/object-store.js";
 export { INIT_CONTAINERS_ANNOTATION, JOB_TRACKING_FINALIZER, FOREGROUND_FINALIZER, JOB_NAME_LABEL } from "./store/objects.js";
 export type { Kind, OwnerReference, Taint } from "./store/objects.js";
 export { NODE_MONITOR_GRACE_MS, UNREACHABLE_TOLERATION_MS } from "./controllers/node-lifecycle.js";

@@ -117,4 +117,32 @@ describe("predecessor bugs, each as a scenario", () => {
     expect(seen.jobs).toHaveLength(1);
     s.dispose();
   });
+
+  it("a pod watch that silently stops delivering (half-open connection) does not leave the run waiting for its timeout", async () => {
+    const s = scenario();
+    // The pod watch delivers its first events, then goes quiet forever without closing.
+    const deaf: ClusterPort = Object.create(s.fake.cluster) as ClusterPort;
+    deaf.watchPods = (job, signal) =>
+      (async function* () {
+        let n = 0;
+        for await (const event of s.fake.cluster.watchPods(job, signal)) {
+          yield event;
+          n += 1;
+          if (n >= 3) break;
+        }
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      })();
+    const { runAgentJob } = await import("@clipjob/core");
+    const lines = transcriptLines(5);
+    const seen: string[] = [];
+    const t0 = s.fake.clock.now();
+    const outcome = await runAgentJob({ ...s.deps(), cluster: deaf }, scripted({ lines, runMs: 60_000 }), {
+      observer: { onLine: (_stream, line) => void seen.push(line) },
+    });
+    expect(outcome.status).toBe("succeeded");
+    expect(outcome.exitCode).toBe(0);
+    expect(seen).toEqual(lines);
+    expect(s.fake.clock.now() - t0).toBeLessThan(5 * 60_000);
+    s.dispose();
+  });
 });

@@ -374,7 +374,7 @@ class AgentJobRun {
       if (!this.followerStarted && (agentStarted(this.pod) || (this.pod && this.jobTerminalAt !== null))) {
         this.followerStarted = true;
         await this.phase("running");
-        tasks.push(this.followLoop(this.pod!.ref, watchSignal));
+        tasks.push(this.followLoop(ref, this.pod!.ref, watchSignal));
       }
       if (keepaliveMs > 0 && now >= nextKeepalive) {
         const silentFor = Math.floor((now - this.lastOutputAt) / 1000);
@@ -518,13 +518,26 @@ class AgentJobRun {
     this.disruption ??= detectDisruption(pod);
   }
 
+  private async refreshPod(job: JobRef): Promise<void> {
+    try {
+      this.polls += 1;
+      const pods = await this.deps.cluster.listPods(job);
+      const pod = pods.find((p) => p.ref.uid === this.pod?.ref.uid);
+      if (pod) await this.observePod("modified", pod);
+      else if (this.pod) await this.observePod("deleted", this.pod);
+    } catch (error) {
+      if (!this.forbidden(error)) this.lastError = describeError(error);
+    }
+  }
+
   private containerFinished(): boolean {
     return agentTermination(this.pod) !== null || this.podGone || this.jobTerminalAt !== null || this.jobGone !== null;
   }
 
-  private async followLoop(pod: ObjectRef, signal: AbortSignal): Promise<void> {
+  private async followLoop(job: JobRef, pod: ObjectRef, signal: AbortSignal): Promise<void> {
     // Long enough for the kubelet to report an exit (about 1 s) so a finished container costs one more follow.
     let backoff = 2_000;
+    let emptyEofs = 0;
     while (!signal.aborted) {
       // Only an EOF that began after the container finished proves the log is complete; an earlier EOF
       // may be a dropped stream.
@@ -534,8 +547,10 @@ class AgentJobRun {
         for await (const line of this.deps.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
           this.cursor = line.cursor;
           backoff = 2_000;
+          emptyEofs = -1;
           await this.handleLine(line.text);
         }
+        emptyEofs += 1;
       } catch (error) {
         if (signal.aborted) return;
         if (this.forbidden(error)) return;
@@ -558,6 +573,9 @@ class AgentJobRun {
         // one more follow, not a poll loop.
         await this.podChanged.wait(backoff);
         backoff = Math.min(backoff * 2, 5_000);
+        // Repeated empty streams and still no news from the pod watch: the watch may be silently dead (a
+        // half-open connection is only noticed at its timeout). Read the pod directly rather than trust it.
+        if (emptyEofs >= 2 && !this.containerFinished()) await this.refreshPod(job);
       }
     }
   }

@@ -15,14 +15,15 @@ import {
   type PropagationPolicy,
 } from "@clipjob/core";
 import type { ApiGateway } from "../api/api-gateway.js";
-import type { ObjectStore, StoreEvent } from "../store/object-store.js";
+import type { ObjectStore, WatchEvent } from "../store/object-store.js";
 import { JOB_NAME_LABEL, type JobObject, type PodObject } from "../store/objects.js";
 import type { PortSession } from "./port-session.js";
 import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
 
 /**
  * ClusterPort over the fake API server. Like the real adapter it lists then watches from the list's
- * resourceVersion, resumes after a server-side watch timeout, and relists on 410 Gone. It never retries a
+ * resourceVersion with bookmarks on, resumes after a server-side watch timeout from the last resourceVersion
+ * seen (a bookmark's included, so a quiet watch need not relist), and relists on 410 Gone. It never retries a
  * failed request: every injected fault reaches the caller as a ClusterError.
  */
 export class FakeClusterPort implements ClusterPort {
@@ -161,9 +162,9 @@ export class FakeClusterPort implements ClusterPort {
     let rv = first.rv;
     yield { type: "added", job: last };
     while (!stop.aborted) {
-      let stream: AsyncIterable<StoreEvent>;
+      let stream: AsyncIterable<WatchEvent>;
       try {
-        stream = await this.api.call("watch jobs", ref.namespace, () => this.store.watch("Job", { namespace: ref.namespace, name: ref.name, resourceVersion: rv, signal: stop }));
+        stream = await this.api.call("watch jobs", ref.namespace, () => this.store.watch("Job", { namespace: ref.namespace, name: ref.name, resourceVersion: rv, allowBookmarks: true, signal: stop }));
       } catch (err) {
         if (!(isClusterError(err) && err.code === "gone")) throw err;
         const again = await list();
@@ -180,6 +181,7 @@ export class FakeClusterPort implements ClusterPort {
       }
       for await (const e of stream) {
         rv = String(e.resourceVersion);
+        if (e.type === "BOOKMARK") continue;
         if (e.object.kind !== "Job" || e.object.metadata.uid !== last.ref.uid) continue;
         last = toJobSnapshot(e.object);
         if (e.type === "DELETED") {
@@ -208,9 +210,9 @@ export class FakeClusterPort implements ClusterPort {
       yield { type: "added", pod: s };
     }
     while (!stop.aborted) {
-      let stream: AsyncIterable<StoreEvent>;
+      let stream: AsyncIterable<WatchEvent>;
       try {
-        stream = await this.api.call("watch pods", job.namespace, () => this.store.watch("Pod", { namespace: job.namespace, labelSelector: selector, resourceVersion: rv, signal: stop }));
+        stream = await this.api.call("watch pods", job.namespace, () => this.store.watch("Pod", { namespace: job.namespace, labelSelector: selector, resourceVersion: rv, allowBookmarks: true, signal: stop }));
       } catch (err) {
         if (!(isClusterError(err) && err.code === "gone")) throw err;
         const again = await list();
@@ -233,6 +235,7 @@ export class FakeClusterPort implements ClusterPort {
       }
       for await (const e of stream) {
         rv = String(e.resourceVersion);
+        if (e.type === "BOOKMARK") continue;
         if (e.object.kind !== "Pod") continue;
         const s = toPodSnapshot(e.object);
         if (e.type === "DELETED") known.delete(s.ref.uid);

@@ -19,6 +19,20 @@ export interface StoreEvent<O extends AnyObject = AnyObject> {
   readonly at: number;
 }
 
+/** What a watch opened with `allowBookmarks` also delivers: no object change, just the revision it has reached. */
+export interface BookmarkEvent {
+  readonly type: "BOOKMARK";
+  readonly resourceVersion: number;
+  readonly at: number;
+}
+
+export type WatchEvent = StoreEvent | BookmarkEvent;
+
+/** How often the API server's watch cache sends a watcher a bookmark (its default bookmark frequency). */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+/** The API server also sends one this long before it closes a watch on timeout, so the resume starts there. */
+export const BOOKMARK_BEFORE_CLOSE_MS = 2_000;
+
 export interface WatchOptions {
   readonly namespace?: string;
   readonly labelSelector?: Readonly<Record<string, string>>;
@@ -26,6 +40,8 @@ export interface WatchOptions {
   readonly name?: string;
   /** Resume after this resourceVersion; 410 Gone when history no longer reaches back that far. */
   readonly resourceVersion?: string;
+  /** allowWatchBookmarks=true: periodic BOOKMARK events carrying the current resourceVersion. */
+  readonly allowBookmarks?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -43,9 +59,12 @@ export type NewObject<K extends Kind> = Omit<ObjectOfKind<K>, "metadata"> & {
 interface ServerWatch {
   readonly kind: Kind;
   readonly options: WatchOptions;
-  readonly queue: AsyncQueue<StoreEvent>;
+  readonly queue: AsyncQueue<WatchEvent>;
   readonly seq: number;
+  /** When the server closes this watch (virtual ms). */
+  readonly deadline: number;
   timeout: TimerHandle | null;
+  bookmark: TimerHandle | null;
 }
 
 export interface StoreOptions {
@@ -206,19 +225,26 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** A watch as the API server serves it. Throws ClusterError `gone` (410) for a compacted resourceVersion. */
-  watch(kind: Kind, options: WatchOptions = {}): AsyncIterable<StoreEvent> {
+  /**
+   * A watch as the API server serves it. Throws ClusterError `gone` (410) for a compacted resourceVersion.
+   * With `allowBookmarks` it also sends BOOKMARK events, so a watcher that saw no change of its own for a
+   * long time can still resume from a recent resourceVersion instead of one history no longer holds.
+   */
+  watch(kind: Kind, options: WatchOptions & { readonly allowBookmarks: true }): AsyncIterable<WatchEvent>;
+  watch(kind: Kind, options?: WatchOptions): AsyncIterable<StoreEvent>;
+  watch(kind: Kind, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
     this.compact();
     const from = options.resourceVersion === undefined || options.resourceVersion === "" ? this.revision : Number(options.resourceVersion);
     if (!Number.isFinite(from) || from < this.compactedRevision) {
       throw apiError("gone", `watch ${kind.toLowerCase()}`, `too old resource version: ${options.resourceVersion} (${this.compactedRevision})`);
     }
-    const w: ServerWatch = { kind, options, queue: new AsyncQueue<StoreEvent>(), seq: this.watchSeq++, timeout: null };
+    const span = this.options.watchTimeoutMs * (1 + this.random.next());
+    const w: ServerWatch = { kind, options, queue: new AsyncQueue<WatchEvent>(), seq: this.watchSeq++, deadline: this.clock.now() + span, timeout: null, bookmark: null };
     for (let i = this.firstAfter(from); i < this.history.length; i++) this.deliver(w, this.history[i]!);
     this.watches.add(w);
     this.openCount++;
-    const span = this.options.watchTimeoutMs * (1 + this.random.next());
     w.timeout = this.clock.schedule(span, () => this.closeWatch(w), { daemon: true });
+    if (options.allowBookmarks) this.scheduleBookmark(w);
     options.signal?.addEventListener("abort", () => this.closeWatch(w), { once: true });
     return w.queue;
   }
@@ -309,10 +335,24 @@ export class ObjectStore {
     if (type) w.queue.push(type === e.type ? e : { ...e, type });
   }
 
+  /** The next bookmark: a minute on, or just before the timeout closes the watch if that comes first. */
+  private scheduleBookmark(w: ServerWatch): void {
+    const now = this.clock.now();
+    const beforeClose = w.deadline - BOOKMARK_BEFORE_CLOSE_MS;
+    const at = beforeClose > now ? Math.min(now + BOOKMARK_INTERVAL_MS, beforeClose) : now + BOOKMARK_INTERVAL_MS;
+    if (at >= w.deadline) return;
+    w.bookmark = this.clock.schedule(at - now, () => {
+      // Every change up to this revision was delivered synchronously at commit, so the bookmark never runs ahead.
+      w.queue.push({ type: "BOOKMARK", resourceVersion: this.revision, at: this.clock.now() });
+      this.scheduleBookmark(w);
+    }, { daemon: true });
+  }
+
   private closeWatch(w: ServerWatch): void {
     if (!this.watches.delete(w)) return;
     this.openCount--;
     w.timeout?.cancel();
+    w.bookmark?.cancel();
     w.queue.end();
   }
 }

@@ -216,6 +216,32 @@ describe("relabel and delete", () => {
   });
 });
 
+describe("watch renewal", () => {
+  // Each watch asks for bookmarks and a random timeout in [min, 2×min): renewals are rare and spread out.
+  const table = [
+    { option: undefined, random: 0, timeoutSeconds: "1800" },
+    { option: undefined, random: 0.5, timeoutSeconds: "2700" },
+    { option: undefined, random: 0.9999, timeoutSeconds: "3599" },
+    { option: 30, random: 0.5, timeoutSeconds: "45" },
+  ];
+  for (const row of table) {
+    it(`watchTimeoutSeconds ${row.option ?? "default"}, random ${row.random} → timeoutSeconds ${row.timeoutSeconds}, bookmarks on`, async () => {
+      const adapter = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, random: () => row.random, ...(row.option !== undefined ? { watchTimeoutSeconds: row.option } : {}) });
+      api.putJob(job("j1"));
+      await collect<JobWatchEvent>(
+        (s) => adapter.watchJob({ namespace: NS, name: "j1" }, s),
+        (seen) => seen.length === 2,
+        (seen) => {
+          if (seen.length === 1) setTimeout(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), 20);
+        },
+      );
+      const watch = api.requests.find((r) => r.query.get("watch") === "true");
+      expect(watch?.query.get("timeoutSeconds")).toBe(row.timeoutSeconds);
+      expect(watch?.query.get("allowWatchBookmarks")).toBe("true");
+    });
+  }
+});
+
 describe("watchJob", () => {
   it("lists, then streams changes from the list's resourceVersion", async () => {
     api.putJob(job("j1"));

@@ -26,13 +26,25 @@ import { submitAgentJob } from "./submit-agent-job.js";
 export interface KubeClusterAdapterOptions {
   readonly clock?: Clock;
   readonly readRetry?: RetryPolicy;
-  /** Seconds the server keeps one watch open before it is reopened from its resourceVersion. */
+  /**
+   * Shortest time the server keeps one watch open before it is reopened from its resourceVersion; each watch
+   * asks for a random duration between this and twice it. Default 1800 s.
+   */
   readonly watchTimeoutSeconds?: number;
   readonly random?: () => number;
 }
 
 /** Optimistic-concurrency rounds of relabel before a persistent conflict is reported. */
 const RELABEL_ATTEMPTS = 4;
+
+/**
+ * Watches are long-lived and renewed rarely: every renewal is an API request, and with bookmarks on a resume
+ * does not relist, so nothing is gained by closing them often. kube-apiserver itself gives a watch that names
+ * no timeoutSeconds a random duration between --min-request-timeout (1800 s by default) and twice that, and
+ * client-go's reflector likewise randomises its watch timeouts over [min, 2×min) so that watches opened
+ * together do not all renew together; we ask for the apiserver's range: one renewal per watch every 30–60 min.
+ */
+const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 1800;
 
 /** The label the Job controller puts on its pods; every supported Kubernetes version sets it. */
 const POD_JOB_LABEL = "job-name";
@@ -58,7 +70,7 @@ export class KubeClusterAdapter implements ClusterPort {
       clock: this.clock,
       policy: this.policy,
       random: this.random,
-      timeoutSeconds: opts.watchTimeoutSeconds ?? 300,
+      minTimeoutSeconds: opts.watchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS,
       minHealthyMs: 1_000,
     };
   }

@@ -35,8 +35,11 @@ export interface ListWatchSettings {
   readonly clock: Clock;
   readonly policy: RetryPolicy;
   readonly random: () => number;
-  /** Server-side watch duration; the server then closes the watch and it is reopened. */
-  readonly timeoutSeconds: number;
+  /**
+   * Shortest server-side watch duration: each watch asks for a random duration between this and twice it
+   * (the server then closes it and it is reopened), so watches opened together are not all renewed together.
+   */
+  readonly minTimeoutSeconds: number;
   /** A watch that ends sooner than this without delivering anything counts as a failed attempt. */
   readonly minHealthyMs: number;
 }
@@ -80,6 +83,7 @@ export async function* listWatch<T extends KubeObject>(kc: KubeConfig, source: L
     let delivered = false;
     let failure: ClusterError | undefined;
     let response: Awaited<ReturnType<typeof openKubeStream>>;
+    const timeoutSeconds = Math.floor(settings.minTimeoutSeconds * (1 + settings.random()));
     try {
       response = await openKubeStream(kc, {
         path: source.watchPath,
@@ -87,11 +91,13 @@ export async function* listWatch<T extends KubeObject>(kc: KubeConfig, source: L
           watch: "true",
           allowWatchBookmarks: "true",
           resourceVersion,
-          timeoutSeconds: String(settings.timeoutSeconds),
+          timeoutSeconds: String(timeoutSeconds),
           ...source.selector,
         },
         signal,
-        idleTimeoutMs: (settings.timeoutSeconds + 60) * 1000,
+        // Bookmarks are not guaranteed (a server without the watch cache sends none), so a quiet watch may stay
+        // silent until its timeout: only past that is silence a dead connection.
+        idleTimeoutMs: (timeoutSeconds + 60) * 1000,
       });
     } catch (e) {
       if (signal.aborted) return;

@@ -1,0 +1,160 @@
+// The built `clipjob` binary against a real control plane, as the adapter's least-privilege ServiceAccount:
+// `run` leaves a Job behind (retainJobs), `jobs` lists it, `logs` formats its transcript, `cancel` deletes it,
+// and `doctor` finds every permission a run needs. kwok plays the container (exit code and run time from
+// its env); the test writes the container's stream-json into the kubelet simulator's log file.
+import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { LABEL_AGENT_ID, REQUIRED_PERMISSIONS } from "@clipjob/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startE2eControlPlane, type ControlPlane } from "../../../packages/k8s-infra/src/testing/e2e-control-plane.js";
+import { jobLogFile } from "../../../packages/k8s-infra/src/testing/kwok-driver.js";
+import { cleanEnv, runCliProcess, type CliResult } from "../test/spawn-cli.js";
+import type { EnvironmentReport } from "./ops/environment-checks.js";
+import type { AgentJobRow } from "./ops/agent-jobs.js";
+
+const SESSION = "0b7f4d2a-6c1e-4f3a-9d85-2e6a1c9b7f30";
+const TRANSCRIPT = [
+  JSON.stringify({ type: "system", subtype: "init", session_id: SESSION, model: "claude-sonnet-4-6", tools: ["Bash"] }),
+  JSON.stringify({ type: "assistant", session_id: SESSION, message: { id: "msg_1", role: "assistant", content: [{ type: "text", text: "Reading the README" }] } }),
+  JSON.stringify({ type: "result", subtype: "success", is_error: false, result: "Summary written", session_id: SESSION, num_turns: 1 }),
+];
+const AGENT = "cli-e2e";
+
+let cp: ControlPlane;
+let run: { result: CliResult; job: string };
+
+/** The flags that point the CLI at the control plane as the adapter ServiceAccount. */
+const target = (): string[] => ["--kubeconfig", cp.kubeconfigAdapter, "--namespace", cp.namespace];
+const cli = (args: readonly string[]): Promise<CliResult> => runCliProcess([...args, ...target()], { timeoutMs: 120_000, env: cleanEnv() });
+
+/** `clipjob run` with a kwok container that exits 0 after a few seconds; the Job is kept for the other commands. */
+async function runRetainedJob(): Promise<{ result: CliResult; job: string }> {
+  const env = JSON.stringify({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "4s" });
+  const args = ["run", "--json", "--agent", AGENT, "--image", "ghcr.io/example/paperclip:e2e", "--set", "retainJobs=true", "--set", `env=${env}`, "Summarise the README"];
+  const result = await runCliProcess([...args, ...target()], { timeoutMs: 150_000, env: cleanEnv() });
+  const job = result.stdout
+    .split("\n")
+    .filter((l) => l.includes('"type":"job"'))
+    .map((l) => (JSON.parse(l) as { event: { name: string } }).event.name)[0]!;
+  return { result, job };
+}
+
+/** Writes the transcript as the container's log the moment `clipjob run` names its Job. */
+async function runWithTranscript(): Promise<{ result: CliResult; job: string }> {
+  const started = runRetainedJob();
+  // Settled here so a run that fails before its Job exists surfaces from `started`, not as an unhandled rejection.
+  started.catch(() => undefined);
+  const name = await waitForJobName();
+  const file = jobLogFile(cp.logsDir, cp.namespace, name);
+  mkdirSync(dirname(file), { recursive: true });
+  const stamp = new Date().toISOString().replace("Z", "000000Z");
+  appendFileSync(file, TRANSCRIPT.map((l) => `${stamp} ${l}\n`).join(""));
+  return started;
+}
+
+/** The run's Job as the API sees it: the CLI's own output is read only once it exits. */
+async function waitForJobName(): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${AGENT}` });
+    const names = (list.items as { metadata: { name: string } }[]).map((j) => j.metadata.name);
+    if (names.length > 0) return names[0]!;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("clipjob run created no Job");
+}
+
+async function jobNames(): Promise<string[]> {
+  const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`);
+  return (list.items as { metadata: { name: string; deletionTimestamp?: string } }[]).filter((j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name);
+}
+
+beforeAll(async () => {
+  cp = await startE2eControlPlane(mkdtempSync(join(tmpdir(), "clipjob-cli-")));
+  run = await runWithTranscript();
+});
+afterAll(async () => {
+  await cp?.stop();
+});
+
+describe("clipjob (built CLI) on a real control plane, as the adapter ServiceAccount", () => {
+  it("run: succeeds with the transcript's session and keeps its Job (retainJobs)", () => {
+    expect(run.result.timedOut).toBe(false);
+    expect(run.result.code).toBe(0);
+    const outcome = JSON.parse(run.result.stdout.trim().split("\n").at(-1)!) as { type: string; outcome: Record<string, unknown> };
+    expect(outcome).toMatchObject({ type: "outcome", exitCode: 0, outcome: { status: "succeeded", errorCode: null, sessionId: SESSION, job: { name: run.job, kept: true } } });
+  });
+
+  it("doctor: every RBAC permission a run needs passes, nothing fails, exit 0", async () => {
+    const result = await cli(["doctor", "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as EnvironmentReport;
+    expect(report.namespace).toBe(cp.namespace);
+    expect(report.status).not.toBe("fail");
+    const rbac = report.checks.filter((c) => c.id.startsWith("rbac_"));
+    expect(rbac).toHaveLength(REQUIRED_PERMISSIONS.length);
+    expect(rbac.filter((c) => c.status !== "pass")).toEqual([]);
+    expect(report.checks.find((c) => c.id === "api_reachable")?.status).toBe("pass");
+    // Outside a pod no /paperclip claim can be found: a warning, not a failure.
+    expect(report.checks.find((c) => c.id === "pvc_access_mode")?.status).toBe("warn");
+  });
+
+  it("doctor: the human report lists the checks and ends with the verdict", async () => {
+    const result = await cli(["doctor"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`clipjob doctor · namespace ${cp.namespace}`);
+    expect(result.stdout).toContain(`pass  May create jobs.batch in ${cp.namespace}`);
+    expect(result.stdout).toContain(`pass  May get pods/log in ${cp.namespace}`);
+    expect(result.stdout).toMatch(/✔ (pass|warn): \d+ pass, \d+ warn, 0 fail/);
+  });
+
+  it("jobs: lists the run's Job with its run and agent labels and its phase", async () => {
+    const json = await cli(["jobs", "--json"]);
+    expect(json.code).toBe(0);
+    const rows = JSON.parse(json.stdout) as AgentJobRow[];
+    const row = rows.find((r) => r.name === run.job);
+    // `clipjob run` names no Paperclip task, so its Job has no task label.
+    expect(row).toMatchObject({ namespace: cp.namespace, agentId: AGENT, taskId: null, phase: "Complete", orphanCandidate: false });
+    expect(row?.runId).toMatch(/\S/);
+
+    const table = await cli(["jobs"]);
+    expect(table.code).toBe(0);
+    const [header, ...lines] = table.stdout.trim().split("\n");
+    expect(header).toMatch(/^NAME +PHASE +AGE +RUN +AGENT +TASK$/);
+    expect(lines.find((l) => l.startsWith(run.job))).toMatch(new RegExp(`^${run.job} +Complete +\\d+s +${row!.runId} +${AGENT} +-$`));
+  });
+
+  it("logs: prints the Job's transcript formatted, and untouched with --raw", async () => {
+    const formatted = await cli(["logs", run.job]);
+    expect(formatted.code).toBe(0);
+    expect(formatted.stdout).toContain(`● Claude started: session ${SESSION}`);
+    expect(formatted.stdout).toContain("Reading the README");
+    expect(formatted.stdout).toMatch(/■ result: .*success/);
+    expect(formatted.stdout).toContain("Summary written");
+    expect(formatted.stdout).not.toContain('{"type"');
+
+    const raw = await cli(["logs", run.job, "--raw"]);
+    expect(raw.code).toBe(0);
+    expect(raw.stdout.trim().split("\n")).toEqual(TRANSCRIPT);
+  });
+
+  it("logs of a Job that does not exist exits 2 naming it", async () => {
+    const result = await cli(["logs", "ac-no-such-job"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("ac-no-such-job");
+  });
+
+  it("cancel: deletes the Job, which then leaves the API and the jobs list", async () => {
+    const result = await cli(["cancel", run.job]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Job ${cp.namespace}/${run.job} deleted (was Complete)`);
+    const deadline = Date.now() + 30_000;
+    while ((await jobNames()).includes(run.job)) {
+      if (Date.now() > deadline) throw new Error(`Job ${run.job} still exists`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const after = JSON.parse((await cli(["jobs", "--json"])).stdout) as AgentJobRow[];
+    expect(after.filter((r) => r.name === run.job && r.phase !== "Deleting")).toEqual([]);
+  });
+});
