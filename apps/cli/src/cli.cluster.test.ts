@@ -1,15 +1,16 @@
 // The built `clipjob` binary against a real control plane, as the adapter's least-privilege ServiceAccount:
 // `run` leaves a Job behind (retainJobs), `jobs` lists it, `logs` formats its transcript, `cancel` deletes it,
-// and `doctor` finds every permission a run needs. kwok plays the container (exit code and run time from
-// its env); the test writes the container's stream-json into the kubelet simulator's log file.
+// and `doctor` finds every permission a run needs and names the one the Role lacks when any is removed. kwok
+// plays the container (exit code and run time from its env); the test writes the container's stream-json into the kubelet simulator's log file.
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { LABEL_AGENT_ID, REQUIRED_PERMISSIONS } from "@clipjob/core";
+import { LABEL_AGENT_ID, REQUIRED_PERMISSIONS, type AccessCheck } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2eControlPlane, type ControlPlane } from "../../../packages/k8s-infra/src/testing/e2e-control-plane.js";
 import { jobLogFile } from "../../../packages/k8s-infra/src/testing/kwok-driver.js";
 import { cleanEnv, runCliProcess, type CliResult } from "../test/spawn-cli.js";
+import { EXIT } from "./cli/exit-codes.js";
 import type { EnvironmentReport } from "./ops/environment-checks.js";
 import type { AgentJobRow } from "./ops/agent-jobs.js";
 
@@ -156,5 +157,75 @@ describe("clipjob (built CLI) on a real control plane, as the adapter ServiceAcc
     }
     const after = JSON.parse((await cli(["jobs", "--json"])).stdout) as AgentJobRow[];
     expect(after.filter((r) => r.name === run.job && r.phase !== "Deleting")).toEqual([]);
+  });
+});
+
+interface RoleRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const rolePath = () => `/apis/rbac.authorization.k8s.io/v1/namespaces/${cp.namespace}/roles/clipjob-adapter`;
+
+/** The adapter's own answer (SelfSubjectAccessReview), the one `doctor` reads. */
+async function adapterMay(permission: Omit<AccessCheck, "namespace">): Promise<boolean> {
+  const { verb, group, resource, subresource } = permission;
+  const review = await cp.adapter.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SelfSubjectAccessReview",
+    spec: { resourceAttributes: { verb, group, resource, ...(subresource ? { subresource } : {}), namespace: cp.namespace } },
+  });
+  return review.status?.allowed === true;
+}
+
+/** Removes one verb from the Role, runs `body`, and restores the Role; each change waits until the adapter sees it. */
+async function withoutPermission<T>(permission: Omit<AccessCheck, "namespace">, body: () => Promise<T>): Promise<T> {
+  const ruleResource = permission.subresource ? `${permission.resource}/${permission.subresource}` : permission.resource;
+  const original: RoleRule[] = (await cp.admin.get(rolePath())).rules;
+  const reduced = original
+    .map((r) => (r.resources.includes(ruleResource) ? { ...r, verbs: r.verbs.filter((v) => v !== permission.verb) } : r))
+    .filter((r) => r.verbs.length > 0);
+  const settle = async (want: boolean) => {
+    const deadline = Date.now() + 30_000;
+    while ((await adapterMay(permission)) !== want) {
+      if (Date.now() > deadline) throw new Error(`RBAC change for ${permission.verb} ${ruleResource} not visible`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await cp.admin.patch(rolePath(), { rules: reduced }, "merge");
+  try {
+    await settle(false);
+    return await body();
+  } finally {
+    await cp.admin.patch(rolePath(), { rules: original }, "merge");
+    await settle(true);
+  }
+}
+
+describe("clipjob doctor when the Role lacks one verb", () => {
+  const cases = REQUIRED_PERMISSIONS.map((permission) => {
+    const resource = permission.subresource ? `${permission.resource}/${permission.subresource}` : permission.resource;
+    return { ...permission, ruleResource: resource, named: `${resource}${permission.group ? `.${permission.group}` : ""}`, id: `rbac_${permission.verb}_${resource.replace("/", "_")}` };
+  });
+
+  it("the cases are exactly the verbs of the installed Role (apps/e2e/control-plane/rbac.yaml, the README's)", async () => {
+    const rules: RoleRule[] = (await cp.admin.get(rolePath())).rules;
+    const granted = rules.flatMap((r) => r.resources.flatMap((resource) => r.verbs.map((verb) => `${verb} ${resource}`)));
+    expect(granted.sort()).toEqual(cases.map((c) => `${c.verb} ${c.ruleResource}`).sort());
+    expect(granted).toHaveLength(14);
+  });
+
+  it.each(cases)("without $verb $named: exit 3, status fail, only $id fails, naming it with a hint", async (c) => {
+    const result = await withoutPermission(c, () => cli(["doctor", "--json"]));
+    expect(result.code).toBe(EXIT.infrastructure);
+    const report = JSON.parse(result.stdout) as EnvironmentReport;
+    expect(report.status).toBe("fail");
+    const failing = report.checks.filter((check) => check.id.startsWith("rbac_") && check.status === "fail");
+    expect(failing).toHaveLength(1);
+    expect(failing[0]!.id).toBe(c.id);
+    expect(failing[0]!.message).toMatch(new RegExp(`^May not ${c.verb} ${c.named.replace(/[./]/g, "\\$&")} in ${cp.namespace}\\b`));
+    expect(failing[0]!.hint).toContain(`resources ["${c.ruleResource}"], verbs ["${c.verb}"]`);
+    expect(report.checks.filter((check) => check.status === "fail").map((check) => check.id)).toEqual([c.id]);
   });
 });
