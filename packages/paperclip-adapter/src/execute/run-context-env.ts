@@ -3,6 +3,7 @@
 // run token travels as `runToken`, through the Job's payload Secret, never as a literal.
 import { applyPaperclipWorkspaceEnv, buildPaperclipEnv, readPaperclipIssueWorkModeFromContext, stringifyPaperclipWakePayload } from "@paperclipai/adapter-utils/server-utils";
 import { isRecord, nonBlank } from "./context-values.js";
+import { workspaceOf } from "./run-request-from-context.js";
 
 export interface RunContextInput {
   readonly runId: string;
@@ -24,17 +25,17 @@ export function buildRunContextEnv({ runId, agent, context }: RunContextInput): 
   const linked = Array.isArray(context["issueIds"]) ? context["issueIds"].map(nonBlank).filter((id): id is string => id !== null) : [];
   set("PAPERCLIP_LINKED_ISSUE_IDS", linked.join(","));
   set("PAPERCLIP_WAKE_PAYLOAD_JSON", stringifyPaperclipWakePayload(context["paperclipWake"]));
-  const workspace = isRecord(context["paperclipWorkspace"]) ? context["paperclipWorkspace"] : {};
+  const workspace = workspaceOf(context) ?? {};
   applyPaperclipWorkspaceEnv(env, {
-    workspaceCwd: nonBlank(workspace["cwd"]),
-    workspaceSource: nonBlank(workspace["source"]),
-    workspaceStrategy: nonBlank(workspace["strategy"]),
-    workspaceId: nonBlank(workspace["workspaceId"]),
-    workspaceRepoUrl: nonBlank(workspace["repoUrl"]),
-    workspaceRepoRef: nonBlank(workspace["repoRef"]),
-    workspaceBranch: nonBlank(workspace["branchName"]),
-    workspaceWorktreePath: nonBlank(workspace["worktreePath"]),
-    agentHome: nonBlank(workspace["agentHome"]),
+    workspaceCwd: workspace.cwd ?? null,
+    workspaceSource: workspace.source ?? null,
+    workspaceStrategy: workspace.strategy ?? null,
+    workspaceId: workspace.workspaceId ?? null,
+    workspaceRepoUrl: workspace.repoUrl ?? null,
+    workspaceRepoRef: workspace.repoRef ?? null,
+    workspaceBranch: workspace.branchName ?? null,
+    workspaceWorktreePath: workspace.worktreePath ?? null,
+    agentHome: workspace.agentHome ?? null,
   });
   setJsonArray(env, "PAPERCLIP_WORKSPACES_JSON", context["paperclipWorkspaces"]);
   setJsonArray(env, "PAPERCLIP_RUNTIME_SERVICE_INTENTS_JSON", context["paperclipRuntimeServiceIntents"]);
