@@ -1,5 +1,6 @@
-import { PAYLOAD_MOUNT_PATH, type AgentJobSpec } from "@clipjob/core";
+import type { AgentJobSpec } from "@clipjob/core";
 import { FakeCluster, INIT_CONTAINERS_ANNOTATION, SCRIPT_ENV, simImage, type ScriptBehaviour } from "@clipjob/fake-cluster";
+import { contractBaseSpec } from "../contract-base-spec.js";
 import type { ContainerBehaviour, ContractCapabilities, ContractDriver, ContractHarness } from "../contract-harness.js";
 
 export const FAKE_CAPABILITIES: ContractCapabilities = { expireWatches: true, initContainers: true };
@@ -9,30 +10,7 @@ export async function fakeHarness(): Promise<ContractHarness> {
   const fake = new FakeCluster({ seed: 7 });
   const namespace = fake.namespace;
 
-  const baseSpec = (name: string): AgentJobSpec => {
-    const claudeArgs = ["--print", "-", "--output-format", "stream-json", "--verbose"];
-    return {
-      ref: { namespace, name },
-      labels: { "app.kubernetes.io/managed-by": "clipjob" },
-      annotations: {},
-      image: simImage("script"),
-      imagePullPolicy: "IfNotPresent",
-      imagePullSecrets: [],
-      automountServiceAccountToken: false,
-      command: ["sh", "-c", `exec "$0" "$@" < ${PAYLOAD_MOUNT_PATH}/prompt`, "claude", ...claudeArgs],
-      claudeArgs,
-      workingDir: "/paperclip",
-      env: [],
-      envFrom: [],
-      payload: { prompt: "contract" },
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi" } },
-      nodeSelector: {},
-      tolerations: [],
-      volumes: [],
-      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true },
-      terminationGracePeriodSeconds: 5,
-    };
-  };
+  const baseSpec = (name: string): AgentJobSpec => contractBaseSpec(namespace, name, simImage("script"));
 
   const driver: ContractDriver = {
     baseSpec,

@@ -4,8 +4,8 @@
 // errors) are reported the way a kubelet would: the admin client patches the pod's status.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { PAYLOAD_MOUNT_PATH, type AgentJobSpec, type EnvVar, type ObjectRef } from "@clipjob/core";
-import type { ContainerBehaviour, ContractDriver } from "@clipjob/cluster-contract";
+import type { AgentJobSpec, EnvVar, ObjectRef } from "@clipjob/core";
+import { contractBaseSpec, type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
 import type { AdminClient } from "./e2e-control-plane.js";
 
 export interface KwokDriverOptions {
@@ -56,30 +56,7 @@ export function createKwokDriver(opts: KwokDriverOptions): ContractDriver {
   const { namespace, admin } = opts;
   const podsPath = `/api/v1/namespaces/${namespace}/pods`;
 
-  const baseSpec = (name: string): AgentJobSpec => {
-    const claudeArgs = ["--print", "-", "--output-format", "stream-json", "--verbose"];
-    return {
-      ref: { namespace, name },
-      labels: { "app.kubernetes.io/managed-by": "clipjob" },
-      annotations: {},
-      image: "ghcr.io/example/paperclip:contract",
-      imagePullPolicy: "IfNotPresent",
-      imagePullSecrets: [],
-      automountServiceAccountToken: false,
-      command: ["sh", "-c", `exec "$0" "$@" < ${PAYLOAD_MOUNT_PATH}/prompt`, "claude", ...claudeArgs],
-      claudeArgs,
-      workingDir: "/paperclip",
-      env: [],
-      envFrom: [],
-      payload: { prompt: "contract" },
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi" } },
-      nodeSelector: {},
-      tolerations: [],
-      volumes: [],
-      podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true },
-      terminationGracePeriodSeconds: 5,
-    };
-  };
+  const baseSpec = (name: string): AgentJobSpec => contractBaseSpec(namespace, name, "ghcr.io/example/paperclip:contract");
 
   /** Waits for the Job's scheduled pod, then reports each waiting state in turn as its kubelet would. */
   const reportWaiting = async (jobName: string, states: readonly { reason: string; message: string }[]) => {
