@@ -45,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     () => parserBench(quick),
     () => memoryBench(quick),
     () => latencyBench(quick),
-    () => apiCostBench(),
+    () => apiCostBench(quick),
     () => scaleBench(quick),
     () => chaosBench(quick),
   ];

@@ -37,6 +37,8 @@ const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-sch
  * @param {number} [o.timeoutMs]     bound for each readiness wait (default 90 s)
  * @param {boolean} [o.handleSignals] stop children on SIGINT/SIGTERM of this process (default true)
  * @param {(msg: string) => void} [o.log] progress logger (default: stderr when CLIPJOB_CP_VERBOSE=1)
+ * @param {boolean} [o.audit]       write an API server audit log (every request at level Metadata, JSON lines)
+ *                                  to <dir>/logs/audit.log, returned as auditLogFile (default false)
  */
 export async function startControlPlane({
   dir,
@@ -46,6 +48,7 @@ export async function startControlPlane({
   timeoutMs = 90000,
   handleSignals = true,
   log = process.env.CLIPJOB_CP_VERBOSE ? (m) => process.stderr.write(`[control-plane] ${m}\n`) : () => {},
+  audit = false,
 } = {}) {
   if (!dir) throw new Error('startControlPlane: dir is required');
   for (const b of BINARIES) {
@@ -172,6 +175,15 @@ export async function startControlPlane({
 
     // ---------------------------------------------------------------- kube-apiserver
     const P = (f) => path.join(pki, f);
+    // Audit: counts requests at the API server itself (who, verb, resource), e.g. for the bench's API cost.
+    const auditLogFile = audit ? path.join(logDir, 'audit.log') : null;
+    const auditArgs = [];
+    if (auditLogFile) {
+      const policyFile = path.join(dir, 'audit-policy.yaml');
+      fs.writeFileSync(policyFile, toYaml({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Metadata' }] }));
+      auditArgs.push(`--audit-policy-file=${policyFile}`, `--audit-log-path=${auditLogFile}`, '--audit-log-format=json',
+        '--audit-log-mode=blocking');
+    }
     const apiserver = spawnProc('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
@@ -187,6 +199,7 @@ export async function startControlPlane({
       // not verify the kubelet's serving cert (that is what makes the self-signed kubelet-sim work).
       '--kubelet-preferred-address-types=InternalIP',
       '--enable-priority-and-fairness=false', '--profiling=false',
+      ...auditArgs,
     ]);
     const admin = new KubeClient({ server, ca, cert: adminCert, key: adminKey });
     await waitProc(apiserver, async () => {
@@ -306,6 +319,7 @@ export async function startControlPlane({
       logDir,
       logsDir,
       kwokLogFile,
+      auditLogFile,
       kwokServer: `https://127.0.0.1:${kwokPort}`,
       logBackend,
       pids: Object.fromEntries(procs.map((p) => [p.name, p.pid])),
