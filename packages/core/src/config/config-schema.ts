@@ -78,7 +78,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     key: "env", type: "object | JSON text", default: { env: {}, envSecretRefs: {} }, docDefault: "{}", label: "Environment", group: "Claude", ui: platform,
     description:
       'Environment for Claude. Values are text, `{ "type": "plain", "value": "…" }`, or `{ "secretKeyRef": { "name", "key" } }`. ' +
-      "Names that look like credentials (KEY, TOKEN, SECRET, PASSWORD, CREDENTIAL) must use `secretKeyRef`; run-scoped `PAPERCLIP_*` keys are set by clipjob.",
+      "A value whose name looks like a credential (KEY, TOKEN, SECRET, PASSWORD, CREDENTIAL) is never written into the Job spec: it travels in the run's payload Secret and reaches the container by reference (a `secretKeyRef` to your own Secret keeps it out of the run entirely); run-scoped `PAPERCLIP_*` keys are set by clipjob.",
     parse: envConfig,
     apply: (draft, value) => {
       draft.env = value.env;
