@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunRequest } from "../run/run-request.js";
-import { buildPrompt, utf8Length } from "./prompt.js";
+import { utf8ByteLength } from "../stream/utf8-byte-length.js";
+import { buildPrompt } from "./prompt.js";
 import { renderTemplate } from "./template.js";
 
 const templates = { promptTemplate: "Heartbeat for {{agent.name}}.", bootstrapPromptTemplate: "Bootstrap {{agent.id}}." };
@@ -102,8 +103,8 @@ describe("renderTemplate", () => {
   });
 });
 
-describe("utf8Length", () => {
+describe("utf8ByteLength (prompt sizes)", () => {
   it("counts UTF-8 bytes", () => {
-    expect(utf8Length("aé日🎉")).toBe(1 + 2 + 3 + 4);
+    expect(utf8ByteLength("aé日🎉")).toBe(1 + 2 + 3 + 4);
   });
 });

@@ -2,6 +2,7 @@
 // only), wake, session handoff, task, heartbeat template — blank sections skipped, a blank line between.
 
 import type { ClipjobConfig } from "../config/clipjob-config.js";
+import { utf8ByteLength } from "../stream/utf8-byte-length.js";
 import type { RunRequest } from "../run/run-request.js";
 import { renderTemplate } from "./template.js";
 
@@ -63,7 +64,7 @@ export function buildPrompt(
 export function promptMetrics(text: string, sections: PromptSections): PromptMetrics {
   return {
     promptChars: text.length,
-    promptBytes: utf8Length(text),
+    promptBytes: utf8ByteLength(text),
     bootstrapPromptChars: sections.bootstrap.length,
     wakePromptChars: sections.wake.length,
     sessionHandoffChars: sections.handoff.length,
@@ -103,11 +104,3 @@ export function toWellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
-export function utf8Length(s: string): number {
-  let bytes = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}

@@ -19,6 +19,7 @@ import type { ClusterPort } from "../ports/cluster-port.js";
 import { NO_HOST_FACTS, type HostFacts, type HostPort } from "../ports/host-port.js";
 import type { LogCursor, LogPort } from "../ports/log-port.js";
 import { createTranscriptReducer, type TranscriptReducer } from "../stream/index.js";
+import { utf8ByteLength } from "../stream/utf8-byte-length.js";
 import type { AgentLocks } from "./agent-locks.js";
 import { Notifier } from "./notifier.js";
 import { agentStarted, agentTermination, describePod, detectDisruption, detectStartFatal, type PodFatal } from "./pod-state.js";
@@ -587,7 +588,7 @@ class AgentJobRun {
       this.resultSeenAt = this.clock.now();
     }
     this.lastOutputAt = this.clock.now();
-    this.stdoutBytes += text.length + 1;
+    this.stdoutBytes += utf8ByteLength(text) + 1;
     this.stdoutNonEmptyLines += 1;
     this.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}…` : text);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
