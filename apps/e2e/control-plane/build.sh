@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the real Kubernetes control-plane binaries used by the e2e tests (no Docker).
 #
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler  (k8s $K8S, wrapper module in ./gomod)
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet  (k8s $K8S, wrapper module in ./gomod)
 #   kwok                                                            (sigs.k8s.io/kwok $KWOK, built separately)
 #
 # Binaries go to ${CLIPJOB_K8S_BIN:-$HOME/.cache/clipjob/k8s-v1.36.3/bin} (never into the repo).
@@ -28,7 +28,8 @@ export CGO_ENABLED=0
 export PATH="/usr/local/go/bin:$PATH"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
-K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler)
+# The kubelet shares most packages with the API server and controller manager: one `go build` for all four.
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
 ALL=(etcd "${K8S_CMDS[@]}" kwok)
 
 ts() { date +%s; }
@@ -98,7 +99,7 @@ if [[ -f "$BIN/.stamp" && "$(cat "$BIN/.stamp")" != "$STAMP" ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 2. k8s control plane (one `go build` for all three: shared packages compile once).
+# 2. k8s control plane + kubelet (one `go build` for all four: shared packages compile once).
 # ---------------------------------------------------------------------------------------------
 need_k8s=()
 for c in "${K8S_CMDS[@]}"; do [[ -x "$BIN/$c" ]] || need_k8s+=("k8s.io/kubernetes/cmd/$c"); done
@@ -150,7 +151,7 @@ echo "$STAMP" > "$BIN/.stamp"
 # ---------------------------------------------------------------------------------------------
 # 5. Smoke check.
 # ---------------------------------------------------------------------------------------------
-for b in kube-apiserver kube-controller-manager kube-scheduler; do
+for b in kube-apiserver kube-controller-manager kube-scheduler kubelet; do
   printf '  %-24s %s\n' "$b" "$("$BIN/$b" --version 2>&1 | head -1)"
 done
 printf '  %-24s %s\n' etcd "$("$BIN/etcd" --version 2>&1 | head -1)"
