@@ -17,6 +17,7 @@ const rules = {
   "packages/k8s-infra": { ours: ["@clipjob/core"], io: true, di: false },
   "packages/fake-cluster": { ours: ["@clipjob/core"], io: true, di: false },
   "packages/cluster-contract": { ours: ["@clipjob/core"], io: true, di: false },
+  "packages/scripted-anthropic-api": { ours: [], io: true, di: false },
   "packages/paperclip-adapter": { ours: "*", io: true, di: true },
   "apps/cli": { ours: "*", io: true, di: true },
   "apps/e2e": { ours: "*", io: true, di: false },
