@@ -22,15 +22,15 @@ export class Notifier {
     this.pending = false;
   }
 
-  /** Resolves on the next notify (or a pending one), or after `ms`. */
-  async wait(ms: number): Promise<void> {
+  /** Resolves on the next notify (or a pending one), or after `ms` (`null`: only on a notify). */
+  async wait(ms: number | null): Promise<void> {
     if (this.pending) {
       this.pending = false;
       return;
     }
     const timer = new AbortController();
     const woken = new Promise<void>((resolve) => (this.wake = resolve));
-    await Promise.race([woken, this.clock.sleep(Math.max(0, ms), timer.signal)]);
+    await (ms === null ? woken : Promise.race([woken, this.clock.sleep(Math.max(0, ms), timer.signal)]));
     timer.abort();
     this.wake = null;
     this.pending = false;

@@ -1,0 +1,205 @@
+// The run's senses: the Job watch, the pod watch and the log follower. Each only folds what it sees into
+// the observed record and wakes the supervisor; none of them decides anything about the run.
+
+import { AGENT_CONTAINER } from "../job/agent-job-spec.js";
+import { isClusterError } from "../ports/cluster-error.js";
+import type { JobRef, ObjectRef, PodSnapshot } from "../ports/cluster-objects.js";
+import type { ClusterPort } from "../ports/cluster-port.js";
+import type { Clock } from "../ports/clock.js";
+import type { LogCursor, LogPort } from "../ports/log-port.js";
+import type { TranscriptReducer } from "../stream/transcript-reducer.js";
+import { describeError } from "./error-text.js";
+import { Notifier } from "./notifier.js";
+import {
+  containerFinished,
+  foldForbidden,
+  foldJob,
+  foldJobGone,
+  foldLine,
+  foldLogDrained,
+  foldPod,
+  foldReachable,
+  foldUnreachable,
+  type ObservedRun,
+} from "./observed-run.js";
+import { describePod } from "./pod-state.js";
+import type { RunReporter } from "./run-reporter.js";
+
+const TAIL_LINES = 40;
+const TAIL_LINE_CHARS = 2000;
+const WATCH_BACKOFF_MS = 1_000;
+const WATCH_BACKOFF_MAX_MS = 30_000;
+/** Long enough for the kubelet to report an exit (about 1 s) so a finished container costs one more follow. */
+const FOLLOW_BACKOFF_MS = 2_000;
+const FOLLOW_BACKOFF_MAX_MS = 5_000;
+
+export interface WatcherPorts {
+  readonly cluster: ClusterPort;
+  readonly logs: LogPort;
+  readonly clock: Clock;
+}
+
+export class RunWatchers {
+  /** Wakes the supervisor after any fold. */
+  readonly changed: Notifier;
+  /** Last output lines (capped) for the outcome's messages. */
+  readonly tail: string[] = [];
+  /** Wakes the log follower when the pod's status changed (a finished container means one last follow). */
+  private readonly podChanged: Notifier;
+  private lastPodLine = "";
+  private cursor: LogCursor | null = null;
+
+  constructor(
+    private readonly ports: WatcherPorts,
+    private readonly observed: ObservedRun,
+    private readonly reducer: TranscriptReducer,
+    private readonly reporter: RunReporter,
+  ) {
+    this.changed = new Notifier(ports.clock);
+    this.podChanged = new Notifier(ports.clock);
+  }
+
+  private now(): number {
+    return this.ports.clock.now();
+  }
+
+  async watchJob(ref: JobRef, signal: AbortSignal): Promise<void> {
+    const o = this.observed;
+    let backoff = WATCH_BACKOFF_MS;
+    while (!signal.aborted && !o.jobGone) {
+      try {
+        for await (const event of this.ports.cluster.watchJob(ref, signal)) {
+          foldReachable(o);
+          backoff = WATCH_BACKOFF_MS;
+          o.counters.watchEvents += 1;
+          if (event.type === "deleted") foldJobGone(o, "watch-deleted", this.now());
+          else foldJob(o, event.job, this.now());
+          this.changed.notify();
+          if (o.jobGone) return;
+        }
+      } catch (error) {
+        if (signal.aborted || this.forbidden(error)) return;
+        foldUnreachable(o, error, this.now());
+        // The watch is down: one direct read tells whether the Job still exists meanwhile.
+        try {
+          o.counters.polls += 1;
+          const job = await this.ports.cluster.getJob(ref);
+          foldReachable(o);
+          if (job === null || job.ref.uid !== ref.uid) foldJobGone(o, "get-404", this.now());
+          else foldJob(o, job, this.now());
+        } catch (readError) {
+          foldUnreachable(o, readError, this.now());
+        }
+        this.changed.notify();
+      }
+      await this.ports.clock.sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, WATCH_BACKOFF_MAX_MS);
+    }
+  }
+
+  async watchPods(ref: JobRef, signal: AbortSignal): Promise<void> {
+    let backoff = WATCH_BACKOFF_MS;
+    while (!signal.aborted) {
+      try {
+        for await (const event of this.ports.cluster.watchPods(ref, signal)) {
+          foldReachable(this.observed);
+          backoff = WATCH_BACKOFF_MS;
+          this.observed.counters.watchEvents += 1;
+          await this.seePod(event.type, event.pod);
+        }
+      } catch (error) {
+        if (signal.aborted || this.forbidden(error)) return;
+        foldUnreachable(this.observed, error, this.now());
+        this.changed.notify();
+      }
+      await this.ports.clock.sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, WATCH_BACKOFF_MAX_MS);
+    }
+  }
+
+  /** Folds a pod event, wakes the follower and the supervisor, and reports the pod's state when it changed. */
+  async seePod(type: "added" | "modified" | "deleted", pod: PodSnapshot): Promise<void> {
+    if (!foldPod(this.observed, type, pod, this.now())) return;
+    this.podChanged.notify();
+    const line = type === "deleted" ? this.lastPodLine : describePod(pod);
+    if (line !== this.lastPodLine) {
+      this.lastPodLine = line;
+      await this.reporter.progress({ type: "pod", pod: pod.ref.name, phase: pod.phase, detail: line, atMs: this.now() });
+    }
+    this.changed.notify();
+  }
+
+  async follow(job: JobRef, pod: ObjectRef, signal: AbortSignal): Promise<void> {
+    const o = this.observed;
+    let backoff = FOLLOW_BACKOFF_MS;
+    let emptyEofs = 0;
+    while (!signal.aborted) {
+      // Only an EOF that began after the container finished proves the log is complete; an earlier EOF
+      // may be a dropped stream.
+      const finishedBefore = containerFinished(o);
+      this.podChanged.reset();
+      try {
+        for await (const line of this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
+          this.cursor = line.cursor;
+          backoff = FOLLOW_BACKOFF_MS;
+          emptyEofs = -1;
+          await this.seeLine(line.text);
+        }
+        emptyEofs += 1;
+      } catch (error) {
+        if (signal.aborted || this.forbidden(error)) return;
+        if (isClusterError(error) && error.code === "not_found") return this.drained();
+        if (!isClusterError(error) || error.transient) o.lastError = describeError(error);
+      }
+      if (signal.aborted) return;
+      if (finishedBefore) return this.drained();
+      if (!containerFinished(o)) {
+        // EOF while the pod still says "running": a dropped stream, or the kubelet has not reported the exit
+        // yet. A pod status change (or the backoff) decides the next attempt, so a finished container costs
+        // one more follow, not a poll loop.
+        await this.podChanged.wait(backoff);
+        backoff = Math.min(backoff * 2, FOLLOW_BACKOFF_MAX_MS);
+        // Repeated empty streams and still no news from the pod watch: the watch may be silently dead (a
+        // half-open connection is only noticed at its timeout). Read the pod directly rather than trust it.
+        if (emptyEofs >= 2 && !containerFinished(o)) await this.refreshPod(job);
+      }
+    }
+  }
+
+  private drained(): void {
+    foldLogDrained(this.observed, this.now());
+    this.changed.notify();
+  }
+
+  private async seeLine(text: string): Promise<void> {
+    const kind = this.reducer.push(text);
+    if (kind === "blank") return;
+    const result = kind === "event" && text.includes('"result"') ? this.reducer.summary().result : null;
+    const firstResult = result !== null && this.observed.resultSeenAt === null;
+    foldLine(this.observed, kind, text, result ? { isError: result.isError } : null, this.now());
+    // Output only moves time-based verdicts later, so it needs no wake-up; a first result starts a bound.
+    if (firstResult) this.changed.notify();
+    this.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}…` : text);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+    await this.reporter.safely(() => this.reporter.observer.onLine?.(kind === "event" ? "stdout" : "stderr", text));
+  }
+
+  private async refreshPod(job: JobRef): Promise<void> {
+    const o = this.observed;
+    try {
+      o.counters.polls += 1;
+      const pods = await this.ports.cluster.listPods(job);
+      const pod = pods.find((p) => p.ref.uid === o.pod?.ref.uid);
+      if (pod) await this.seePod("modified", pod);
+      else if (o.pod) await this.seePod("deleted", o.pod);
+    } catch (error) {
+      if (!this.forbidden(error)) o.lastError = describeError(error);
+    }
+  }
+
+  private forbidden(error: unknown): boolean {
+    if (!foldForbidden(this.observed, error)) return false;
+    this.changed.notify();
+    return true;
+  }
+}
