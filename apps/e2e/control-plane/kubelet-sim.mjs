@@ -12,10 +12,13 @@
 //   - pod unknown                        -> 404
 //   - container not started (waiting)    -> 400 `container "c" in pod "p" is waiting to start: <reason>`
 //   - previous=true                      -> 400 `previous terminated container "c" in pod "p" not found`
-//   - running/terminated                 -> 200, chunked text; each line as written
-//       timestamps=true prefixes each line with its time, fixed 9-digit RFC3339Nano + " " (like the kubelet)
-//       tailLines: last N lines (applied before since*), sinceTime/sinceSeconds: lines with ts >= since,
-//       limitBytes: output truncated to N bytes
+//   - running/terminated                 -> 200, chunked text, written record by record as the kubelet's
+//       CRI log reader (k8s.io/cri-client logs.ReadLogs) does:
+//       timestamps=true writes the record's time, fixed 9-digit RFC3339Nano + " ", but only when the previous
+//       record (of either stream) ended a line: the rest of a long line (`P` records, then `F`) comes unprefixed;
+//       an `F` record ends with "\n", a `P` record does not (a last line never ended stays without one);
+//       sinceTime/sinceSeconds: records with ts >= since, each record on its own (a resume can start inside a
+//       line); tailLines: last N records (applied before since*); limitBytes: output truncated to N bytes
 //   - follow=true: streams new lines as they appear; ENDS when the container is terminated (after the
 //     log is drained) or the pod is gone, like a real kubelet.
 //
@@ -25,14 +28,16 @@
 //   3. <logsDir>/<ns>/job-<job-name>.log    (job-name = pod label batch.kubernetes.io/job-name; lets a test
 //                                            prepare the log before the pod, whose name is random, exists)
 //   4. env CLIPJOB_SIM_LOG of that container (literal text; lines split on \n), emitted at container start
-// File lines may start with an RFC3339 timestamp and one space ("2026-01-02T03:04:05.123456789Z text"),
-// as appendLog() writes them; that becomes the line's kubelet timestamp. Lines without one get the time the
-// simulator first read them. A trailing line without "\n" is held back until completed or the container ends.
+// File lines are CRI records as containerd writes them ("2026-01-02T03:04:05.123Z stdout P text"), or, for
+// tests that write whole lines, a timestamp and the text ("2026-01-02T03:04:05.123456789Z text", as appendLog()
+// writes them), read as one stdout `F` record. Lines without a timestamp get the time the simulator first
+// read them. A trailing file line without "\n" is held back until completed or the container ends.
 import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const TS_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) (.*)$/s;
+const CRI_RE = /^(stdout|stderr) ([PF]) (.*)$/s;
 
 /** ns since epoch (BigInt) from an RFC3339(Nano) string. */
 export function parseTs(s) {
@@ -167,7 +172,9 @@ export async function startKubeletSim({ client, port, cert, key, logsDir, pollMs
     }
     if (ts <= s.lastNs) ts = s.lastNs + 1n;
     s.lastNs = ts;
-    s.lines.push({ ts, text: text + '\n' });
+    const cri = explicitNs === undefined ? CRI_RE.exec(text) : null;
+    if (cri) s.lines.push({ ts, stream: cri[1], partial: cri[2] === 'P', text: cri[3] });
+    else s.lines.push({ ts, stream: 'stdout', partial: false, text });
   }
 
   /** Pull new content from the source into s.lines. `final`: flush a trailing partial line. */
@@ -235,14 +242,19 @@ export async function startKubeletSim({ client, port, cert, key, logsDir, pollMs
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
 
     let idx = tail !== null && tail >= 0 ? Math.max(0, s.lines.length - tail) : 0;
+    // The kubelet's "previous record ended a line" flag: one for both streams, updated for every record read,
+    // also for records sinceTime skips.
+    let lineStart = true;
     let closed = false;
     res.on('close', () => { closed = true; });
     const emit = () => {
       let out = '';
       for (; idx < s.lines.length; idx++) {
         const l = s.lines[idx];
+        const prefix = lineStart;
+        lineStart = !l.partial;
         if (since !== null && l.ts < since) continue;
-        out += timestamps ? `${formatTs(l.ts)} ${l.text}` : l.text;
+        out += `${timestamps && prefix ? `${formatTs(l.ts)} ` : ''}${l.text}${l.partial ? '' : '\n'}`;
       }
       if (!out) return true;
       let buf = Buffer.from(out);

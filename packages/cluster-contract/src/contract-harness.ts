@@ -9,6 +9,12 @@ export interface ContainerBehaviour {
   readonly lines?: readonly string[];
   /** stderr lines, interleaved with stdout by time. */
   readonly stderrLines?: readonly string[];
+  /**
+   * Raw writes `atMs` after the start, newlines only where `data` has them: a line written in pieces, or
+   * several lines in one write (the runtime stamps each record when it writes it, and stores a piece that
+   * fills 16 KiB as a partial record at once).
+   */
+  readonly writes?: readonly { readonly atMs: number; readonly stream?: "stdout" | "stderr"; readonly data: string }[];
   readonly exitCode?: number;
   /** How long the container runs (default 1000 ms). */
   readonly runMs?: number;

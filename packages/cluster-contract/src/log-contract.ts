@@ -126,6 +126,52 @@ export function describeLogContract(name: string, factory: HarnessFactory): void
       expect((await collectAll(follow(pod.ref, null))).map((l) => l.text)).toEqual([long, unicode, ""]);
     });
 
+    // A line over 16 KiB written in two pieces 1.1 s apart is stored as a `P` record, then (with the next
+    // line, in one write) an `F` record; the pieces straddle a second boundary whatever the start time.
+    const BIG = `{"type":"assistant","text":"${"b".repeat(20 * 1024)}"}`;
+    const longLineWrites = [
+      { atMs: 0, data: BIG.slice(0, 17_000) },
+      { atMs: 1_100, data: `${BIG.slice(17_000)}\nM\n` },
+      { atMs: 1_400, data: "N\n" },
+    ];
+
+    it("a long line written in pieces arrives whole, once, stamped with its first piece's time", async () => {
+      const job = await run({ writes: longLineWrites, runMs: 2_000 });
+      const pod = await finished(job);
+      const got = await collectAll(follow(pod.ref, null));
+      expect(got.map((l) => l.text)).toEqual([BIG, "M", "N"]);
+      expect(Date.parse(got[1]!.timestamp) - Date.parse(got[0]!.timestamp)).toBeGreaterThanOrEqual(1_000);
+      expect(got.every((l) => l.gap === undefined)).toBe(true);
+    });
+
+    it("a follow cut after the line that ends a long one resumes inside the long line: [big, M, N], nothing twice (issue 14, fault 1)", async () => {
+      const job = await run({ writes: longLineWrites, runMs: 2_000 });
+      const pod = await finished(job);
+      const ac = new AbortController();
+      const first = await collectUntil(follow(pod.ref, null, ac.signal), (_l, seen) => seen.length >= 2);
+      ac.abort();
+      expect(first.map((l) => l.text)).toEqual([BIG, "M"]);
+      // sinceTime is M's whole second: after the long line's P record, at or before its F record.
+      const rest = await collectAll(follow(pod.ref, first[1]!.cursor));
+      expect([...first, ...rest].map((l) => l.text)).toEqual([BIG, "M", "N"]);
+      expect(rest.every((l) => l.gap === undefined)).toBe(true);
+    });
+
+    it("a stderr line written inside a long stdout line garbles both, as the kubelet's one prefix flag for both streams does", async () => {
+      const head = "o".repeat(17_000);
+      const job = await run({
+        writes: [
+          { atMs: 0, data: head },
+          { atMs: 300, stream: "stderr", data: "oops\n" },
+          { atMs: 600, data: "tail\n" },
+        ],
+        runMs: 1_000,
+      });
+      const pod = await finished(job);
+      const got = (await collectAll(follow(pod.ref, null))).map((l) => l.text);
+      expect(got).toEqual([`${head.slice(0, 16 * 1024)}oops`, `${head.slice(16 * 1024)}tail`]);
+    });
+
     it("follow of a pod that does not exist fails with not_found", async () => {
       await expectClusterError(collectAll(follow({ namespace: h.namespace, name: uniqueName("nopod") }, null)), "not_found");
     });

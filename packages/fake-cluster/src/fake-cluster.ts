@@ -18,7 +18,7 @@ import { markNodeLost } from "./controllers/node-lifecycle.js";
 import { Scheduler } from "./controllers/scheduler.js";
 import { TtlController } from "./controllers/ttl-controller.js";
 import { FaultInjector } from "./faults/fault-injector.js";
-import { LogFiles, type LogEntry } from "./kubelet/container-log.js";
+import { DEFAULT_LOG_ROTATION, LogFiles, type CriRecord, type LogEntry, type LogPiece, type LogRotation } from "./kubelet/container-log.js";
 import { Kubelet, setCondition } from "./kubelet/kubelet.js";
 import { openPodLog } from "./kubelet/log-api.js";
 import { FakeAccessPort } from "./ports/fake-access-port.js";
@@ -72,6 +72,8 @@ export interface FakeClusterOptions {
   readonly watchTimeoutMs?: number;
   /** How far back watch history reaches; resuming from older gives 410 Gone (default 5 min). */
   readonly eventHistoryMs?: number;
+  /** The kubelet's container log rotation (default 10 MiB × 5 files, the kubelet's defaults). */
+  readonly containerLogRotation?: Partial<LogRotation>;
 }
 
 export type FakeJobView = JobSnapshot & { readonly spec: AgentJobSpec; readonly finalizers: readonly string[]; readonly ownerReferences: readonly OwnerReference[] };
@@ -106,7 +108,7 @@ export class FakeCluster {
 
   private readonly random: Random;
   private readonly api: ApiGateway;
-  private readonly logFiles = new LogFiles();
+  private readonly logFiles: LogFiles;
   private readonly kubelet: Kubelet;
   private readonly programs = new Map<string, Program>(Object.entries(PROGRAMS));
   private readonly sessions = new Set<string>();
@@ -120,6 +122,7 @@ export class FakeCluster {
     if (options.speed !== undefined) assertSpeed(options.speed);
     if (options.freeze && typeof options.speed === "number") throw new RangeError("freeze and a numeric speed exclude each other: a paced clock is not frozen");
     this.options = options;
+    this.logFiles = new LogFiles({ ...DEFAULT_LOG_ROTATION, ...options.containerLogRotation });
     this.namespace = options.namespace ?? "clipjob";
     const start = typeof options.startTime === "string" ? Date.parse(options.startTime) : options.startTime;
     this.clock = new VirtualClock({ ...(start !== undefined ? { startMs: start } : {}), autoAdvance: !options.freeze });
@@ -248,10 +251,20 @@ export class FakeCluster {
     return pod ? (this.logFiles.find(pod.metadata.uid, container)?.snapshot() ?? []) : [];
   }
 
-  /** The raw pods/log API (not counted, no faults): for tests of sinceTime and follow semantics. */
-  readPodLog(podName: string, opts: { container?: string; namespace?: string; follow?: boolean; sinceTime?: string; signal?: AbortSignal } = {}): AsyncIterable<LogEntry> {
+  /** The CRI records the container runtime wrote for a container, in every file still on the node. */
+  podLogRecords(podName: string, container: string = AGENT_CONTAINER, namespace: string = this.namespace): CriRecord[] {
+    const pod = this.store.get("Pod", namespace, podName);
+    return pod ? (this.logFiles.find(pod.metadata.uid, container)?.records() ?? []) : [];
+  }
+
+  /**
+   * The raw pods/log API (not counted, no faults): the response body in pieces (`pieceText` joins them), for
+   * tests of sinceTime, prefix and follow semantics.
+   */
+  readPodLog(podName: string, opts: { container?: string; namespace?: string; follow?: boolean; sinceTime?: string; timestamps?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LogPiece> {
     return openPodLog(this.store, this.kubelet, this.logFiles, opts.namespace ?? this.namespace, podName, opts.container ?? AGENT_CONTAINER, {
       follow: opts.follow ?? false,
+      timestamps: opts.timestamps ?? false,
       ...(opts.sinceTime !== undefined ? { sinceTime: opts.sinceTime } : {}),
       signal: opts.signal ?? new AbortController().signal,
     });

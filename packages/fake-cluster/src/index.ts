@@ -10,7 +10,7 @@ export type { Program, ProgramContext } from "./programs/program.js";
 export { Transcript, DEFAULT_MODEL } from "./programs/stream-json.js";
 export type { ContentBlock, Usage } from "./programs/stream-json.js";
 export type { FaultHandle, FaultInjector, InjectedError, RequestFaultRule } from "./faults/fault-injector.js";
-export type { LogEntry } from "./kubelet/container-log.js";
+export { CRI_MAX_RECORD_BYTES, DEFAULT_LOG_ROTATION, pieceText, type CriRecord, type LogEntry, type LogPiece, type LogRotation } from "./kubelet/container-log.js";
 export type { BookmarkEvent, ObjectStore, StoreEvent, StoreEventType, WatchEvent, WatchOptions } from "./store/object-store.js";
 export { INIT_CONTAINERS_ANNOTATION, JOB_TRACKING_FINALIZER, FOREGROUND_FINALIZER, JOB_NAME_LABEL } from "./store/objects.js";
 export type { Kind, OwnerReference, Taint } from "./store/objects.js";

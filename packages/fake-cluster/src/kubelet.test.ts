@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PodSnapshot } from "@clipjob/core";
 import { FakeCluster } from "./fake-cluster.js";
+import { fixedNano, pieceText, type LogPiece } from "./kubelet/container-log.js";
 import { INIT_CONTAINERS_ANNOTATION, JOB_TRACKING_FINALIZER } from "./store/objects.js";
 import { baseSpec } from "./testing/base-spec.js";
 import { runToEnd, until } from "./testing/run-helpers.js";
@@ -16,9 +17,10 @@ function recordStates(fake: FakeCluster, job: { namespace: string; name: string 
   return seen;
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
+/** A pods/log response body, whole. */
+async function body(it: AsyncIterable<LogPiece>): Promise<string> {
+  let out = "";
+  for await (const piece of it) out += pieceText(piece);
   return out;
 }
 
@@ -110,7 +112,7 @@ describe("kubelet", () => {
     fake.dispose();
   });
 
-  it("sinceTime keeps lines stamped at or after it, in whole or fractional seconds", async () => {
+  it("sinceTime reaches the kubelet at whole seconds and keeps records stamped at or after that second", async () => {
     const fake = new FakeCluster();
     fake.registerProgram("ticks", async (ctx) => {
       for (let i = 0; i < 6; i++) {
@@ -122,10 +124,111 @@ describe("kubelet", () => {
     const { pod } = await runToEnd(fake, baseSpec("ticks", "ticks"));
     const all = fake.podLog(pod.ref.name);
     const third = all[2]!.timestamp;
-    const texts = async (sinceTime: string) => (await collect(fake.readPodLog(pod.ref.name, { sinceTime }))).map((e) => e.text);
-    expect(await texts(third)).toEqual(["t2", "t3", "t4", "t5"]);
-    expect(await texts(`${third.slice(0, 19)}Z`)).toEqual(all.filter((e) => e.timestamp >= `${third.slice(0, 19)}`).map((e) => e.text));
+    const second = `${third.slice(0, 19)}Z`;
+    const texts = async (sinceTime: string) => (await body(fake.readPodLog(pod.ref.name, { sinceTime }))).split("\n").filter((l) => l !== "");
+    const fromSecond = all.filter((e) => Date.parse(e.timestamp) >= Date.parse(second)).map((e) => e.text);
+    // The API server formats sinceTime RFC 3339 without a fraction: a fractional value means its whole second.
+    expect(await texts(third)).toEqual(fromSecond);
+    expect(await texts(second)).toEqual(fromSecond);
+    expect(fromSecond.length).toBeGreaterThan(all.length - 3);
     fake.dispose();
+  });
+
+  describe("log records (containerd's CRI format, the kubelet's reader)", () => {
+    const BIG = "x".repeat(20 * 1024);
+    const T0 = "2026-03-01T10:00:00.000Z";
+    /** A program that writes `steps` at their offsets (ms after start) then exits. */
+    const writer = (fake: FakeCluster, steps: readonly [number, "stdout" | "stderr", string][]) => {
+      fake.registerProgram("writer", async (ctx) => {
+        const start = ctx.now();
+        for (const [at, stream, data] of steps) {
+          if (start + at > ctx.now()) await ctx.sleep(start + at - ctx.now());
+          ctx.write(stream, data);
+        }
+        return 0;
+      });
+      return runToEnd(fake, baseSpec("writer", "writer"));
+    };
+
+    it("a line over 16 KiB is stored as P records of 16 KiB then F, and served whole with its first record's timestamp", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 17_000)], [1_100, "stdout", `${BIG.slice(17_000)}\n`]]);
+      const records = fake.podLogRecords(pod.ref.name);
+      expect(records.map((r) => [r.partial, r.content.length])).toEqual([[true, 16_384], [false, BIG.length - 16_384]]);
+      expect(records[1]!.ms - records[0]!.ms).toBe(1_100);
+      const served = await body(fake.readPodLog(pod.ref.name, { timestamps: true }));
+      expect(served).toBe(`${fixedNano(records[0]!.ms)} ${BIG}\n`);
+      fake.dispose();
+    });
+
+    it("a split inside a multi-byte character keeps the joined line intact", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      const line = `${"a".repeat(16_383)}é${"日".repeat(6_000)}`;
+      const { pod } = await writer(fake, [[0, "stdout", `${line}\n`]]);
+      expect(fake.podLogRecords(pod.ref.name).length).toBeGreaterThan(1);
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe(`${line}\n`);
+      fake.dispose();
+    });
+
+    it("a resume whose second falls inside a long line gets its rest without a prefix (sinceTime per record)", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      // The program first waits for a second's .900: big's P then, its F with M 200 ms later (the next
+      // second), N at the second after.
+      fake.registerProgram("straddle", async (ctx) => {
+        await ctx.sleep(1_900 - (ctx.now() % 1_000));
+        ctx.write("stdout", BIG.slice(0, 17_000));
+        await ctx.sleep(200);
+        ctx.write("stdout", `${BIG.slice(17_000)}\nM\n`);
+        await ctx.sleep(900);
+        ctx.stdout("N");
+        return 0;
+      });
+      const { pod } = await runToEnd(fake, baseSpec("straddle", "straddle"));
+      const [p, f, m, n] = fake.podLogRecords(pod.ref.name);
+      expect([p!.partial, f!.partial, m!.content, n!.content]).toEqual([true, false, "M", "N"]);
+      const second = `${fixedNano(m!.ms).slice(0, 19)}Z`;
+      expect(p!.ms).toBeLessThan(Date.parse(second));
+      const served = await body(fake.readPodLog(pod.ref.name, { timestamps: true, sinceTime: second }));
+      expect(served).toBe(`${BIG.slice(16_384)}\n${fixedNano(m!.ms)} M\n${fixedNano(n!.ms)} N\n`);
+      fake.dispose();
+    });
+
+    it("the prefix flag is shared by stdout and stderr: a stderr record inside a long stdout line garbles both", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 17_000)], [100, "stderr", "oops\n"], [200, "stdout", `${BIG.slice(17_000)}\n`]]);
+      const [p, , f] = fake.podLogRecords(pod.ref.name);
+      const served = await body(fake.readPodLog(pod.ref.name, { timestamps: true }));
+      expect(served).toBe(`${fixedNano(p!.ms)} ${BIG.slice(0, 16_384)}oops\n${fixedNano(f!.ms)} ${BIG.slice(16_384)}\n`);
+      fake.dispose();
+    });
+
+    it("a last line without a newline is stored as P and served without one", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      const { pod } = await writer(fake, [[0, "stdout", "done\nunfinished"]]);
+      expect(fake.podLogRecords(pod.ref.name).map((r) => [r.partial, r.content])).toEqual([[false, "done"], [true, "unfinished"]]);
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe("done\nunfinished");
+      fake.dispose();
+    });
+
+    it("after a rotation a new read serves only the current file; a follow open across it misses nothing", async () => {
+      const fake = new FakeCluster({ startTime: T0, containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 3 } });
+      const lines = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(3, "0")} ${"-".repeat(60)}`);
+      fake.registerProgram("chatty", async (ctx) => {
+        for (const l of lines) {
+          ctx.stdout(l);
+          await ctx.sleep(50);
+        }
+        return 0;
+      });
+      const job = await fake.cluster.submit(baseSpec("chatty", "chatty"));
+      const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.containers[0]?.state.kind === "running"));
+      const followed = body(fake.readPodLog(pod.ref.name, { follow: true }));
+      expect((await followed).split("\n").filter((l) => l !== "")).toEqual(lines);
+      const later = (await body(fake.readPodLog(pod.ref.name))).split("\n").filter((l) => l !== "");
+      expect(later.length).toBeLessThan(lines.length / 3);
+      expect(later).toEqual(lines.slice(-later.length));
+      fake.dispose();
+    });
   });
 
   it("log timestamps are RFC3339Nano as Go writes them (trailing zeros trimmed)", async () => {

@@ -19,6 +19,7 @@ export async function fakeHarness(): Promise<ContractHarness> {
       const script: ScriptBehaviour = {
         lines: b.lines ?? [],
         stderrLines: b.stderrLines ?? [],
+        writes: b.writes ?? [],
         exitCode: b.exitCode ?? 0,
         runMs: b.runMs ?? 1000,
         ...(b.oom ? { allocateBytes: 4 * 1024 ** 3 } : {}),

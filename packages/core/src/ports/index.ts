@@ -5,4 +5,5 @@ export * from "./cluster-objects.js";
 export * from "./cluster-port.js";
 export * from "./host-port.js";
 export * from "./log-port.js";
+export * from "./kubelet-log-reader.js";
 export * from "./tokens.js";

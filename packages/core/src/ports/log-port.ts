@@ -18,10 +18,28 @@ export interface LogLine {
   readonly timestamp: string;
   /** Cursor *after* this line: pass it to `follow` to resume right after it. */
   readonly cursor: LogCursor;
+  /**
+   * Set on the first line after a place where lines may be missing: the transcript is not exact there.
+   * Absent on every line of a log delivered whole.
+   */
+  readonly gap?: LogGap;
 }
 
 /**
- * Container logs. stdout and stderr arrive interleaved, as the Kubernetes log API gives them.
+ * Why lines may be missing before a line. `rotated`: a resumed follow no longer found the cursor's line
+ * (the kubelet rotated the log file between two follows and serves only the current file). `partial_line`:
+ * the served log started inside a line whose beginning is not served (the file was rotated mid-line).
+ */
+export interface LogGap {
+  readonly reason: "rotated" | "partial_line";
+  /** Timestamp of the last line delivered before the gap (the resume cursor's), null when none was. */
+  readonly after: string | null;
+}
+
+/**
+ * Container logs. stdout and stderr arrive interleaved, as the Kubernetes log API gives them (a v1.36 API
+ * server refuses the `stream` option unless the alpha gate PodLogsQuerySplitStreams is on, and even then the
+ * kubelet's "previous record ended a line" flag stays shared by both streams).
  * Follow ends (the iterable completes) when the stream ends; EOF is not proof that the container finished —
  * the caller decides from the pod state whether to resume. Throws `ClusterError` when the stream cannot
  * be opened.

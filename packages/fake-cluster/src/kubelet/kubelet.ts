@@ -171,7 +171,7 @@ class PodWorker {
       if (this.stop.signal.aborted && this.dead) return;
       const finishedAt = this.deps.clock.now();
       const exitCode = this.stop.signal.aborted ? 143 : c.exitCode;
-      this.deps.logs.open(this.uid, c.name).seal();
+      this.deps.logs.open(this.uid, c.name).seal(this.deps.clock.now());
       this.writeStatus((s) => {
         s.initContainerStatuses[i] = { ...s.initContainerStatuses[i]!, state: { kind: "terminated", exitCode, reason: exitCode === 0 ? "Completed" : "Error", startedAt, finishedAt } };
       });
@@ -233,7 +233,7 @@ class PodWorker {
     this.process = proc;
     if (this.terminating !== null) proc.sigterm(this.terminating);
     const outcome = await proc.wait();
-    log.seal();
+    log.seal(this.deps.clock.now());
     if (outcome.vanished) return;
     const finishedAt = this.deps.clock.now();
     const d = outcome.death;
@@ -352,6 +352,9 @@ class RunningProcess {
       },
       stderr: (line) => {
         if (alive()) opts.log.append(deps.clock.now(), "stderr", line);
+      },
+      write: (stream, data) => {
+        if (alive()) opts.log.write(deps.clock.now(), stream, data);
       },
       sleep: (ms) => deps.clock.sleep(ms, this.trapped ? this.killSignal.signal : AbortSignal.any([this.term.signal, this.killSignal.signal])),
       signal: this.term.signal,

@@ -1,18 +1,19 @@
-import { advanceCursor, compareLogTimestamps, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
+import { createKubeletLogReader, sinceTimeFor, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
 import type { ApiGateway } from "../api/api-gateway.js";
 import type { FaultInjector } from "../faults/fault-injector.js";
 import { resetError } from "../faults/fault-injector.js";
-import type { LogEntry } from "../kubelet/container-log.js";
+import type { LogPiece } from "../kubelet/container-log.js";
 import type { LogRequest } from "../kubelet/log-api.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import type { PortSession } from "./port-session.js";
 
-export type OpenLog = (namespace: string, pod: string, container: string, req: LogRequest) => AsyncIterable<LogEntry>;
+export type OpenLog = (namespace: string, pod: string, container: string, req: LogRequest) => AsyncIterable<LogPiece>;
 
 /**
- * LogPort over the fake pods/log API. A resume asks for sinceTime at the cursor's whole second (what every
- * client can send), then drops lines stamped before the cursor and the ones it already delivered at the
- * cursor's timestamp: nothing lost, nothing repeated.
+ * LogPort over the fake pods/log API, reading its body the way the real follower does (core's kubelet log
+ * reader): a resume asks for sinceTime at the cursor's whole second, then drops lines stamped before the
+ * cursor, the ones it already delivered at the cursor's timestamp and the unprefixed rest of a long line the
+ * second began inside; a line after a rotation gap carries the gap.
  */
 export class FakeLogPort implements LogPort {
   constructor(
@@ -28,26 +29,24 @@ export class FakeLogPort implements LogPort {
     const caller = this.session.link(signal);
     const cutter = new AbortController();
     const stop = AbortSignal.any([caller, cutter.signal]);
-    const sinceTime = from ? `${from.timestamp.slice(0, 19)}Z` : undefined;
+    const sinceTime = from ? sinceTimeFor(from) : undefined;
     const stream = await this.api.call("follow log", pod.namespace, () =>
-      this.open(pod.namespace, pod.name, container, { follow: true, ...(sinceTime !== undefined ? { sinceTime } : {}), signal: stop }),
+      this.open(pod.namespace, pod.name, container, { follow: true, timestamps: true, ...(sinceTime !== undefined ? { sinceTime } : {}), signal: stop }),
     );
     const cut = this.faults.logCut();
     const timer = cut ? this.clock.schedule(cut.everyMs, () => { cut.hits++; cutter.abort(); }, { daemon: true }) : null;
-    let cursor: LogCursor | null = from;
-    let skipped = 0;
+    const reader = createKubeletLogReader(from);
+    // The body arrives in pieces that end a line or not; a line still open when the stream ends is not
+    // delivered (see KubeLogAdapter).
+    let open: { timestamp: string | null; text: string } | null = null;
     try {
-      for await (const e of stream) {
-        if (from) {
-          const c = compareLogTimestamps(e.timestamp, from.timestamp);
-          if (c < 0) continue;
-          if (c === 0 && skipped < from.seenAtTimestamp) {
-            skipped++;
-            continue;
-          }
-        }
-        cursor = advanceCursor(cursor, e.timestamp);
-        yield { text: e.text, timestamp: e.timestamp, cursor };
+      for await (const piece of stream) {
+        if (open === null) open = { timestamp: piece.timestamp, text: piece.text };
+        else open.text += piece.timestamp === null ? piece.text : `${piece.timestamp} ${piece.text}`;
+        if (!piece.newline) continue;
+        const line = reader.acceptParts(open.timestamp, open.text);
+        open = null;
+        if (line !== null) yield line;
       }
     } finally {
       timer?.cancel();

@@ -210,6 +210,8 @@ const oom: Program = async (ctx) => {
 export interface ScriptBehaviour {
   readonly lines?: readonly string[];
   readonly stderrLines?: readonly string[];
+  /** Raw writes at a time after the start (pieces of lines, several lines at once). */
+  readonly writes?: readonly { readonly atMs: number; readonly stream?: "stdout" | "stderr"; readonly data: string }[];
   readonly exitCode?: number;
   readonly runMs?: number;
   /** Allocate this many bytes halfway through (OOM when above the limit). */
@@ -224,9 +226,10 @@ const script: Program = async (ctx) => {
   const b = JSON.parse(ctx.env[SCRIPT_ENV] ?? "{}") as ScriptBehaviour;
   const runMs = b.runMs ?? 1000;
   if (b.ignoreSigterm) ctx.onSigterm(() => undefined);
-  const out = (b.lines ?? []).map((text, i, all) => ({ at: ((i + 1) * runMs) / (all.length + 1), text, err: false }));
-  const err = (b.stderrLines ?? []).map((text, i, all) => ({ at: ((i + 1) * runMs) / (all.length + 1) + 0.5, text, err: true }));
-  const events = [...out, ...err].sort((a, c) => a.at - c.at);
+  const out = (b.lines ?? []).map((text, i, all) => ({ at: ((i + 1) * runMs) / (all.length + 1), text, err: false, raw: false }));
+  const err = (b.stderrLines ?? []).map((text, i, all) => ({ at: ((i + 1) * runMs) / (all.length + 1) + 0.5, text, err: true, raw: false }));
+  const raw = (b.writes ?? []).map((w) => ({ at: w.atMs, text: w.data, err: w.stream === "stderr", raw: true }));
+  const events = [...out, ...err, ...raw].sort((a, c) => a.at - c.at);
   const start = ctx.now();
   let allocated = b.allocateBytes === undefined;
   for (const e of events) {
@@ -236,7 +239,8 @@ const script: Program = async (ctx) => {
       allocated = true;
       ctx.allocate(b.allocateBytes ?? 0);
     }
-    if (e.err) ctx.stderr(e.text);
+    if (e.raw) ctx.write(e.err ? "stderr" : "stdout", e.text);
+    else if (e.err) ctx.stderr(e.text);
     else ctx.stdout(e.text);
   }
   const rest = start + runMs - ctx.now();

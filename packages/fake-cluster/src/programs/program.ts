@@ -9,6 +9,11 @@ export interface ProgramContext {
   /** Writes one line to stdout (a newline inside splits it, as the kubelet would). */
   stdout(line: string): void;
   stderr(line: string): void;
+  /**
+   * Writes raw text to a stream, newlines only where `data` has them: a line can be written in pieces
+   * (the runtime stores a piece that fills 16 KiB as a partial record at once, the rest when the line ends).
+   */
+  write(stream: "stdout" | "stderr", data: string): void;
   /** Virtual-time sleep; resolves early once SIGTERM arrives (unless SIGTERM is trapped) or the process is killed. */
   sleep(ms: number): Promise<void>;
   /** Aborted when the container receives SIGTERM. */

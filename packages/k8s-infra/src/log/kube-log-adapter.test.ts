@@ -75,6 +75,27 @@ describe("KubeLogAdapter.follow", () => {
     expect(sinceTimes.every((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(s!))).toBe(true);
   });
 
+  it("a resume inside a long line drops its unprefixed rest and repeats nothing: [big, M, N] (issue 14, fault 1)", async () => {
+    const big = "b".repeat(20 * 1024);
+    api.setLog(NS, POD.name, "claude", [
+      { ts: "2026-01-01T00:00:10.9Z", text: big.slice(0, 16 * 1024), partial: true },
+      { ts: "2026-01-01T00:00:11.1Z", text: big.slice(16 * 1024) },
+      { ts: "2026-01-01T00:00:11.5Z", text: "M" },
+      { ts: "2026-01-01T00:00:12Z", text: "N" },
+    ], { finished: true });
+    const full = await drain(null);
+    expect(full.map((l) => l.text)).toEqual([big, "M", "N"]);
+    const rest = await drain(full[1]!.cursor);
+    expect(api.requests.at(-1)!.query.get("sinceTime")).toBe("2026-01-01T00:00:11Z");
+    expect([...full.slice(0, 2), ...rest].map((l) => l.text)).toEqual([big, "M", "N"]);
+  });
+
+  it("a resume that no longer finds its cursor's line (the file rotated) marks the next line with a gap", async () => {
+    api.setLog(NS, POD.name, "claude", [{ ts: "2026-01-01T00:00:20Z", text: "after rotation" }], { finished: true });
+    const got = await drain({ timestamp: "2026-01-01T00:00:11.5Z", seenAtTimestamp: 1 });
+    expect(got.map((l) => [l.text, l.gap])).toEqual([["after rotation", { reason: "rotated", after: "2026-01-01T00:00:11.5Z" }]]);
+  });
+
   it("streams lines as the container writes them and completes when the stream ends", async () => {
     api.setLog(NS, POD.name, "claude", [{ ts: "2026-01-01T00:00:01Z", text: "first" }]);
     const seen: string[] = [];

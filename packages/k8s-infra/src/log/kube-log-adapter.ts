@@ -1,9 +1,8 @@
-import { createLineDecoder, DEFAULT_MAX_LINE_BYTES, systemClock, type Clock, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
+import { createKubeletLogReader, createLineDecoder, DEFAULT_MAX_LINE_BYTES, sinceTimeFor, systemClock, type Clock, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeOperation } from "../errors/kube-operation.js";
 import { openKubeStream } from "../http/kube-stream-request.js";
 import { DEFAULT_READ_RETRY, retryRead, type RetryPolicy } from "../retry/read-retry.js";
-import { createResumeFilter, parseKubeletLine, sinceTimeFor } from "./kubelet-log-line.js";
 
 export interface KubeLogAdapterOptions {
   readonly clock?: Clock;
@@ -55,21 +54,20 @@ export class KubeLogAdapter implements LogPort {
     }
 
     const lines = createLineDecoder({ maxLineBytes: this.maxLineBytes });
-    const accept = createResumeFilter(from);
-    // The kubelet stamps every line when asked for timestamps; a line without one (a rewriting proxy)
-    // is placed at the last timestamp seen so the cursor stays monotonic.
-    let lastTimestamp = from?.timestamp ?? "1970-01-01T00:00:00Z";
+    // Drops what the cursor already delivered and the unprefixed rest of a long line the resume began
+    // inside, and marks a gap where the kubelet no longer serves what followed the cursor.
+    const reader = createKubeletLogReader(from);
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
         for (const raw of lines.push(chunk)) {
-          const parsed = parseKubeletLine(raw) ?? { timestamp: lastTimestamp, text: raw };
-          lastTimestamp = parsed.timestamp;
-          const cursor = accept(parsed.timestamp);
-          if (cursor !== null) yield { text: parsed.text, timestamp: parsed.timestamp, cursor };
+          const line = reader.accept(raw);
+          if (line !== null) yield line;
         }
       }
-      // A fragment left at the end is a line the stream cut; the kubelet ends every line it writes with a
-      // newline, so the whole line arrives again when the caller resumes from the cursor.
+      // A fragment left at the end is not delivered. The kubelet ends a response properly both when the
+      // container exited (then it is the last line, written without a newline and stored as a `P` record)
+      // and when its own upstream read broke mid-line (then the whole line arrives again on resume, and
+      // delivering the fragment would record a cut line under the whole line's cursor).
     } catch {
       // A reset or abort mid-stream ends this follow like EOF does: the cursor says where to resume.
     } finally {

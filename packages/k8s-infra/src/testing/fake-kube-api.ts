@@ -25,9 +25,11 @@ export interface Fault {
   readonly reset?: boolean;
 }
 
+/** One CRI record of the container log: a whole line, or with `partial` a piece the next entry continues. */
 export interface LogEntry {
   readonly ts: string;
   readonly text: string;
+  readonly partial?: boolean;
 }
 
 interface LogState {
@@ -381,9 +383,13 @@ export class FakeKubeApi {
       const size = cut.chunkBytes ?? bytes.length;
       for (let i = 0; i < bytes.length; i += size) res.write(bytes.subarray(i, i + size));
     };
+    // The kubelet writes the prefix only when the previous record read (even one sinceTime skips) ended a line.
+    let lineStart = true;
     const emit = (entry: LogEntry): boolean => {
+      const prefix = lineStart;
+      lineStart = entry.partial !== true;
       if (Date.parse(entry.ts) < sinceMs) return true;
-      const line = Buffer.from(`${timestamps ? `${entry.ts} ` : ""}${entry.text}\n`, "utf8");
+      const line = Buffer.from(`${timestamps && prefix ? `${entry.ts} ` : ""}${entry.text}${entry.partial ? "" : "\n"}`, "utf8");
       if (cut.afterLines !== undefined && written >= cut.afterLines) {
         if (cut.fragmentBytes) writeBytes(line.subarray(0, cut.fragmentBytes));
         res.end();

@@ -29,26 +29,64 @@ export function jobLogFile(logsDir: string, namespace: string, jobName: string):
   return join(logsDir, namespace, `job-${jobName}.log`);
 }
 
+/** containerd's max_container_log_line_size: a longer line is stored as partial records of this many bytes. */
+const CRI_MAX_RECORD_BYTES = 16 * 1024;
+
 /**
- * Writes stdout and stderr lines into the Job's log file as a running process would: each at its moment
- * (spread evenly over runMs), stamped with the time it was written. Lines falling in the same millisecond
- * are written together and share a timestamp, like a burst the kubelet reads in one go.
+ * What containerd does with a container's output: per stream, each completed line becomes CRI records
+ * (`<time> <stream> P|F <content>`) stamped when written; a line over 16 KiB is cut into `P` records (the
+ * fake cuts on a character boundary, the kubelet joins them either way); an unfinished line is held until
+ * its newline, except whole 16 KiB pieces, written as `P` at once.
+ */
+function criLogWriter(file: string): (stream: "stdout" | "stderr", data: string) => void {
+  const pending = { stdout: "", stderr: "" };
+  return (stream, data) => {
+    const stamp = kubeletTimestamp(Date.now());
+    let out = "";
+    const records = (text: string, open: boolean): string => {
+      let rest = text;
+      while (Buffer.byteLength(rest) > CRI_MAX_RECORD_BYTES) {
+        let cut = Buffer.from(rest).subarray(0, CRI_MAX_RECORD_BYTES).toString("utf8").replace(/\uFFFD$/, "").length;
+        if (cut === 0) cut = 1;
+        out += `${stamp} ${stream} P ${rest.slice(0, cut)}\n`;
+        rest = rest.slice(cut);
+      }
+      if (open) return rest;
+      out += `${stamp} ${stream} F ${rest}\n`;
+      return "";
+    };
+    let buffered = pending[stream] + data;
+    for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+      records(buffered.slice(0, nl), false);
+      buffered = buffered.slice(nl + 1);
+    }
+    pending[stream] = records(buffered, true);
+    if (out !== "") appendFileSync(file, out);
+  };
+}
+
+/**
+ * Writes stdout and stderr into the Job's log file as a running process would: lines each at its moment
+ * (spread evenly over runMs), raw writes at theirs, as CRI records stamped with the time they were written.
+ * Lines falling in the same millisecond are written together, like a burst the runtime reads in one go.
  */
 function scheduleLog(file: string, behaviour: ContainerBehaviour, runMs: number): void {
-  const spread = (lines: readonly string[]) => lines.map((text, i) => ({ text, at: Math.floor((i * runMs) / lines.length) }));
-  const timeline = [...spread(behaviour.lines ?? []), ...spread(behaviour.stderrLines ?? [])].sort((a, b) => a.at - b.at);
+  const spread = (lines: readonly string[], stream: "stdout" | "stderr") =>
+    lines.map((text, i) => ({ stream, data: `${text}\n`, at: Math.floor((i * runMs) / lines.length) }));
+  const raw = (behaviour.writes ?? []).map((w) => ({ stream: w.stream ?? ("stdout" as const), data: w.data, at: w.atMs }));
+  const timeline = [...spread(behaviour.lines ?? [], "stdout"), ...spread(behaviour.stderrLines ?? [], "stderr"), ...raw].sort((a, b) => a.at - b.at);
   if (timeline.length === 0) return;
   mkdirSync(dirname(file), { recursive: true });
-  const byMoment = new Map<number, string[]>();
-  for (const { text, at } of timeline) byMoment.set(at, [...(byMoment.get(at) ?? []), text]);
-  const write = (texts: readonly string[]) => {
-    const stamp = kubeletTimestamp(Date.now());
-    appendFileSync(file, texts.map((t) => `${stamp} ${t}\n`).join(""));
+  const write = criLogWriter(file);
+  const byMoment = new Map<number, { stream: "stdout" | "stderr"; data: string }[]>();
+  for (const w of timeline) byMoment.set(w.at, [...(byMoment.get(w.at) ?? []), w]);
+  const flush = (writes: readonly { stream: "stdout" | "stderr"; data: string }[]) => {
+    for (const w of writes) write(w.stream, w.data);
   };
-  for (const [at, texts] of byMoment) {
-    if (at === 0) write(texts);
+  for (const [at, writes] of byMoment) {
+    if (at === 0) flush(writes);
     // unref: a case that ends early must not keep the worker alive for the rest of a long run.
-    else setTimeout(() => write(texts), at).unref();
+    else setTimeout(() => flush(writes), at).unref();
   }
 }
 

@@ -1,7 +1,13 @@
-import { compareLogTimestamps, type LogCursor } from "@clipjob/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createResumeFilter, parseKubeletLine, sinceTimeFor } from "./kubelet-log-line.js";
+import { createKubeletLogReader, parseKubeletLine, sinceTimeFor } from "./kubelet-log-reader.js";
+import { compareLogTimestamps, type LogCursor } from "./log-port.js";
+
+/** The reader as a filter over prefixed lines: the cursor after each delivered line, null for a dropped one. */
+function createResumeFilter(from: LogCursor | null): (timestamp: string) => LogCursor | null {
+  const reader = createKubeletLogReader(from);
+  return (timestamp) => reader.accept(`${timestamp} x`)?.cursor ?? null;
+}
 
 describe("parseKubeletLine", () => {
   it.each([
@@ -27,7 +33,7 @@ describe("sinceTimeFor", () => {
   });
 });
 
-describe("createResumeFilter", () => {
+describe("createKubeletLogReader: resume filter", () => {
   const T1 = "2026-01-01T00:00:01.100Z";
   const T2 = "2026-01-01T00:00:01.2Z";
   const T3 = "2026-01-01T00:00:02Z";
@@ -76,5 +82,54 @@ describe("createResumeFilter", () => {
         return JSON.stringify(got) === JSON.stringify(all.slice(resumeAfter + 1).map((l) => l.i));
       }),
     );
+  });
+});
+
+describe("createKubeletLogReader: records the kubelet joins, cuts and rotates", () => {
+  const BIG = "b".repeat(20 * 1024);
+  const lines = (from: LogCursor | null, body: readonly string[]) => {
+    const reader = createKubeletLogReader(from);
+    return body.map((raw) => reader.accept(raw)).filter((l) => l !== null);
+  };
+
+  it("a resume inside a long line drops its unprefixed rest: [big, M, N], not [big, M, M, N] (issue 14, fault 1)", () => {
+    // Records: big as P at :10.9 and F at :11.1, M at :11.5, N at :12.0. The first follow is cut after M.
+    const first = lines(null, [`2026-01-01T00:00:10.900000000Z ${BIG}`, "2026-01-01T00:00:11.500000000Z M"]);
+    expect(first.map((l) => l.text)).toEqual([BIG, "M"]);
+    // sinceTime :11 skips the P record; the kubelet then sends the F record without a prefix.
+    const rest = lines(first[1]!.cursor, [BIG.slice(16 * 1024), "2026-01-01T00:00:11.500000000Z M", "2026-01-01T00:00:12.000000000Z N"]);
+    expect([...first, ...rest].map((l) => l.text)).toEqual([BIG, "M", "N"]);
+    expect(rest[0]!.gap).toBeUndefined();
+  });
+
+  it("a resume that no longer finds the cursor's line (rotated away) reports a gap on the next line", () => {
+    const from = { timestamp: "2026-01-01T00:00:05.5Z", seenAtTimestamp: 1 };
+    const got = lines(from, ["2026-01-01T00:00:07.000000000Z later", "2026-01-01T00:00:08.000000000Z after"]);
+    expect(got.map((l) => [l.text, l.gap])).toEqual([
+      ["later", { reason: "rotated", after: "2026-01-01T00:00:05.5Z" }],
+      ["after", undefined],
+    ]);
+  });
+
+  it("a resume that finds only some of the lines its cursor counts at its timestamp reports a gap", () => {
+    const from = { timestamp: "2026-01-01T00:00:05.5Z", seenAtTimestamp: 2 };
+    const got = lines(from, ["2026-01-01T00:00:05.500000000Z one", "2026-01-01T00:00:06.000000000Z next"]);
+    expect(got.map((l) => [l.text, l.gap?.reason])).toEqual([["next", "rotated"]]);
+  });
+
+  it("a resume that finds the cursor's line reports no gap", () => {
+    const from = { timestamp: "2026-01-01T00:00:05.5Z", seenAtTimestamp: 1 };
+    const got = lines(from, ["2026-01-01T00:00:05.000000000Z before", "2026-01-01T00:00:05.500000000Z seen", "2026-01-01T00:00:09.000000000Z new"]);
+    expect(got.map((l) => [l.text, l.gap])).toEqual([["new", undefined]]);
+  });
+
+  it("a log served from inside a line (its start rotated away) drops the fragment and reports a gap", () => {
+    const got = lines(null, ["tail of a line", "2026-01-01T00:00:01.000000000Z whole"]);
+    expect(got.map((l) => [l.text, l.gap])).toEqual([["whole", { reason: "partial_line", after: null }]]);
+  });
+
+  it("an unprefixed fragment after a prefixed line is never a line of its own", () => {
+    const got = lines(null, ["2026-01-01T00:00:01.000000000Z a", "stray", "2026-01-01T00:00:02.000000000Z b"]);
+    expect(got.map((l) => [l.text, l.gap?.reason])).toEqual([["a", undefined], ["b", "partial_line"]]);
   });
 });

@@ -1,0 +1,97 @@
+// What a `GET pods/log?follow&timestamps` response means, line by line, for a follower resuming from a
+// cursor. Facts of the kubelet (v1.36, k8s.io/cri-client logs.ReadLogs) this relies on:
+// - the container runtime stores a line longer than 16 KiB as several CRI records (`P`… then `F`); the
+//   kubelet writes the timestamp prefix only when the previous record ended a line, so a line comes back
+//   whole with the timestamp of its first record;
+// - `sinceTime` reaches the kubelet at whole seconds and is applied per record, inclusively: a resume whose
+//   second falls inside a long line starts with that line's remaining records, without a prefix;
+// - a read opened after the kubelet rotated the log file serves only the current file.
+import { advanceCursor, compareLogTimestamps, type LogCursor, type LogGap, type LogLine } from "./log-port.js";
+
+// With timestamps=true the kubelet prefixes a line with its RFC 3339 nanosecond timestamp and a space.
+const PREFIX = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) /;
+
+export interface KubeletLine {
+  readonly timestamp: string;
+  readonly text: string;
+}
+
+/** Splits the kubelet's timestamp prefix off one response line; undefined when the line has none. */
+export function parseKubeletLine(raw: string): KubeletLine | undefined {
+  const m = PREFIX.exec(raw);
+  return m ? { timestamp: m[1]!, text: raw.slice(m[0].length) } : undefined;
+}
+
+/**
+ * The sinceTime to request when resuming from a cursor: the whole second the cursor falls in (the API
+ * server passes sinceTime on to the kubelet formatted RFC 3339, without a fraction). Lines before the
+ * cursor are dropped by the reader.
+ */
+export function sinceTimeFor(cursor: LogCursor): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(cursor.timestamp);
+  if (!m) return cursor.timestamp;
+  if (m[2] === "Z") return `${m[1]}Z`;
+  return new Date(`${m[1]}${m[2]}`).toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** Reads one follow response: `accept` each line of its body, in order, without the newline. */
+export interface KubeletLogReader {
+  /** The line to deliver, or null for one to drop (already delivered, or a continuation fragment). */
+  accept(raw: string): LogLine | null;
+  /** `accept` for a line already split: its prefix timestamp (null when it had none) and its text. */
+  acceptParts(timestamp: string | null, text: string): LogLine | null;
+}
+
+/**
+ * A reader for one response, resuming after `from` (null: from the start of what the kubelet serves).
+ *
+ * - A line without a timestamp prefix is never a line of its own. Before the first prefixed line of a
+ *   resumed response it is the rest of a long line that began before sinceTime, so before the cursor:
+ *   already delivered, dropped. Anywhere else (the file starts inside a line, or a record arrived while the
+ *   kubelet believed a line was open) its beginning is not served: dropped, and the next line carries a gap.
+ * - Of the prefixed lines, those stamped before the cursor and the first `seenAtTimestamp` stamped at it
+ *   are dropped; the rest are delivered with the cursor after them.
+ * - When the response reaches a line stamped after the cursor before it has served the lines the cursor
+ *   counts at its own timestamp, the log no longer holds the cursor's line (the kubelet rotated the file
+ *   between two follows and serves only the current one): lines after the cursor may be lost, and the next
+ *   delivered line carries a `gap` saying so. Rotation can make this fire when nothing was lost; it never
+ *   stays silent when something was.
+ */
+export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader {
+  let cursor = from;
+  let skippedAtFrom = 0;
+  let sawPrefixed = false;
+  let gap: LogGap | null = null;
+  const noteGap = (reason: LogGap["reason"]): void => {
+    if (gap === null) gap = { reason, after: cursor?.timestamp ?? null };
+  };
+  const acceptParts = (timestamp: string | null, text: string): LogLine | null => {
+    if (timestamp === null) {
+      if (sawPrefixed || from === null) noteGap("partial_line");
+      return null;
+    }
+    sawPrefixed = true;
+    if (from !== null) {
+      const order = compareLogTimestamps(timestamp, from.timestamp);
+      if (order < 0) return null;
+      if (order === 0 && skippedAtFrom < from.seenAtTimestamp) {
+        skippedAtFrom++;
+        return null;
+      }
+      if (order > 0 && skippedAtFrom < from.seenAtTimestamp) noteGap("rotated");
+      skippedAtFrom = from.seenAtTimestamp;
+    }
+    cursor = advanceCursor(cursor, timestamp);
+    if (gap === null) return { text, timestamp, cursor };
+    const line: LogLine = { text, timestamp, cursor, gap };
+    gap = null;
+    return line;
+  };
+  return {
+    acceptParts,
+    accept(raw) {
+      const parsed = parseKubeletLine(raw);
+      return parsed === undefined ? acceptParts(null, raw) : acceptParts(parsed.timestamp, parsed.text);
+    },
+  };
+}
