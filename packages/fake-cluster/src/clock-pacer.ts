@@ -12,6 +12,36 @@ export function assertSpeed(speed: SimulationSpeed): void {
 }
 
 /**
+ * The virtual time a pacer owes for the real time that passed: whole milliseconds per step, the fraction
+ * carried to the next. Dropping it would let virtual time fall behind real time by a fraction of a
+ * millisecond every tick (~80 ms over a 6 s run at speed 1). After every step, the virtual milliseconds
+ * handed out in total are at most (real ms since start) × speed, and less than one millisecond below it.
+ */
+export class PaceAccount {
+  private last: number;
+  private owed = 0;
+
+  /** `startRealMs`: the real time (ms, e.g. performance.now()) from which virtual time is owed. */
+  constructor(
+    private readonly speed: number,
+    startRealMs: number,
+  ) {
+    this.last = startRealMs;
+  }
+
+  /** Whole virtual milliseconds to advance now, for real time `nowRealMs` (ms, same origin as the start). */
+  step(nowRealMs: number): number {
+    // A real clock that went backwards owes nothing (performance.now() never does; Date.now() may).
+    if (nowRealMs > this.last) this.owed += (nowRealMs - this.last) * this.speed;
+    this.last = Math.max(this.last, nowRealMs);
+    const step = Math.floor(this.owed);
+    if (step <= 0) return 0;
+    this.owed -= step;
+    return step;
+  }
+}
+
+/**
  * Holds a frozen VirtualClock to a multiple of real time: each real tick advances it by the real time that
  * passed, times the speed. The clock still orders the timers; the pacer only decides how fast time flows.
  *
@@ -22,21 +52,26 @@ export function assertSpeed(speed: SimulationSpeed): void {
 export class ClockPacer {
   private readonly timer: NodeJS.Timeout;
   private readonly unwatch: () => void;
-  private last = performance.now();
-  private owed = 0;
+  private readonly account: PaceAccount;
   private stepping: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly clock: VirtualClock,
-    private readonly speed: number,
+    speed: number,
   ) {
+    this.account = new PaceAccount(speed, performance.now());
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.keepAlive(clock.pendingWork() > 0);
     this.unwatch = clock.onPendingWorkChange((pending) => this.keepAlive(pending));
   }
 
-  /** Stops stepping; resolves once the step in progress has finished. */
+  /**
+   * Stops stepping: from this call on, the pacer moves the clock no further (steps already queued behind a
+   * slow one are dropped). Resolves once the step in progress has finished.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.unwatch();
     await this.stepping;
@@ -48,18 +83,12 @@ export class ClockPacer {
   }
 
   private tick(): void {
-    const now = performance.now();
-    // Whole milliseconds per step, the fraction carried to the next: dropping it would let virtual time fall
-    // behind real time by a fraction of a millisecond every tick (~80 ms over a 6 s run at speed 1).
-    this.owed += (now - this.last) * this.speed;
-    this.last = now;
-    const step = Math.floor(this.owed);
+    const step = this.account.step(performance.now());
     if (step <= 0) return;
-    this.owed -= step;
     // Steps never overlap: a slow one delays the next, and the real time it took is caught up then.
     // A timer callback that throws is a bug in the simulation: reported, and the next steps still run.
     this.stepping = this.stepping
-      .then(() => this.clock.advance(step))
+      .then(() => (this.stopped ? undefined : this.clock.advance(step)))
       .catch((error: unknown) => process.emitWarning(`fake cluster clock step failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 }

@@ -81,13 +81,18 @@ export class VirtualClock implements Clock {
     };
   }
 
-  /** Moves time forward by `ms`, firing every timer due on the way in order and letting each one's work settle. */
+  /**
+   * Moves time forward by `ms`, firing every timer due on the way in order and letting each one's work settle.
+   * A stopped clock stays where it stopped, also when stop() comes while an advance is under way (a pacer step
+   * in progress when the fake cluster is disposed must not move time on).
+   */
   async advance(ms: number): Promise<void> {
     const target = this.nowMs + Math.max(0, ms);
     this.manualDepth++;
     try {
       for (;;) {
         await this.settle();
+        if (this.stopped) return;
         const next = this.earliest();
         if (!next || next.at > target) break;
         this.fireTimer(next);

@@ -5,6 +5,7 @@ import { agentJobName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
 import { isDnsLabel } from "./k8s-names.js";
 import { sha256Hex } from "./sha256.js";
 import { payloadSecretName } from "./agent-job-spec.js";
+import { anyString } from "../testing/any-string.js";
 
 describe("agentJobName", () => {
   it("reads as agent and run, with a digest of the raw ids", () => {
@@ -27,7 +28,7 @@ describe("agentJobName", () => {
 
   it("is a DNS label of at most 52 characters for any ids, so the payload Secret name fits too", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), (agent, run) => {
+      fc.property(anyString(300), anyString(300), (agent, run) => {
         const name = agentJobName(agent, run);
         return name.length <= MAX_JOB_NAME_LENGTH && isDnsLabel(name) && isDnsLabel(payloadSecretName(name));
       }),

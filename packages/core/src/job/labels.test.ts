@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isLabelValue } from "./k8s-names.js";
 import { guardSelector, identityLabels, isReservedLabelKey, relabelForRun, sanitizeLabelValue } from "./labels.js";
+import { anyString } from "../testing/any-string.js";
 
 describe("sanitizeLabelValue", () => {
   it.each([
@@ -30,7 +31,7 @@ describe("sanitizeLabelValue", () => {
 
   it("always yields a valid label value or null, whatever the input", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 300 }), (s) => {
+      fc.property(anyString(300), (s) => {
         const v = sanitizeLabelValue(s);
         return v === null || (v.length > 0 && isLabelValue(v));
       }),

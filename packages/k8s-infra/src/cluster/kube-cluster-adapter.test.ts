@@ -1,4 +1,4 @@
-import { ClusterError, type JobRef, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
+import { ClusterError, systemClock, type Clock, type JobRef, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fullSpec, minimalSpec } from "../testing/agent-job-spec-fixtures.js";
 import { FakeKubeApi, status } from "../testing/fake-kube-api.js";
@@ -31,11 +31,22 @@ function pod(name: string, jobName: string, phase = "Pending") {
   return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS, labels: { "job-name": jobName, "batch.kubernetes.io/job-name": jobName } }, spec: { containers: [{ name: "claude" }] }, status: { phase } };
 }
 
-/** Collects events until `enough` says so, then aborts the watch. */
+/**
+ * Runs `act` once the adapter's watch is open on the server. The first event comes from the list that precedes
+ * the watch, so "after the first event" alone does not mean "while the watch is open".
+ */
+function whenWatching(act: () => void): void {
+  void api.untilWatches((open) => open > 0).then(act);
+}
+
+/**
+ * Collects events until `enough` says so, then aborts the watch. A guard aborts it after 20 s, well past what a
+ * loaded machine needs and below the test timeout, so a hang fails on the events seen, not on the timeout.
+ */
 async function collect<E>(events: (signal: AbortSignal) => AsyncIterable<E>, enough: (seen: E[]) => boolean, during?: (seen: E[]) => void): Promise<E[]> {
   const controller = new AbortController();
   const seen: E[] = [];
-  const timer = setTimeout(() => controller.abort(), 10_000);
+  const timer = setTimeout(() => controller.abort(), 20_000);
   try {
     for await (const e of events(controller.signal)) {
       seen.push(e);
@@ -103,8 +114,8 @@ describe("submit", () => {
       if (r.method === "POST" && r.path.endsWith("/secrets")) controller.abort();
     };
     await expect(cluster.submit(minimalSpec, controller.signal)).rejects.toBeInstanceOf(ClusterError);
-    // The server may finish the aborted create; the explicit deletes run after it answered or not.
-    await new Promise((r) => setTimeout(r, 50));
+    // The server created the Secret before the abort (onRequest runs just before it is answered); the explicit
+    // deletes were answered before submit rejected, so nothing is left to wait for.
     expect(api.jobs.size).toBe(0);
     expect(calls()).toContain("DELETE jobs/claude-run-a1b2c3");
   });
@@ -232,7 +243,7 @@ describe("watch renewal", () => {
         (s) => adapter.watchJob({ namespace: NS, name: "j1" }, s),
         (seen) => seen.length === 2,
         (seen) => {
-          if (seen.length === 1) setTimeout(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), 20);
+          if (seen.length === 1) whenWatching(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })));
         },
       );
       const watch = api.requests.find((r) => r.query.get("watch") === "true");
@@ -249,7 +260,7 @@ describe("watchJob", () => {
       (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
       (seen) => seen.length === 2,
       (seen) => {
-        if (seen.length === 1) setTimeout(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), 20);
+        if (seen.length === 1) whenWatching(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })));
       },
     );
     expect(events.map((e) => [e.type, e.job?.active])).toEqual([
@@ -269,10 +280,10 @@ describe("watchJob", () => {
       (seen) => seen.length === 2,
       (seen) => {
         if (seen.length === 1) {
-          setTimeout(() => {
+          whenWatching(() => {
             api.closeWatches();
             api.updateJob(NS, "j1", (j) => (j["status"] = { succeeded: 1 }));
-          }, 20);
+          });
         }
       },
     );
@@ -295,14 +306,13 @@ describe("watchJob", () => {
       (seen) => seen.length === 2,
       (seen) => {
         if (seen.length === 1) {
-          setTimeout(() => {
+          whenWatching(() => {
             // Quietly (no watcher sees it): delete, forget history, drop the watch.
-            const watchers = api.openWatches();
-            expect(watchers).toBe(1);
+            expect(api.openWatches()).toBe(1);
             api.closeWatches();
             api.jobs.delete(`${NS}/j1`);
             api.compact();
-          }, 20);
+          });
         }
       },
     );
@@ -317,14 +327,13 @@ describe("watchJob", () => {
       (seen) => seen.length === 2,
       (seen) => {
         if (seen.length === 1) {
-          setTimeout(() => {
+          whenWatching(() => {
             api.touch();
             api.bookmark();
-            setTimeout(() => {
-              api.closeWatches();
-              api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
-            }, 20);
-          }, 20);
+            // The bookmark is written before the watch ends, so the client reads it before it sees the end.
+            api.closeWatches();
+            api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+          });
         }
       },
     );
@@ -340,9 +349,12 @@ describe("watchJob", () => {
       (seen) => seen.length === 2,
       (seen) => {
         if (seen.length !== 1) return;
-        api.failNext("GET", /\/jobs$/, { status: 200, body: JSON.stringify({ type: "ERROR", object: status(500, "InternalError", "etcd hiccup") }) + "\n" });
-        api.closeWatches();
-        setTimeout(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), 50);
+        whenWatching(() => {
+          api.failNext("GET", /\/jobs$/, { status: 200, body: JSON.stringify({ type: "ERROR", object: status(500, "InternalError", "etcd hiccup") }) + "\n" });
+          api.closeWatches();
+          // The watch after the ERROR resumes from the same resourceVersion, so it replays this change.
+          api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+        });
       },
     );
     expect(events.map((e) => e.type)).toEqual(["added", "modified"]);
@@ -351,13 +363,18 @@ describe("watchJob", () => {
 
   it("gives up on a server that closes every watch at once", async () => {
     api.putJob(job("j1"));
+    // "At once" is measured on the adapter's clock: one that stands still makes every empty watch count as
+    // closed at once, however long a loaded machine takes per request (back-off sleeps stay real).
+    const standingClock: Clock = { now: () => 0, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
+    const adapter = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30, clock: standingClock });
     const run = collect<JobWatchEvent>(
-      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
+      (s) => adapter.watchJob({ namespace: NS, name: "j1" }, s),
       () => false,
-      () => {
-        api.failNext("GET", /\/jobs$/, { status: 200, body: "" }, 10);
-        api.closeWatches();
-      },
+      () =>
+        whenWatching(() => {
+          api.failNext("GET", /\/jobs$/, { status: 200, body: "" }, 10);
+          api.closeWatches();
+        }),
     );
     await expect(run).rejects.toMatchObject({ code: "unavailable", message: "watch job: the server closed the watch at once" });
   });
@@ -373,7 +390,7 @@ describe("watchJob", () => {
       (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
       () => false,
       (seen) => {
-        if (seen.length === 1) setTimeout(() => api.remove("jobs", NS, "j1"), 20);
+        if (seen.length === 1) whenWatching(() => api.remove("jobs", NS, "j1"));
       },
     );
     expect(events[1]).toMatchObject({ type: "deleted", job: { ref: { name: "j1" } } });
@@ -390,11 +407,13 @@ describe("watchJob", () => {
     api.putJob(job("j1"));
     const controller = new AbortController();
     const seen: JobWatchEvent[] = [];
-    setTimeout(() => controller.abort(), 100);
-    for await (const e of cluster.watchJob({ namespace: NS, name: "j1" }, controller.signal)) seen.push(e);
+    for await (const e of cluster.watchJob({ namespace: NS, name: "j1" }, controller.signal)) {
+      seen.push(e);
+      if (seen.length === 1) whenWatching(() => controller.abort());
+    }
     expect(seen).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(api.openWatches()).toBe(0);
+    // The server notices the closed connection on its own schedule: wait for it (a leaked watch hangs here).
+    await api.untilWatches((open) => open === 0);
   });
 });
 
@@ -407,10 +426,10 @@ describe("watchPods", () => {
       (seen) => seen.length === 3,
       (seen) => {
         if (seen.length === 1) {
-          setTimeout(() => {
+          whenWatching(() => {
             api.updatePod(NS, "p1", (p) => (p["status"] = { phase: "Running" }));
             api.remove("pods", NS, "p1");
-          }, 20);
+          });
         }
       },
     );

@@ -101,8 +101,9 @@ describe("KubeLogAdapter.follow", () => {
     const seen: string[] = [];
     for await (const line of logs.follow(POD, "claude", null, new AbortController().signal)) {
       seen.push(line.text);
-      if (seen.length === 1) setTimeout(() => api.appendLog(NS, POD.name, "claude", { ts: "2026-01-01T00:00:02Z", text: "second" }), 10);
-      if (seen.length === 2) setTimeout(() => api.finishLog(NS, POD.name, "claude"), 10);
+      // The follow request is open (its first line arrived), so the server streams what is written now.
+      if (seen.length === 1) api.appendLog(NS, POD.name, "claude", { ts: "2026-01-01T00:00:02Z", text: "second" });
+      if (seen.length === 2) api.finishLog(NS, POD.name, "claude");
     }
     expect(seen).toEqual(["first", "second"]);
   });
@@ -110,8 +111,12 @@ describe("KubeLogAdapter.follow", () => {
   it("ends quietly when the signal aborts a silent stream", async () => {
     api.setLog(NS, POD.name, "claude", []);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the server holds the follow open (it registers the follower right after onRequest returns).
+    api.onRequest = (r) => {
+      if (r.path.endsWith("/log")) queueMicrotask(() => controller.abort());
+    };
     expect(await drain(null, controller.signal)).toEqual([]);
+    expect(api.requests.filter((r) => r.path.endsWith("/log"))).toHaveLength(1);
   });
 
   it("a pod that is gone is not_found", async () => {

@@ -81,6 +81,7 @@ export class FakeKubeApi {
   private uidCounter = 0;
   private readonly events: WatchEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  private readonly watchCountListeners = new Set<() => void>();
   private readonly faults: { method: string; path: RegExp; fault: Fault }[] = [];
   private readonly logs = new Map<string, LogState>();
   private readonly sockets = new Set<Socket>();
@@ -121,6 +122,7 @@ export class FakeKubeApi {
   /** Back to an empty cluster with default behaviour (between tests). */
   reset(): void {
     this.closeWatches();
+    this.watchCountListeners.clear();
     this.jobs.clear();
     this.pods.clear();
     this.secrets.clear();
@@ -181,6 +183,7 @@ export class FakeKubeApi {
   closeWatches(): void {
     for (const w of this.watchers) w.res.end();
     this.watchers.clear();
+    this.watchCountChanged();
   }
 
   /** Send every open watch a BOOKMARK at the current resourceVersion (the server does so about once a minute). */
@@ -197,6 +200,23 @@ export class FakeKubeApi {
 
   openWatches(): number {
     return this.watchers.size;
+  }
+
+  /**
+   * Resolves once `holds(number of open watches)` is true: at once if it already is, else when a watch opens or
+   * closes. Tests wait on this instead of a delay (a watch opens only after its list answered, so "after the
+   * first event" does not mean "while the watch is open").
+   */
+  untilWatches(holds: (open: number) => boolean): Promise<void> {
+    if (holds(this.watchers.size)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!holds(this.watchers.size)) return;
+        this.watchCountListeners.delete(check);
+        resolve();
+      };
+      this.watchCountListeners.add(check);
+    });
   }
 
   setLog(namespace: string, pod: string, container: string, entries: LogEntry[], opts: { finished?: boolean; waiting?: string } = {}): void {
@@ -360,7 +380,10 @@ export class FakeKubeApi {
     }
     const watcher: Watcher = { kind, namespace: ns, matches, res };
     this.watchers.add(watcher);
-    res.on("close", () => this.watchers.delete(watcher));
+    this.watchCountChanged();
+    res.on("close", () => {
+      if (this.watchers.delete(watcher)) this.watchCountChanged();
+    });
     const timeout = Number(q.get("timeoutSeconds") ?? "0");
     if (timeout > 0) setTimeout(() => res.end(), timeout * 1000).unref();
   }
@@ -415,6 +438,10 @@ export class FakeKubeApi {
   }
 
   // ---- bookkeeping ----
+
+  private watchCountChanged(): void {
+    for (const check of [...this.watchCountListeners]) check();
+  }
 
   private map(kind: Kind): Map<string, Obj> {
     return kind === "jobs" ? this.jobs : kind === "pods" ? this.pods : this.secrets;

@@ -15,6 +15,12 @@ function adapter(signals = new HostSignalLatch()) {
 
 const simulated = (scenario: string, extra: Record<string, unknown> = {}) => ({ cluster: "simulated", simulatedScenario: scenario, ...extra });
 
+/**
+ * Runs `act` right after the adapter reports its Job (onDispatch), at that same virtual instant: the simulation
+ * runs at speed "max", where a real timer would race the run (it could finish first on a loaded machine).
+ */
+const rightAfterDispatch = (act: () => void) => () => queueMicrotask(act);
+
 describe("execute on the simulated cluster", () => {
   it("runs a wake to success with usage, cost, a session and the raw transcript", async () => {
     const run = paperclipContext({ config: simulated("success"), authToken: "jwt-token" });
@@ -82,7 +88,7 @@ describe("execute on the simulated cluster", () => {
     const run = paperclipContext({
       config: simulated("silent-then-success"),
       signal: host.signal,
-      onDispatch: () => setTimeout(() => host.abort(new Error("Cancelled by a board operator")), 5),
+      onDispatch: rightAfterDispatch(() => host.abort(new Error("Cancelled by a board operator"))),
     });
     const result = await adapter().execute(run.ctx);
     expect(result.errorCode).toBe("cancelled");
@@ -100,12 +106,11 @@ describe("execute on the simulated cluster", () => {
       context,
       config: simulated("silent-then-success"),
       signal: host.signal,
-      onDispatch: () =>
-        setTimeout(() => {
-          // Paperclip's order: SIGTERM reaches the process, then the lease watcher aborts the signal.
-          signals.fire();
-          host.abort(new Error(LEASE_LOST_REASON));
-        }, 5),
+      onDispatch: rightAfterDispatch(() => {
+        // Paperclip's order: SIGTERM reaches the process, then the lease watcher aborts the signal.
+        signals.fire();
+        host.abort(new Error(LEASE_LOST_REASON));
+      }),
     });
     const result = await adapter(signals).execute(run.ctx);
     expect(result.errorCode).toBe("k8s_job_kept_for_reattach");
@@ -123,7 +128,7 @@ describe("execute on the simulated cluster", () => {
     const run = paperclipContext({
       config: simulated("silent-then-success"),
       signal: host.signal,
-      onDispatch: () => setTimeout(() => host.abort(new Error(LEASE_LOST_REASON)), 5),
+      onDispatch: rightAfterDispatch(() => host.abort(new Error(LEASE_LOST_REASON))),
     });
     const result = await adapter().execute(run.ctx);
     expect(result.errorCode).toBe("k8s_job_kept_for_reattach");
