@@ -9,6 +9,7 @@ import { CHILD_FLAG } from "./child.js";
 import { latencyBench } from "./latency-bench.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { memoryBench, memoryChild } from "./memory-bench.js";
+import { pacingBench } from "./pacing-bench.js";
 import { parserBench } from "./parser-bench.js";
 import { scaleBench, scaleChild } from "./scale-bench.js";
 import { renderSection, type Section } from "./section.js";
@@ -45,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
     () => parserBench(quick),
     () => memoryBench(quick),
     () => latencyBench(quick),
+    () => pacingBench(quick),
     () => apiCostBench(quick),
     () => scaleBench(quick),
     () => chaosBench(quick),

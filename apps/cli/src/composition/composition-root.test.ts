@@ -81,6 +81,8 @@ describe("CompositionRoot", () => {
     expect(scope.resolve(DEFAULT_NAMESPACE)).toBe("agents");
     expect(scope.resolve(RUN_DEPENDENCIES).defaultNamespace).toBe("agents");
     expect(scope.simulation()).toBeNull();
+    // A grace window for an eager connection to show itself (a negative check: load can only hide one, never
+    // fail the test; nothing is ordered by this wait).
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(connections).toBe(0);
     await scope.dispose();

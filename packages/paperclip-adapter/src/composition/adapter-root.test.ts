@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock, type Token } from "@clipjob/core";
 import { AdapterRoot } from "./adapter-root.js";
 import { DEFAULT_NAMESPACE } from "./adapter-tokens.js";
+// Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
+// lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
+// busy, which is load, not the behaviour a test timeout is there to bound.
+import "./kubernetes-bindings.js";
 
 const PORT_TOKENS: readonly Token<unknown>[] = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK];
 
@@ -56,6 +60,8 @@ describe("AdapterRoot", () => {
     expect(kubernetes.value.resolve(CLOCK)).toBe(systemClock);
     expect(kubernetes.value.resolve(DEFAULT_NAMESPACE)).toBe("agents");
     expect(kubernetes.value.simulation()).toBeNull();
+    // A grace window for an eager connection to show itself (a negative check: load can only hide one, never
+    // fail the test; nothing is ordered by this wait).
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(connections).toBe(0);
   });

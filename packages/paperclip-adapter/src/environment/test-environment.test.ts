@@ -4,6 +4,10 @@ import { AdapterRoot } from "../composition/adapter-root.js";
 import { createServerAdapter } from "../server-adapter.js";
 import { HostSignalLatch } from "../execute/host-signals.js";
 import { rbacCode } from "./test-environment.js";
+// Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
+// lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
+// busy, which is load, not the behaviour a test timeout is there to bound.
+import "../composition/kubernetes-bindings.js";
 
 const root = new AdapterRoot({ env: {} });
 afterAll(() => root.dispose());
