@@ -1,6 +1,6 @@
 import type { TranscriptSummary } from "../stream/transcript-summary.js";
 import type { ErrorCode } from "./error-codes.js";
-import type { JobDisposition, JobGoneForensics, PodTermination } from "./run-outcome.js";
+import type { JobDisposition, JobGoneForensics, PodTermination, TranscriptGap } from "./run-outcome.js";
 
 /** How the run stopped waiting. Classification turns this plus the transcript into a RunOutcome. */
 export type RunEnding =
@@ -39,4 +39,6 @@ export interface ClassifyInput {
   /** The time `now()` when classification happens, to resolve relative reset times ("in 5 minutes"). */
   readonly nowMs: number;
   readonly durationMs: number;
+  /** Where the log follower may have missed lines (empty or absent: the transcript is exact). */
+  readonly transcriptGaps?: readonly TranscriptGap[];
 }

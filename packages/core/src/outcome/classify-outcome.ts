@@ -76,6 +76,7 @@ function baseOutcome(input: ClassifyInput): RunOutcome {
     resultJson: t.result ? t.result.json : { tail: [...input.tail] },
     job: input.job,
     durationMs: input.durationMs,
+    ...(input.transcriptGaps && input.transcriptGaps.length > 0 ? { transcriptGaps: [...input.transcriptGaps] } : {}),
   };
 }
 

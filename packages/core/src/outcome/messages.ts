@@ -153,3 +153,13 @@ export function shutdownMessage(job: { namespace: string; name: string } | null)
   const which = job ? `Job ${job.namespace}/${job.name}` : "the Job";
   return `The host is shutting down: ${which} keeps running and the next run for this agent will reattach to it`;
 }
+
+/** The notice for a place where the transcript may be missing lines (see TranscriptGap). */
+export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partial_line"; readonly after: string | null; readonly before: string }): string {
+  const span = gap.after === null ? `before ${gap.before}` : `between ${gap.after} and ${gap.before}`;
+  const cause =
+    gap.reason === "rotated"
+      ? "the kubelet rotated the container log while the log stream was being reopened, and serves only the current file"
+      : "the log the kubelet served began inside a line whose start it no longer holds";
+  return `Transcript gap: lines ${span} may be missing (${cause}); the transcript is not exact there.`;
+}

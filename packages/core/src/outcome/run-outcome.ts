@@ -35,6 +35,19 @@ export interface JobDisposition {
   readonly keptBecause?: "retain" | "shutdown" | "outcome_unknown" | "state_mismatch" | "delete_failed";
 }
 
+/**
+ * A place in the transcript where lines may be missing: the log stream had to be reopened and the kubelet no
+ * longer served what followed the last line read (it rotated the container's log file meanwhile), or the log
+ * it served began inside a line.
+ */
+export interface TranscriptGap {
+  readonly reason: "rotated" | "partial_line";
+  /** Kubelet timestamp of the last line read before the gap; null when none had been. */
+  readonly after: string | null;
+  /** Kubelet timestamp of the first line read after it. */
+  readonly before: string;
+}
+
 export interface RunOutcome {
   readonly status: OutcomeStatus;
   readonly errorCode: ErrorCode | null;
@@ -58,4 +71,6 @@ export interface RunOutcome {
   readonly resultJson: Readonly<Record<string, unknown>> | null;
   readonly job: JobDisposition | null;
   readonly durationMs: number;
+  /** Where the transcript may be missing lines (at most the first 20). Absent when it is exact. */
+  readonly transcriptGaps?: readonly TranscriptGap[];
 }

@@ -1,7 +1,7 @@
 // What the run has seen so far, in one record. Watchers and the log follower only fold events into it
 // (the functions below); `decideRun` reads it and decides. Nothing here performs I/O.
 
-import type { JobGoneDetection, JobGoneForensics } from "../outcome/run-outcome.js";
+import type { JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outcome/run-outcome.js";
 import { isClusterError } from "../ports/cluster-error.js";
 import type { JobSnapshot, PodSnapshot } from "../ports/cluster-objects.js";
 import type { LineKind } from "../stream/transcript-reducer.js";
@@ -43,6 +43,8 @@ export interface ObservedRun {
   /** Eviction, preemption or node loss seen on the pod. */
   disruption: PodFatal | null;
   followerStarted: boolean;
+  /** Where the follower may have missed lines (capped at MAX_TRANSCRIPT_GAPS). */
+  transcriptGaps: TranscriptGap[];
   /** When the log follower proved the log complete (an EOF that began after the container finished). */
   logDrainedAt: number | null;
   lastOutputAt: number;
@@ -73,6 +75,7 @@ export function observeRun(job: JobSnapshot, runStartedAt: number, now: number):
     fatal: null,
     disruption: null,
     followerStarted: false,
+    transcriptGaps: [],
     logDrainedAt: null,
     lastOutputAt: runStartedAt,
     result: null,

@@ -23,9 +23,12 @@ import {
   type ObservedRun,
 } from "./observed-run.js";
 import { describePod } from "./pod-state.js";
+import type { TranscriptGap } from "../outcome/run-outcome.js";
+import { transcriptGapMessage } from "../outcome/messages.js";
 import type { RunReporter } from "./run-reporter.js";
 
 const TAIL_LINES = 40;
+const MAX_TRANSCRIPT_GAPS = 20;
 const TAIL_LINE_CHARS = 2000;
 const WATCH_BACKOFF_MS = 1_000;
 const WATCH_BACKOFF_MAX_MS = 30_000;
@@ -141,6 +144,7 @@ export class RunWatchers {
       try {
         for await (const line of this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
           this.cursor = line.cursor;
+          if (line.gap) await this.seeGap({ reason: line.gap.reason, after: line.gap.after, before: line.timestamp });
           backoff = FOLLOW_BACKOFF_MS;
           emptyEofs = -1;
           await this.seeLine(line.text);
@@ -164,6 +168,13 @@ export class RunWatchers {
         if (emptyEofs >= 2 && !containerFinished(o)) await this.refreshPod(job);
       }
     }
+  }
+
+  /** Lines may be missing here: said at once, and kept for the outcome, so no one takes the transcript for exact. */
+  private async seeGap(gap: TranscriptGap): Promise<void> {
+    const gaps = this.observed.transcriptGaps;
+    if (gaps.length < MAX_TRANSCRIPT_GAPS) gaps.push(gap);
+    await this.reporter.notice("warn", transcriptGapMessage(gap));
   }
 
   private drained(): void {

@@ -96,6 +96,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
     tail: [...watchers.tail],
     nowMs: clock.now(),
     durationMs: clock.now() - reporter.startedAt,
+    transcriptGaps: observed.transcriptGaps,
   });
 }
 
