@@ -1,5 +1,6 @@
 import type { TranscriptSummary } from "../stream/transcript-summary.js";
 import type { ErrorCode } from "./error-codes.js";
+import type { RunFacts } from "./run-facts.js";
 import type { JobDisposition, JobGoneForensics, PodTermination, TranscriptGap } from "./run-outcome.js";
 
 /** How the run stopped waiting. Classification turns this plus the transcript into a RunOutcome. */
@@ -41,4 +42,6 @@ export interface ClassifyInput {
   readonly durationMs: number;
   /** Where the log follower may have missed lines (empty or absent: the transcript is exact). */
   readonly transcriptGaps?: readonly TranscriptGap[];
+  /** The pod's memory limit, API endpoint and credential sources, for messages (none when unknown). */
+  readonly facts?: RunFacts;
 }

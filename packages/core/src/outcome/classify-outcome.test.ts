@@ -191,7 +191,9 @@ describe("the most specific Claude failure code", () => {
     expect(classify(["Error: Not logged in · Please run /login"], { exitCode: 1 })).toMatchObject({
       errorCode: "claude_auth_required",
       errorMeta: null,
-      errorMessage: "Claude exited with exit code 1: Error: Not logged in · Please run /login",
+      // Said in words, with what to refresh; never "/login", which cannot be done in a pod.
+      errorMessage:
+        "Anthropic refused Claude's credential (Error: Not logged in). No credential is bound to the agent: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN in the agent's env (adapterConfig.env, by secretKeyRef to a Secret).",
     });
   });
 
@@ -278,7 +280,10 @@ describe("runs without a result", () => {
   });
 
   it.each<[string, readonly string[], number | null, string]>([
-    ["exit 0 without a result", INIT_ONLY_EXIT_1.lines, 0, "Claude exited with code 0 but wrote no result event"],
+    // Valid stream-json that merely lacks a result is not called invalid.
+    ["exit 0 without a result", INIT_ONLY_EXIT_1.lines, 0, "Claude exited with code 0 without writing its result event (its stream-json output stops before the result)"],
+    // Row 9: the only text printed is quoted.
+    ["exit 0, only a line of container-log noise", ["unable to retrieve container logs for containerd://4f2a9c"], 0, "Claude exited with code 0 without a result event; the only text it printed: unable to retrieve container logs for containerd://4f2a9c"],
     ["a crash line", ["Segmentation fault"], 139, "Claude exited with exit code 139: Segmentation fault"],
     ["started, no exit code", INIT_ONLY_EXIT_1.lines, null, `Claude started (model ${FIXTURE_MODEL}) but produced no result`],
     ["nothing at all", [], 1, "Claude exited with exit code 1 and wrote nothing"],

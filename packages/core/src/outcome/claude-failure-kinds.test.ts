@@ -9,6 +9,10 @@ const failure = (f: Partial<ResultEvent>): ResultEvent => ({
   text: null,
   errors: [],
   stopReason: null,
+  terminalReason: null,
+  apiErrorStatus: null,
+  apiErrorType: null,
+  apiError: null,
   numTurns: null,
   sessionId: null,
   json: {},
@@ -99,6 +103,15 @@ describe("parseRetryNotBefore", () => {
     ["impossible clock", "resets at 13pm", null],
     ["impossible 24h clock", "resets at 25:00", null],
     ["no time at all", "usage limit reached", null],
+    // The CLI's subscription-limit wording (2.1.328), with and without a date.
+    ["5-hour limit, clock time in UTC", "You've hit your 5-hour limit · resets 2:41am (UTC)", "2026-03-11T02:41:00.000Z"],
+    ["weekly limit with a date", "You've hit your weekly limit · resets Dec 2, 11:42pm (UTC)", "2026-12-02T23:42:00.000Z"],
+    ["date already passed this year → next year, in a named zone", "resets Jan 3 at 4:30am (Asia/Calcutta)", "2027-01-02T23:00:00.000Z"],
+    ["today's date, later today", "resets Mar 10, 3pm (UTC)", "2026-03-10T15:00:00.000Z"],
+    ["today's date, already passed → next year", "resets Mar 10, 9am (UTC)", "2027-03-10T09:00:00.000Z"],
+    ["the zone's offset at the reset time (summer time), not now's", "resets Jul 4, 9am (Europe/Berlin)", "2026-07-04T07:00:00.000Z"],
+    ["an explicit year is kept", "resets Dec 2, 2026 at 11pm", "2026-12-02T23:00:00.000Z"],
+    ["a full month name", "resets September 1, 8:00am (UTC)", "2026-09-01T08:00:00.000Z"],
   ])("%s", (_name, text, expected) => {
     expect(parseRetryNotBefore(text, NOW)).toBe(expected);
   });

@@ -6,11 +6,11 @@ import type { ResultEvent } from "../stream/transcript-summary.js";
 import type { ErrorFamily } from "./error-codes.js";
 import { parseRetryNotBefore } from "./retry-time.js";
 
-const UNKNOWN_SESSION = [/no conversation found with session id/i, /\bunknown session\b/i, /\bsession\b[^\n]{0,80}?\bnot found\b/i];
+export const UNKNOWN_SESSION = [/no conversation found with session id/i, /\bunknown session\b/i, /\bsession\b[^\n]{0,80}?\bnot found\b/i];
 
-const MAX_TURNS_TEXT = /\b(?:max(?:imum)?(?: number of)? turns?|max_turns)\b/i;
+export const MAX_TURNS_TEXT = /\b(?:max(?:imum)?(?: number of)? turns?|max_turns)\b/i;
 
-const LOGIN_REQUIRED = [
+export const LOGIN_REQUIRED = [
   /\bnot logged in\b/i,
   /\bplease (?:log ?in|sign in)\b/i,
   /\bplease run [`'"]?(?:claude (?:setup-token|login)|\/login)/i,
@@ -20,11 +20,14 @@ const LOGIN_REQUIRED = [
   /\bauthentication(?:[ _](?:required|failed|error))\b/i,
   /\binvalid (?:x-)?api[ _-]?key\b/i,
   /\boauth token (?:has )?(?:expired|been revoked)\b/i,
+  /\bfailed to authenticate\b/i,
+  /\boauth session (?:has )?expired\b/i,
+  /\bcould not be refreshed\b/i,
 ];
 
-const PROVIDER_QUOTA = [
+export const PROVIDER_QUOTA = [
   /\busage limit\b/i,
-  /\bhit your (?:\w+ )?limit\b/i,
+  /\bhit your (?:[\w-]+ )?limit\b/i,
   /\b(?:reached|exceeded) your (?:\w+ )?(?:usage |spend(?:ing)? )?limit\b/i,
   /\bquota\b/i,
   /\binsufficient_quota\b/i,
@@ -32,7 +35,7 @@ const PROVIDER_QUOTA = [
   /\bout of (?:extra )?usage\b/i,
 ];
 
-const TRANSIENT_UPSTREAM = [
+export const TRANSIENT_UPSTREAM = [
   /\b(?:error|status|http|code|rejected)\D{0,12}\b(?:429|529)\b/i,
   /\((?:429|529)\)/,
   /\boverloaded(?:_error)?\b/i,

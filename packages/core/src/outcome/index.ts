@@ -5,5 +5,7 @@ export { classifyOutcome } from "./classify-outcome.js";
 export { failureOutcome, statusForCode } from "./failure-outcome.js";
 export * from "./messages.js";
 export * from "./claude-failure-kinds.js";
+export { CLAUDE_FAILURE_EVIDENCE, claudeFailureCode, failureEvidence, type ClaudeFailureCode, type ClaudeFailureEvidence } from "./claude-failure-evidence.js";
+export { CLAUDE_CREDENTIAL_ENV, NO_RUN_FACTS, runFactsOf, type CredentialBinding, type RunFacts } from "./run-facts.js";
 export { parseRetryNotBefore } from "./retry-time.js";
 export { signalName } from "./signal-name.js";

@@ -41,7 +41,9 @@ describe("partialRunMessage: the five branches of a run without a result", () =>
     ...f,
   });
   it.each<[string, Partial<PartialRunFacts>, string]>([
-    ["1. exit 0 without a result", { exitCode: 0, termination: oom }, "Claude exited with code 0 but wrote no result event: its output was not valid stream-json"],
+    ["1. exit 0, stream-json without a result", { exitCode: 0, termination: oom }, "Claude exited with code 0 without writing its result event (its stream-json output stops before the result)"],
+    ["1. exit 0, only a text line: quoted", { exitCode: 0, firstTextLine: "unable to retrieve container logs for containerd://ab12" }, "Claude exited with code 0 without a result event; the only text it printed: unable to retrieve container logs for containerd://ab12"],
+    ["1. exit 0, nothing", { exitCode: 0, hasOutput: false }, "Claude exited with code 0 and wrote nothing"],
     ["2. a text line explains it", { firstTextLine: "Error: ENOENT", termination: oom }, "Claude exited with exit code 1: Error: ENOENT [pod: reason=OOMKilled, exit 137: SIGKILL, likely OOM-killed]"],
     ["2. … without an exit code", { exitCode: null, firstTextLine: "boom" }, "Claude exited without an exit code: boom"],
     [
@@ -116,7 +118,7 @@ describe("jobGoneMessage", () => {
 });
 
 describe("describeClaudeFailure", () => {
-  const r = (f: Partial<ResultEvent>): ResultEvent => ({ subtype: null, isError: true, text: null, errors: [], stopReason: null, numTurns: null, sessionId: null, json: {}, ...f });
+  const r = (f: Partial<ResultEvent>): ResultEvent => ({ subtype: null, isError: true, text: null, errors: [], stopReason: null, terminalReason: null, apiErrorStatus: null, apiErrorType: null, apiError: null, numTurns: null, sessionId: null, json: {}, ...f });
   it.each<[string, Partial<ResultEvent>, string | null]>([
     ["subtype and text", { subtype: "error_during_execution", text: " boom " }, "Claude run failed: subtype=error_during_execution: boom"],
     ["subtype and first error", { subtype: "error_during_execution", errors: ["e1", "e2"] }, "Claude run failed: subtype=error_during_execution: e1"],

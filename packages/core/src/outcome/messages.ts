@@ -56,7 +56,11 @@ export interface PartialRunFacts {
 /** Why a run without a result event failed, from most to least specific evidence. */
 export function partialRunMessage(facts: PartialRunFacts): string {
   const { exitCode, model, firstTextLine } = facts;
-  if (exitCode === 0) return "Claude exited with code 0 but wrote no result event: its output was not valid stream-json";
+  if (exitCode === 0) {
+    if (firstTextLine !== null) return `Claude exited with code 0 without a result event; the only text it printed: ${firstTextLine}`;
+    if (facts.hasOutput) return "Claude exited with code 0 without writing its result event (its stream-json output stops before the result)";
+    return "Claude exited with code 0 and wrote nothing";
+  }
   const suffix = podCauseSuffix(facts.termination);
   if (firstTextLine !== null) return `Claude exited ${exitPhrase(exitCode)}: ${firstTextLine}${suffix}`;
   if (facts.initSeen && model && exitCode !== null) {
@@ -101,10 +105,11 @@ export function truncationCause(facts: TruncationFacts): string {
   return "the pod's state could not be read, so the exit cause is unknown";
 }
 
-export function truncationMessage(input: { readonly model: string | null; readonly cause: string }): string {
+export function truncationMessage(input: { readonly model: string | null; readonly cause: string; readonly memoryLimit?: string | null }): string {
+  const oom = input.memoryLimit && /OOMKilled/.test(input.cause) ? ` (memory limit ${input.memoryLimit}: raise resources.limits.memory)` : "";
   return (
     `Claude's run was cut off mid-stream (model ${input.model ?? "unknown"}): the assistant had produced ` +
-    `content but no result event arrived; ${input.cause}`
+    `content but no result event arrived; ${input.cause}${oom}`
   );
 }
 
@@ -162,4 +167,173 @@ export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partia
       ? "the kubelet rotated the container log while the log stream was being reopened, and serves only the current file"
       : "the log the kubelet served began inside a line whose start it no longer holds";
   return `Transcript gap: lines ${span} may be missing (${cause}); the transcript is not exact there.`;
+}
+
+// ---- Claude's API failures: said in words, with what to do, never with raw protocol text -----------------
+
+/**
+ * The CLI's own failure text made fit for a user: a JSON error body becomes its message, an epoch after
+ * `|` is dropped, sentences telling the user to run `/login` or `--model` (impossible in a pod) are cut,
+ * whitespace is collapsed and the result capped at 300 characters. Empty when nothing is left.
+ */
+export function plainDetail(text: string | null | undefined): string {
+  if (!text) return "";
+  let t = text.replace(/\{[^\n]*\}/g, (blob) => {
+    try {
+      const parsed = JSON.parse(blob) as { error?: { message?: unknown }; message?: unknown };
+      const message = parsed.error?.message ?? parsed.message;
+      return typeof message === "string" ? message : "";
+    } catch {
+      return "";
+    }
+  });
+  t = t.replace(/\|\s*\d{9,13}\b/g, "");
+  t = t
+    .split(/(?<=[.!?·])\s+|\n+/)
+    .filter((sentence) => !/\/login\b|\bclaude (?:setup-token|login)\b|\brun --model\b|--model to pick/i.test(sentence))
+    .join(" ");
+  t = t.replace(/\s+/g, " ").replace(/\s*·\s*$/, "").trim();
+  return t.length > 300 ? `${t.slice(0, 299)}…` : t;
+}
+
+/** "in 1 h 58 min", "in 3 d 2 h", "in 4 min", "in under a minute", "now" (already past). */
+export function relativeTime(targetMs: number, nowMs: number): string {
+  const ms = targetMs - nowMs;
+  if (ms <= 0) return "now";
+  if (ms < 60_000) return "in under a minute";
+  const minutes = Math.round(ms / 60_000);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  if (d > 0) return `in ${d} d${h > 0 ? ` ${h} h` : ""}`;
+  if (h > 0) return `in ${h} h${m > 0 ? ` ${m} min` : ""}`;
+  return `in ${m} min`;
+}
+
+/** "2026-11-30 02:53 UTC (in 1 h 58 min)". */
+export function resetTimeInWords(iso: string, nowMs: number): string {
+  const ms = Date.parse(iso);
+  const utc = new Date(ms).toISOString().replace("T", " ").slice(0, 16);
+  return `${utc} UTC (${relativeTime(ms, nowMs)})`;
+}
+
+const LIMIT_NAMES: Readonly<Record<string, string>> = {
+  five_hour: "5-hour",
+  seven_day: "weekly",
+  seven_day_opus: "weekly Opus",
+  seven_day_sonnet: "weekly Sonnet",
+  overage: "extra-usage",
+};
+
+/** A usage limit or quota, with its reset time in UTC and relative to now. */
+export function providerQuotaMessage(input: { rateLimitType: string | null; retryNotBefore: string | null; nowMs: number; detail: string }): string {
+  const which = input.rateLimitType ? (LIMIT_NAMES[input.rateLimitType] ?? input.rateLimitType.replace(/_/g, " ")) : null;
+  const what = which ? `Claude's ${which} usage limit is reached` : "Claude's usage limit or API quota is exhausted";
+  const when = input.retryNotBefore
+    ? `; it resets ${resetTimeInWords(input.retryNotBefore, input.nowMs)}, and runs before then fail the same way`
+    : "; it did not say when it resets";
+  const detail = input.detail && !/limit/i.test(input.detail) ? ` (${input.detail})` : "";
+  return `${what}${when}${detail}. Wait for the reset, or raise the plan's or the API key's limit.`;
+}
+
+/** "HTTP 401 authentication_error", "HTTP 529 overloaded_error", "overloaded_error", or "" when neither is known. */
+export function httpPhrase(status: number | null, errorType: string | null): string {
+  if (status === null) return errorType ?? "";
+  return `HTTP ${status}${errorType ? ` ${errorType}` : ""}`;
+}
+
+/** " (HTTP 401 authentication_error: invalid x-api-key)", " (invalid x-api-key)", or "". */
+function parenthesised(phrase: string, detail: string): string {
+  const inner = [phrase, detail].filter((p) => p !== "").join(": ");
+  return inner ? ` (${inner})` : "";
+}
+
+/** Where the credential comes from, in words; what to refresh. */
+export function credentialAdvice(credentials: readonly { name: string; from: string }[], envFromSecrets: readonly string[]): string {
+  if (credentials.length > 0) {
+    const list = credentials.map((c) => `${c.name} (from ${c.from})`).join("; ");
+    return `Refresh the credential the agent's pod gets: ${list}.`;
+  }
+  if (envFromSecrets.length > 0) {
+    return `Refresh the Anthropic credential (ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN) in the Secret the pod imports: ${envFromSecrets.join(", ")}.`;
+  }
+  return "No credential is bound to the agent: set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN in the agent's env (adapterConfig.env, by secretKeyRef to a Secret).";
+}
+
+export function authRequiredMessage(input: { status: number | null; errorType: string | null; detail: string; advice: string }): string {
+  return `Anthropic refused Claude's credential${parenthesised(httpPhrase(input.status, input.errorType), input.detail)}. ${input.advice}`;
+}
+
+export function accessDeniedMessage(input: { status: number | null; errorType: string | null; detail: string; model: string | null; advice: string }): string {
+  const model = input.model ? ` for model ${input.model}` : "";
+  return (
+    `Anthropic accepted Claude's credential but refused access${model}${parenthesised(httpPhrase(input.status, input.errorType), input.detail)}. ` +
+    `Use a model this credential's organization may use, or grant the access. ${input.advice}`
+  );
+}
+
+export function modelUnavailableMessage(input: { model: string | null; status: number | null; errorType: string | null }): string {
+  const model = input.model ? `model ${input.model}` : "the configured model";
+  return (
+    `Claude cannot use ${model}${parenthesised(httpPhrase(input.status, input.errorType), "")}: it does not exist, or this credential has no access to it. ` +
+    "Pick another model in the agent's `model` setting."
+  );
+}
+
+/** "127.0.0.1:8080" from a base URL; "api.anthropic.com" when the pod uses Anthropic's own API. */
+export function apiHostOf(baseUrl: string | null, text: string): string {
+  if (baseUrl) {
+    try {
+      return new URL(baseUrl).host;
+    } catch {
+      return baseUrl;
+    }
+  }
+  const gateway = /inference gateway \(([^)\s]+)\)/i.exec(text);
+  return gateway ? gateway[1]! : "api.anthropic.com";
+}
+
+function retriesPhrase(retries: number): string {
+  return retries === 0 ? "" : ` after ${retries} ${retries === 1 ? "retry" : "retries"}`;
+}
+
+export function transientUpstreamMessage(input: { status: number | null; errorType: string | null; detail: string; retries: number; host: string; dropped: boolean }): string {
+  const what = input.dropped
+    ? `The connection to Anthropic's API at ${input.host} dropped`
+    : `Anthropic's API at ${input.host} failed${parenthesised(httpPhrase(input.status, input.errorType), "")}`;
+  const detail = input.detail ? `: ${input.detail}` : "";
+  return `${what}${retriesPhrase(input.retries)}${detail}. This is usually temporary; a later run will likely succeed.`;
+}
+
+export function upstreamUnreachableMessage(input: { host: string; detail: string; retries: number }): string {
+  const detail = input.detail ? ` (${input.detail})` : "";
+  return (
+    `Claude could not reach Anthropic's API at ${input.host}${retriesPhrase(input.retries)}${detail}. ` +
+    "Check ANTHROPIC_BASE_URL and that the agent's pod may connect to it (network policy, proxy, DNS)."
+  );
+}
+
+export function promptTooLongMessage(compaction: string | null): string {
+  const compacted = compaction === "failed" ? ", and compacting it failed" : "";
+  return (
+    `Claude's conversation no longer fits the model's context window (prompt too long${compacted}). ` +
+    "The session is cleared, so the next run starts a fresh one."
+  );
+}
+
+/** The agent image cannot run the Job's command. `missing`: the executable it lacks, when known. */
+export function agentImageMessage(input: { missing: string | null; exitCode: number | null; detail: string }): string {
+  const what =
+    input.missing === "sh"
+      ? "the agent image has no `sh`, which the Job's command runs Claude with"
+      : input.missing
+        ? `the agent image has no \`${input.missing}\` on its PATH`
+        : "the agent image cannot run the Job's command";
+  const detail = input.detail ? `: ${input.detail}` : "";
+  return `Claude never started: ${what} (exit code ${input.exitCode ?? "unknown"}${detail}). Use an image that provides \`sh\`, bash and \`claude\` on its PATH.`;
+}
+
+export function oomBeforeOutputMessage(memoryLimit: string | null): string {
+  const limit = memoryLimit ? `its memory limit of ${memoryLimit}` : "its memory limit";
+  return `Claude was OOM-killed before it wrote anything: the container exceeded ${limit}. Raise resources.limits.memory.`;
 }

@@ -34,26 +34,47 @@ function relativeDelay(text: string, nowMs: number): number | null {
   return header ? nowMs + Number(header[1]) * 1000 : null;
 }
 
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
 /**
- * "resets at 3pm", "resets 3:30 PM (Europe/Berlin)", "resets at 15:00": the next such wall-clock time after
- * now, in the named zone (UTC when none is named or the zone is unknown). A bare hour without am/pm or
- * minutes is too ambiguous to trust.
+ * "resets at 3pm", "resets 3:30 PM (Europe/Berlin)", "resets at 15:00", "resets Dec 2, 11:42pm (UTC)",
+ * "resets Jan 3 at 4:30am (Asia/Calcutta)": the next such wall-clock time after now, in the named zone
+ * (UTC when none is named or the zone is unknown). With a date and no year, the next occurrence of that
+ * date. A bare hour without am/pm or minutes is too ambiguous to trust.
  */
 function clockTime(text: string, nowMs: number): number | null {
-  const m = /\bresets?\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?:\s*\(([^)]+)\))?/i.exec(text);
-  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
-  let hour = Number(m[1]);
-  const minute = Number(m[2] ?? "0");
-  const meridiem = m[3]?.toLowerCase();
+  const m =
+    /\bresets?\s+(?:on\s+)?(?:at\s+)?(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?,?\s+(?:at\s+)?)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?:\s*\(([^)]+)\))?/i.exec(
+      text,
+    );
+  if (!m || (m[5] === undefined && m[6] === undefined)) return null;
+  let hour = Number(m[4]);
+  const minute = Number(m[5] ?? "0");
+  const meridiem = m[6]?.toLowerCase();
   if (meridiem && (hour < 1 || hour > 12)) return null;
   if (meridiem === "pm" && hour !== 12) hour += 12;
   if (meridiem === "am" && hour === 12) hour = 0;
   if (hour > 23 || minute > 59) return null;
-  const offset = zoneOffsetMs(m[4]?.trim() ?? "UTC", nowMs);
-  const local = new Date(nowMs + offset);
-  let candidate = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour, minute) - offset;
-  if (candidate <= nowMs) candidate += 86_400_000;
-  return candidate;
+  const zone = m[7]?.trim() ?? "UTC";
+  const local = new Date(nowMs + zoneOffsetMs(zone, nowMs));
+  if (m[1] !== undefined) {
+    const month = MONTHS.indexOf(m[1].toLowerCase());
+    const day = Number(m[2]);
+    if (day < 1 || day > 31) return null;
+    const year = m[3] !== undefined ? Number(m[3]) : local.getUTCFullYear();
+    const at = wallClockToUtc(year, month, day, hour, minute, zone);
+    if (m[3] !== undefined || at > nowMs) return at;
+    return wallClockToUtc(year + 1, month, day, hour, minute, zone);
+  }
+  const today = wallClockToUtc(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour, minute, zone);
+  return today > nowMs ? today : wallClockToUtc(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1, hour, minute, zone);
+}
+
+/** The UTC instant of a wall-clock time in `zone`; the offset is taken at that instant (DST-correct). */
+function wallClockToUtc(year: number, month: number, day: number, hour: number, minute: number, zone: string): number {
+  const wall = Date.UTC(year, month, day, hour, minute);
+  const first = wall - zoneOffsetMs(zone, wall);
+  return wall - zoneOffsetMs(zone, first);
 }
 
 /** The zone's offset from UTC at `atMs`, through Intl (no tz database of our own); 0 for unknown zones. */

@@ -4,6 +4,7 @@
 
 import { parseConfig } from "../config/parse-config.js";
 import { planAgentJob } from "../job/plan-agent-job.js";
+import { runFactsOf } from "../outcome/run-facts.js";
 import type { RunOutcome } from "../outcome/run-outcome.js";
 import type { Clock } from "../ports/clock.js";
 import type { ClusterPort } from "../ports/cluster-port.js";
@@ -70,7 +71,7 @@ async function runUnsafe(deps: RunDependencies, reporter: RunReporter, request: 
     await reporter.safely(() =>
       reporter.observer.onJob?.({ namespace: job.ref.namespace, name: job.ref.name, reattached, spec: reattached ? null : spec }),
     );
-    return await superviseJob(deps, reporter, options, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null });
+    return await superviseJob(deps, reporter, options, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf(spec) });
   } finally {
     start.release();
   }

@@ -5,6 +5,7 @@
 import type { ClipjobConfig } from "../config/clipjob-config.js";
 import type { RunEnding } from "../outcome/classify-input.js";
 import { classifyOutcome } from "../outcome/classify-outcome.js";
+import type { RunFacts } from "../outcome/run-facts.js";
 import type { JobDisposition, PodTermination, RunOutcome } from "../outcome/run-outcome.js";
 import type { JobRef, JobSnapshot } from "../ports/cluster-objects.js";
 import { createTranscriptReducer } from "../stream/transcript-reducer.js";
@@ -29,6 +30,8 @@ export interface SupervisedJob {
   readonly config: ClipjobConfig;
   /** The session the run tried to resume, if any (for classification). */
   readonly resumedSessionId: string | null;
+  /** Memory limit, API endpoint and credential sources of the planned pod, for outcome messages. */
+  readonly facts?: RunFacts;
 }
 
 /** Supervises the Job to its ending and returns the classified outcome. */
@@ -97,6 +100,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
     nowMs: clock.now(),
     durationMs: clock.now() - reporter.startedAt,
     transcriptGaps: observed.transcriptGaps,
+    ...(run.facts ? { facts: run.facts } : {}),
   });
 }
 

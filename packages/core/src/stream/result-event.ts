@@ -14,6 +14,10 @@ export function resultEventFrom(event: Readonly<Record<string, unknown>>, caps: 
     text: typeof event["result"] === "string" ? capText(event["result"], caps.maxTextChars) : null,
     errors: errors.map(errorText).filter((e) => e !== "").map((e) => capText(e, caps.maxJsonChars)),
     stopReason: typeof event["stop_reason"] === "string" ? event["stop_reason"] : null,
+    terminalReason: typeof event["terminal_reason"] === "string" ? event["terminal_reason"] : null,
+    apiErrorStatus: finiteOrNull(event["api_error_status"]),
+    apiErrorType: typeof event["api_error_type"] === "string" ? event["api_error_type"] : null,
+    apiError: typeof event["api_error"] === "string" ? event["api_error"] : null,
     numTurns: typeof event["num_turns"] === "number" && Number.isFinite(event["num_turns"]) ? event["num_turns"] : null,
     sessionId: typeof event["session_id"] === "string" && event["session_id"] !== "" ? event["session_id"] : null,
     json: capJsonStrings(event, caps.maxJsonChars) as Record<string, unknown>,
@@ -31,4 +35,8 @@ function errorText(entry: unknown): string {
     }
   }
   return entry === undefined ? "" : (JSON.stringify(entry) ?? "");
+}
+
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }

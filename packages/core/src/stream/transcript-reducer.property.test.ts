@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLineDecoder } from "./line-decoder.js";
-import { rateLimitNotice } from "./rate-limit-notice.js";
+import { apiRetryNotice, rateLimitNotice } from "./rate-limit-notice.js";
 import { resultEventFrom } from "./result-event.js";
-import { usageFromResult } from "./result-usage.js";
+import { runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
 import { ALL_FIXTURES } from "./testing/fixtures.js";
 import { createTranscriptReducer } from "./transcript-reducer.js";
 import type { ResultEvent, TranscriptSummary } from "./transcript-summary.js";
@@ -32,6 +32,12 @@ function naiveSummary(lines: readonly string[]): TranscriptSummary {
   let content = false;
   let turns = 0;
   let rate: TranscriptSummary["lastRateLimit"] = null;
+  let apiError: TranscriptSummary["apiError"] = null;
+  let retries = 0;
+  let lastRetry: TranscriptSummary["lastApiRetry"] = null;
+  let compaction: string | null = null;
+  const streamed = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, partial: true as const };
+  let streamedSeen = false;
   let [nonEmpty, bytes, events, text, replayed] = [0, 0, 0, 0, 0];
   let firstText: string | null = null;
   for (const line of lines) {
@@ -57,15 +63,43 @@ function naiveSummary(lines: readonly string[]): TranscriptSummary {
       continue;
     }
     seenLines.add(trimmed);
-    if (event.type === "system" && event.subtype === "init") {
+    if (event.type === "system" && event.subtype === "api_retry") {
+      retries++;
+      lastRetry = apiRetryNotice(event);
+    } else if (event.type === "system" && event.subtype === "status") {
+      const r = typeof event.compact_result === "string" && event.compact_result ? event.compact_result : null;
+      const st = typeof event.status === "string" && event.status ? event.status : null;
+      if (r || st) compaction = r ?? st;
+    } else if (event.type === "system" && event.subtype === "init") {
       if (typeof event.session_id === "string" && event.session_id) sessionId = event.session_id;
       if (typeof event.model === "string" && event.model) initModel = event.model;
     } else if (event.type === "assistant") {
       if (typeof event.session_id === "string" && event.session_id) sessionId = event.session_id;
       const message = asObject(event.message) ?? {};
       const id = typeof message.id === "string" && message.id ? message.id : null;
-      if (id === null || !seenIds.has(id)) turns++;
+      const first = id === null || !seenIds.has(id);
+      if (first) turns++;
       if (id) seenIds.add(id);
+      const synthetic = message.model === "<synthetic>";
+      if (event.is_api_error_message === true || (synthetic && typeof event.error === "string")) {
+        const texts = (Array.isArray(message.content) ? message.content : []).map(asObject).flatMap((b) => (b && typeof b.text === "string" ? [b.text] : []));
+        const joinedText = texts.join("\n");
+        apiError = {
+          status: typeof event.api_error_status === "number" ? event.api_error_status : null,
+          errorType: typeof event.api_error_type === "string" && event.api_error_type ? event.api_error_type : null,
+          error: typeof event.error === "string" && event.error ? event.error : null,
+          apiError: typeof event.api_error === "string" && event.api_error ? event.api_error : null,
+          text: texts.length === 0 ? null : joinedText.length > MAX_JSON ? `${joinedText.slice(0, MAX_JSON - 1)}…` : joinedText,
+        };
+      }
+      const used = first && !synthetic ? usageFromSnakeCase(message.usage) : null;
+      if (used) {
+        streamedSeen = true;
+        streamed.inputTokens += used.inputTokens;
+        streamed.cachedInputTokens += used.cachedInputTokens;
+        streamed.outputTokens += used.outputTokens;
+        streamed.cacheCreationInputTokens += used.cacheCreationInputTokens;
+      }
       if (typeof message.model === "string" && message.model && message.model !== "<synthetic>") assistantModel ??= message.model;
       const usage = asObject(message.usage);
       const out =
@@ -94,8 +128,14 @@ function naiveSummary(lines: readonly string[]): TranscriptSummary {
   return {
     sessionId,
     model: initModel ?? assistantModel,
-    usage: resultJson ? usageFromResult(resultJson) : null,
-    costUsd: typeof cost === "number" && Number.isFinite(cost) ? cost : null,
+    usage: resultJson ? runUsageFromResult(resultJson).usage : streamedSeen ? streamed : null,
+    costUsd: resultJson ? runUsageFromResult(resultJson).costUsd : null,
+    sessionUsage: resultJson ? sessionUsageFromResult(resultJson) : null,
+    sessionCostUsd: typeof cost === "number" && Number.isFinite(cost) ? cost : null,
+    apiError,
+    apiRetries: retries,
+    lastApiRetry: lastRetry,
+    compaction,
     summary: result?.text?.trim() || assistantText,
     result,
     llmApiEmptyResponse: empty && result === null,
@@ -120,13 +160,32 @@ const messageId = fc.constantFrom("msg_a", "msg_b", "msg_c", "msg_d");
 const eventArb: fc.Arbitrary<Json> = fc.oneof(
   fc.record({ type: fc.constant("system"), subtype: fc.constantFrom("init", "status"), session_id: fc.constantFrom("s1", "s2"), model: fc.constantFrom("m-1", "m-2", "") }),
   fc.record({
+    type: fc.constant("system"),
+    subtype: fc.constant("api_retry"),
+    attempt: fc.nat(5),
+    max_retries: fc.constant(5),
+    retry_delay_ms: fc.nat(60_000),
+    error_status: fc.constantFrom(null, 429, 500, 529),
+    error: fc.constantFrom("rate_limit", "server_error", "unknown"),
+  }),
+  fc.record({ type: fc.constant("system"), subtype: fc.constant("status"), status: fc.constantFrom(null, "compacting"), compact_result: fc.constantFrom(undefined, "failed", "succeeded") }),
+  fc.record({
+    type: fc.constant("assistant"),
+    message: fc.record({ id: fc.uuid(), model: fc.constant("<synthetic>"), stop_reason: fc.constant("stop_sequence"), content: fc.constant([{ type: "text", text: "API Error: 500 Internal server error" }]) }),
+    error: fc.constantFrom("server_error", "rate_limit", "authentication_failed"),
+    is_api_error_message: fc.constant(true),
+    api_error_status: fc.constantFrom(401, 429, 500),
+    api_error_type: fc.constantFrom("api_error", "rate_limit_error"),
+    api_error: fc.constantFrom(undefined, "connection_failed"),
+  }),
+  fc.record({
     type: fc.constant("assistant"),
     session_id: fc.constantFrom("s1", "s3"),
     message: fc.record({
       id: messageId,
       model: fc.constantFrom("m-a", "<synthetic>"),
       stop_reason: fc.constantFrom(null, "end_turn", "tool_use"),
-      usage: fc.record({ output_tokens: fc.integer({ min: 0, max: 3 }) }),
+      usage: fc.record({ output_tokens: fc.integer({ min: 0, max: 3 }), input_tokens: fc.nat(100), cache_read_input_tokens: fc.nat(100), cache_creation_input_tokens: fc.nat(100) }),
       content: fc.array(
         fc.oneof(
           fc.record({ type: fc.constant("text"), text: unicodeText }),
@@ -152,6 +211,10 @@ const eventArb: fc.Arbitrary<Json> = fc.oneof(
     num_turns: fc.nat(20),
     errors: fc.array(fc.oneof(unicodeText, fc.record({ message: unicodeText })), { maxLength: 2 }),
     usage: fc.record({ input_tokens: fc.nat(1e6), cache_creation_input_tokens: fc.nat(1e4), cache_read_input_tokens: fc.nat(1e5), output_tokens: fc.nat(1e4) }),
+    model_usage_since_last_result: fc.option(
+      fc.dictionary(fc.constantFrom("m-a", "m-b"), fc.record({ inputTokens: fc.nat(1e5), outputTokens: fc.nat(1e4), cacheReadInputTokens: fc.nat(1e5), cacheCreationInputTokens: fc.nat(1e4), costUSD: fc.double({ min: 0, max: 1, noNaN: true }) })),
+      { nil: undefined },
+    ),
     modelUsage: fc.option(
       fc.dictionary(fc.constantFrom("m-a", "m-b"), fc.record({ inputTokens: fc.nat(1e5), outputTokens: fc.nat(1e4), cacheReadInputTokens: fc.nat(1e5), cacheCreationInputTokens: fc.nat(1e4), costUSD: fc.double({ min: 0, max: 1, noNaN: true }) })),
       { nil: undefined },

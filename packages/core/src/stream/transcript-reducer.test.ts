@@ -36,9 +36,13 @@ describe("transcript reducer on the recorded-style fixtures", () => {
       {
         sessionId: FIXTURE_SESSION_ID,
         model: FIXTURE_MODEL,
-        // modelUsage summed over both models; cache creation counted as input.
-        usage: { inputTokens: 12 + 1200 + 300, cachedInputTokens: 28000, outputTokens: 350, cacheCreationInputTokens: 1200 },
-        costUsd: 0.0421,
+        // An older CLI's result (no model_usage_since_last_result): this run's usage is the main model's
+        // `usage`; modelUsage (both models) and total_cost_usd are kept as the session's, which they are on
+        // a resume. Classification uses them for a run that started a new session.
+        usage: { inputTokens: 12 + 1200, cachedInputTokens: 28000, outputTokens: 310, cacheCreationInputTokens: 1200 },
+        sessionUsage: { inputTokens: 12 + 1200 + 300, cachedInputTokens: 28000, outputTokens: 350, cacheCreationInputTokens: 1200 },
+        costUsd: null,
+        sessionCostUsd: 0.0421,
         summary: "Fixed the parser: closing quotes are kept; all 42 tests pass.",
         assistantTurns: 2,
         assistantContentSeen: true,
@@ -52,7 +56,8 @@ describe("transcript reducer on the recorded-style fixtures", () => {
       TRUNCATED,
       {
         result: null,
-        usage: null,
+        // Killed before its result: what the assistant messages reported, marked partial (cost unknown).
+        usage: { inputTokens: 1204, cachedInputTokens: 14000, outputTokens: 58, cacheCreationInputTokens: 1200, partial: true },
         costUsd: null,
         summary: "Refactoring the scheduler now; this touches 14 files.",
         assistantContentSeen: true,
@@ -112,7 +117,7 @@ describe("line kinds and counters", () => {
 describe("results", () => {
   it("the last result wins", () => {
     const s = reduce([result({ result: "first", total_cost_usd: 1 }), result({ result: "second", total_cost_usd: 2 })]);
-    expect(s).toMatchObject({ summary: "second", costUsd: 2 });
+    expect(s).toMatchObject({ summary: "second", sessionCostUsd: 2 });
   });
 
   it("detects a result whatever its whitespace", () => {
@@ -135,8 +140,68 @@ describe("results", () => {
     ["a number", 0.5, 0.5],
     ["a string", "0.5", null],
     ["missing", undefined, null],
-  ])("cost when total_cost_usd is %s", (_name, cost, expected) => {
-    expect(reduce([result({ total_cost_usd: cost })]).costUsd).toBe(expected);
+  ])("session cost when total_cost_usd is %s", (_name, cost, expected) => {
+    const s = reduce([result({ total_cost_usd: cost })]);
+    expect(s.sessionCostUsd).toBe(expected);
+    // Without model_usage_since_last_result the run's own cost is unknown (total_cost_usd may be the session's).
+    expect(s.costUsd).toBeNull();
+  });
+
+  it("this run's usage and cost come from model_usage_since_last_result, never from the session-wide modelUsage (resumed run)", () => {
+    const s = reduce([
+      result({
+        total_cost_usd: 0.026784,
+        usage: { input_tokens: 13, cache_creation_input_tokens: 1500, cache_read_input_tokens: 25000, output_tokens: 42 },
+        modelUsage: { "claude-opus-5-5": { inputTokens: 26, outputTokens: 84, cacheReadInputTokens: 50000, cacheCreationInputTokens: 3000, costUSD: 0.026784 } },
+        model_usage_since_last_result: {
+          "claude-opus-5-5": { inputTokens: 13, outputTokens: 42, cacheReadInputTokens: 25000, cacheCreationInputTokens: 1500, costUSD: 0.013392 },
+          "claude-haiku-4-5": { inputTokens: 100, outputTokens: 10, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.0001 },
+        },
+      }),
+    ]);
+    expect(s.usage).toEqual({ inputTokens: 1613, cachedInputTokens: 25000, outputTokens: 52, cacheCreationInputTokens: 1500 });
+    expect(s.costUsd).toBeCloseTo(0.013492, 9);
+    expect(s.sessionCostUsd).toBe(0.026784);
+  });
+
+  it("an empty model_usage_since_last_result means this run used nothing (a resumed run that failed at once)", () => {
+    const s = reduce([result({ total_cost_usd: 0.01532, modelUsage: { m: { inputTokens: 20, costUSD: 0.01532 } }, model_usage_since_last_result: {} })]);
+    expect(s.usage).toEqual({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0 });
+    expect(s.costUsd).toBe(0);
+  });
+
+  it("without a result, usage is summed from assistant messages once per message id and marked partial", () => {
+    const msg = (id: string, usage: Record<string, number>, model = "claude-opus-5-5") =>
+      JSON.stringify({ type: "assistant", message: { id, model, role: "assistant", content: [{ type: "text", text: "x" }], usage } });
+    const s = reduce([
+      msg("msg_1", { input_tokens: 100, cache_creation_input_tokens: 50, cache_read_input_tokens: 1000, output_tokens: 7 }),
+      msg("msg_1", { input_tokens: 100, cache_creation_input_tokens: 50, cache_read_input_tokens: 1000, output_tokens: 7 }),
+      msg("msg_2", { input_tokens: 200, output_tokens: 3 }),
+      msg("synthetic-1", { input_tokens: 999, output_tokens: 999 }, "<synthetic>"),
+    ]);
+    expect(s.usage).toEqual({ inputTokens: 350, cachedInputTokens: 1000, outputTokens: 10, cacheCreationInputTokens: 50, partial: true });
+    expect(s.costUsd).toBeNull();
+  });
+
+  it("reads api_retry, compaction status and the synthetic API-error message", () => {
+    const s = reduce([
+      JSON.stringify({ type: "system", subtype: "api_retry", attempt: 1, max_retries: 2, retry_delay_ms: 539, error_status: 500, error: "server_error" }),
+      JSON.stringify({ type: "system", subtype: "api_retry", attempt: 2, max_retries: 2, retry_delay_ms: 1150, error_status: 529, error: "overloaded" }),
+      JSON.stringify({ type: "system", subtype: "status", status: "compacting", compact_output_chars: 0 }),
+      JSON.stringify({ type: "system", subtype: "status", status: null, compact_result: "failed", compact_error: "exhausted" }),
+      JSON.stringify({
+        type: "assistant",
+        message: { id: "u-1", model: "<synthetic>", content: [{ type: "text", text: "API Error: 529 Overloaded." }], usage: { input_tokens: 0, output_tokens: 0 } },
+        error: "server_error",
+        is_api_error_message: true,
+        api_error_status: 529,
+        api_error_type: "overloaded_error",
+      }),
+    ]);
+    expect(s.apiRetries).toBe(2);
+    expect(s.lastApiRetry).toEqual({ attempt: 2, maxRetries: 2, errorStatus: 529, error: "overloaded", retryDelayMs: 1150 });
+    expect(s.compaction).toBe("failed");
+    expect(s.apiError).toEqual({ status: 529, errorType: "overloaded_error", error: "server_error", apiError: null, text: "API Error: 529 Overloaded." });
   });
 
   it("falls back to the assistant text when the result has no text", () => {

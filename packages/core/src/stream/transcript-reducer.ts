@@ -1,10 +1,10 @@
 import { capText } from "./capped-json.js";
 import { lineHash } from "./line-hash.js";
-import { rateLimitNotice } from "./rate-limit-notice.js";
+import { apiRetryNotice, rateLimitNotice } from "./rate-limit-notice.js";
 import { createRecentKeys } from "./recent-keys.js";
 import { resultEventFrom } from "./result-event.js";
-import { objectOrNull, usageFromResult } from "./result-usage.js";
-import type { RateLimitNotice, ResultEvent, TokenUsage, TranscriptSummary } from "./transcript-summary.js";
+import { objectOrNull, runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
+import type { ApiErrorNotice, ApiRetryNotice, RateLimitNotice, ResultEvent, TokenUsage, TranscriptSummary } from "./transcript-summary.js";
 import { utf8ByteLength } from "./utf8-byte-length.js";
 
 /** `event`: a JSON object with a non-empty string `type` (a stream-json event); `text`: any other non-blank line. */
@@ -46,6 +46,14 @@ export function createTranscriptReducer(
   let result: ResultEvent | null = null;
   let usage: TokenUsage | null = null;
   let costUsd: number | null = null;
+  let sessionCostUsd: number | null = null;
+  let sessionUsage: TokenUsage | null = null;
+  // Summed from assistant messages, once per message id: what a run without a result is known to have used.
+  const streamed = { input: 0, cached: 0, output: 0, creation: 0, seen: false };
+  let apiError: ApiErrorNotice | null = null;
+  let apiRetries = 0;
+  let lastApiRetry: ApiRetryNotice | null = null;
+  let compaction: string | null = null;
   let llmApiEmptyResponse = false;
   let assistantContentSeen = false;
   let assistantTurns = 0;
@@ -70,6 +78,18 @@ export function createTranscriptReducer(
   };
 
   const onSystem = (event: Readonly<Record<string, unknown>>): void => {
+    if (event["subtype"] === "api_retry") {
+      apiRetries++;
+      lastApiRetry = apiRetryNotice(event);
+      return;
+    }
+    if (event["subtype"] === "status") {
+      // `status: "compacting"` while it runs; then `status: null` with `compact_result` (`failed`, …).
+      const result = nonEmptyString(event["compact_result"]);
+      const status = nonEmptyString(event["status"]);
+      if (result || status) compaction = result ?? status;
+      return;
+    }
     if (event["subtype"] !== "init") return;
     const id = nonEmptyString(event["session_id"]);
     if (id) sessionId = id;
@@ -86,10 +106,23 @@ export function createTranscriptReducer(
     const message = objectOrNull(event["message"]) ?? {};
     // One API message arrives as several events (one per content block) sharing its id: a turn per id.
     const messageId = nonEmptyString(message["id"]);
-    if (messageId === null || !recentMessageIds.seen(messageId)) assistantTurns++;
+    const firstSight = messageId === null || !recentMessageIds.seen(messageId);
+    if (firstSight) assistantTurns++;
     const model = nonEmptyString(message["model"]);
     // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
-    if (model && model !== "<synthetic>" && assistantModel === null) assistantModel = model;
+    const synthetic = model === "<synthetic>";
+    if (model && !synthetic && assistantModel === null) assistantModel = model;
+    if (event["is_api_error_message"] === true || (synthetic && typeof event["error"] === "string")) {
+      apiError = apiErrorFrom(event, message, maxResultJsonChars);
+    }
+    const used = firstSight && !synthetic ? usageFromSnakeCase(message["usage"]) : null;
+    if (used) {
+      streamed.seen = true;
+      streamed.input += used.inputTokens;
+      streamed.cached += used.cachedInputTokens;
+      streamed.output += used.outputTokens;
+      streamed.creation += used.cacheCreationInputTokens;
+    }
     const outputTokens = assistantOutputTokens(message);
     if (message["stop_reason"] === null && outputTokens === 0) llmApiEmptyResponse = true;
     if (outputTokens > 0) assistantContentSeen = true;
@@ -103,9 +136,10 @@ export function createTranscriptReducer(
   const onResult = (event: Readonly<Record<string, unknown>>): void => {
     result = resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars });
     if (result.sessionId) sessionId = result.sessionId;
-    usage = usageFromResult(event);
+    ({ usage, costUsd } = runUsageFromResult(event));
+    sessionUsage = sessionUsageFromResult(event);
     const cost = event["total_cost_usd"];
-    costUsd = typeof cost === "number" && Number.isFinite(cost) ? cost : null;
+    sessionCostUsd = typeof cost === "number" && Number.isFinite(cost) ? cost : null;
   };
 
   const apply = (event: Readonly<Record<string, unknown>>, line: string): void => {
@@ -159,8 +193,17 @@ export function createTranscriptReducer(
       return {
         sessionId,
         model: initModel ?? assistantModel,
-        usage,
+        usage:
+          result !== null || !streamed.seen
+            ? usage
+            : { inputTokens: streamed.input, cachedInputTokens: streamed.cached, outputTokens: streamed.output, cacheCreationInputTokens: streamed.creation, partial: true },
         costUsd,
+        sessionUsage,
+        sessionCostUsd,
+        apiError,
+        apiRetries,
+        lastApiRetry,
+        compaction,
         summary: resultText !== "" ? resultText : assistantSummary(assistantText, assistantTextLength, maxSummaryChars),
         result,
         llmApiEmptyResponse: llmApiEmptyResponse && result === null,
@@ -184,6 +227,20 @@ export function createTranscriptReducer(
 function assistantSummary(suffix: string, totalLength: number, max: number): string {
   if (totalLength <= max) return suffix.trim();
   return `…${suffix.slice(suffix.length - (max - 1)).trim()}`;
+}
+
+/** The API error a synthetic assistant message carries (fields on the event, text in its content). */
+function apiErrorFrom(event: Readonly<Record<string, unknown>>, message: Readonly<Record<string, unknown>>, maxChars: number): ApiErrorNotice {
+  const content = Array.isArray(message["content"]) ? message["content"] : [];
+  const texts = content.map(objectOrNull).flatMap((b) => (b && typeof b["text"] === "string" ? [b["text"]] : []));
+  const status = event["api_error_status"];
+  return {
+    status: typeof status === "number" && Number.isFinite(status) ? status : null,
+    errorType: nonEmptyString(event["api_error_type"]),
+    error: nonEmptyString(event["error"]),
+    apiError: nonEmptyString(event["api_error"]),
+    text: texts.length > 0 ? capText(texts.join("\n"), maxChars) : null,
+  };
 }
 
 /** Output tokens as the CLI reports them: on the message itself, else in its usage; -1 when unknown. */

@@ -1,0 +1,55 @@
+// Facts about the run's pod that outcome messages name: the memory limit an OOM kill hit, the API endpoint
+// Claude talked to, and where Claude's credential comes from (so an auth failure says what to refresh).
+import type { AgentJobSpec, EnvSource } from "../job/agent-job-spec.js";
+
+/** The env variables through which Claude Code authenticates, in the order it prefers them. */
+export const CLAUDE_CREDENTIAL_ENV = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"] as const;
+
+export interface CredentialBinding {
+  /** The env variable, e.g. `ANTHROPIC_API_KEY`. */
+  readonly name: string;
+  /** Where its value comes from, in words: "Secret agents/claude-creds, key api-key". */
+  readonly from: string;
+}
+
+export interface RunFacts {
+  /** The agent container's memory limit (a Kubernetes quantity), or null when unlimited. */
+  readonly memoryLimit: string | null;
+  /** ANTHROPIC_BASE_URL when the pod sets it as a literal, else null (Anthropic's own API). */
+  readonly anthropicBaseUrl: string | null;
+  /** Claude's credential env variables and their sources. */
+  readonly credentials: readonly CredentialBinding[];
+  /** Secrets the container imports whole (`envFrom`): a credential may come from one of them. */
+  readonly envFromSecrets: readonly string[];
+}
+
+export const NO_RUN_FACTS: RunFacts = { memoryLimit: null, anthropicBaseUrl: null, credentials: [], envFromSecrets: [] };
+
+function sourceInWords(source: EnvSource, namespace: string, jobName: string): string {
+  switch (source.kind) {
+    case "secretKey":
+      return `Secret ${namespace}/${source.secretName}, key ${source.key}`;
+    case "payload":
+      return `the run's payload Secret ${namespace}/${jobName}-payload, filled from the agent's env (adapterConfig.env or a Paperclip secret binding)`;
+    case "configMapKey":
+      return `ConfigMap ${namespace}/${source.configMapName}, key ${source.key}`;
+    case "literal":
+      return "a literal value in the agent's env";
+    case "field":
+      return `the pod field ${source.fieldPath}`;
+  }
+}
+
+/** The facts of a planned Job. */
+export function runFactsOf(spec: AgentJobSpec): RunFacts {
+  const { namespace, name } = spec.ref;
+  const baseUrl = spec.env.find((e) => e.name === "ANTHROPIC_BASE_URL");
+  return {
+    memoryLimit: spec.resources.limits.memory ?? null,
+    anthropicBaseUrl: baseUrl && baseUrl.source.kind === "literal" ? baseUrl.source.value : null,
+    credentials: spec.env
+      .filter((e) => (CLAUDE_CREDENTIAL_ENV as readonly string[]).includes(e.name))
+      .map((e) => ({ name: e.name, from: sourceInWords(e.source, namespace, name) })),
+    envFromSecrets: spec.envFrom.filter((e) => e.kind === "secret").map((e) => `${namespace}/${e.name}`),
+  };
+}
