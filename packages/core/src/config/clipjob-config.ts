@@ -1,4 +1,4 @@
-import type { EnvSource, Resources, Toleration } from "../job/agent-job-spec.js";
+import type { EnvSource, Resources, Toleration } from "../job/spec-values.js";
 
 /**
  * adapterConfig after validation and legacy-key normalisation (see `config-schema.ts`, the single source

@@ -2,7 +2,7 @@
 // `{ type: "plain", value }`, and Secret references `{ secretKeyRef: { name, key } }` — the only way a
 // credential may be configured, since literals end up in the Job spec.
 
-import type { EnvSource } from "../job/agent-job-spec.js";
+import type { EnvSource } from "../job/spec-values.js";
 import { configEnvProblem } from "../job/env-policy.js";
 import { isDnsSubdomain } from "../job/k8s-names.js";
 import { err, ok } from "../result.js";

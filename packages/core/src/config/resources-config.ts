@@ -1,7 +1,7 @@
 // Container resources, from a nested `resources` object (what the predecessor's README documented but its
 // code ignored) and from the flat dotted keys its UI wrote (`resources.requests.cpu`, …).
 
-import type { ResourceList, Resources } from "../job/agent-job-spec.js";
+import type { ResourceList, Resources } from "../job/spec-values.js";
 import { err, ok } from "../result.js";
 import { describeValue, fail, issue, isPlainObject, parseJsonText, type FieldIssue, type FieldResult } from "./field-parsers.js";
 

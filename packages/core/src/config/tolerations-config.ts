@@ -1,7 +1,7 @@
 // Pod tolerations as an array or as JSON text (what the predecessor's UI textarea sent, and its code then
 // ignored). Each entry is checked the way the API server would, so mistakes surface as config errors.
 
-import type { Toleration } from "../job/agent-job-spec.js";
+import type { Toleration } from "../job/spec-values.js";
 import { isLabelKey, isLabelValue } from "../job/k8s-names.js";
 import { err, ok } from "../result.js";
 import { describeValue, fail, issue, isPlainObject, parseJsonText, type FieldIssue, type FieldResult } from "./field-parsers.js";

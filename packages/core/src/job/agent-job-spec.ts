@@ -3,16 +3,8 @@
 // already been validated (names, labels, paths), so adapters never re-validate.
 
 import type { ObjectRef } from "../ports/cluster-objects.js";
-import type { PromptMetrics } from "./prompt.js";
-
-/** Where an env value comes from. Secrets are only ever referenced, never inlined. */
-export type EnvSource =
-  | { readonly kind: "literal"; readonly value: string }
-  | { readonly kind: "secretKey"; readonly secretName: string; readonly key: string; readonly optional?: boolean }
-  | { readonly kind: "configMapKey"; readonly configMapName: string; readonly key: string; readonly optional?: boolean }
-  | { readonly kind: "field"; readonly fieldPath: string }
-  /** The per-run payload Secret created with the Job (the run token lives there). */
-  | { readonly kind: "payload"; readonly key: PayloadKey };
+import type { PromptMetrics } from "./prompt-metrics.js";
+import type { EnvSource, Resources, Toleration } from "./spec-values.js";
 
 export interface EnvVar {
   readonly name: string;
@@ -22,8 +14,6 @@ export interface EnvVar {
 export type EnvFromSource =
   | { readonly kind: "secret"; readonly name: string; readonly optional?: boolean; readonly prefix?: string }
   | { readonly kind: "configMap"; readonly name: string; readonly optional?: boolean; readonly prefix?: string };
-
-export type PayloadKey = "prompt" | "run-token" | `env.${string}`;
 
 export interface Payload {
   /** Claude's stdin. */
@@ -48,25 +38,6 @@ export function payloadData(payload: Payload): Record<string, string> {
 
 export function payloadEnvKey(name: string): `env.${string}` {
   return `env.${name}`;
-}
-
-export interface ResourceList {
-  readonly cpu?: string;
-  readonly memory?: string;
-  readonly "ephemeral-storage"?: string;
-}
-
-export interface Resources {
-  readonly requests: ResourceList;
-  readonly limits: ResourceList;
-}
-
-export interface Toleration {
-  readonly key?: string;
-  readonly operator?: "Exists" | "Equal";
-  readonly value?: string;
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  readonly tolerationSeconds?: number;
 }
 
 export type Volume =

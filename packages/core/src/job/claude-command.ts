@@ -1,13 +1,6 @@
 import type { ClipjobConfig } from "../config/clipjob-config.js";
 import { PAYLOAD_MOUNT_PATH } from "./agent-job-spec.js";
-
-/** The content-addressed prompt bundle (skills + instructions) prepared on the shared volume, if any. */
-export interface PromptBundleRef {
-  /** Passed as `--add-dir`. */
-  readonly rootDir: string;
-  /** The bundle's copy of the instructions file; preferred over `config.instructionsFilePath`. */
-  readonly instructionsFilePath?: string | null;
-}
+import type { PromptBundleRef } from "./prompt-bundle-ref.js";
 
 export interface ClaudeArgsInput {
   readonly config: Pick<ClipjobConfig, "dangerouslySkipPermissions" | "model" | "effort" | "maxTurnsPerRun" | "instructionsFilePath" | "extraArgs">;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_HOST_FACTS, type HostFacts } from "../ports/host-port.js";
-import type { EnvSource, EnvVar } from "./agent-job-spec.js";
+import type { EnvVar } from "./agent-job-spec.js";
+import type { EnvSource } from "./spec-values.js";
 import { buildAgentEnv, configEnvProblem, type AgentEnvInput } from "./env-policy.js";
 
 const noConfig = { env: {}, envSecretRefs: {}, inheritEnv: [] };

@@ -8,7 +8,8 @@
 
 import type { ClipjobConfig } from "../config/clipjob-config.js";
 import type { HostFacts } from "../ports/host-port.js";
-import { payloadEnvKey, type EnvSource, type EnvVar } from "./agent-job-spec.js";
+import { payloadEnvKey, type EnvVar } from "./agent-job-spec.js";
+import type { EnvSource } from "./spec-values.js";
 import { isEnvVarName } from "./k8s-names.js";
 
 export const AGENT_HOME = "/paperclip";

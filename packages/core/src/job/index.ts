@@ -1,5 +1,8 @@
 export * from "./agent-job-spec.js";
-export { buildClaudeArgs, agentCommand, type ClaudeArgsInput, type PromptBundleRef } from "./claude-command.js";
+export { buildClaudeArgs, agentCommand, type ClaudeArgsInput } from "./claude-command.js";
+export type { PromptBundleRef } from "./prompt-bundle-ref.js";
+export type { PromptMetrics } from "./prompt-metrics.js";
+export type * from "./spec-values.js";
 export {
   AGENT_HOME,
   BUILTIN_INHERITED_ENV,
@@ -15,5 +18,5 @@ export { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } fr
 export * from "./labels.js";
 export { MAX_PROMPT_BYTES, MAX_SECRET_DATA_BYTES } from "./payload-limits.js";
 export { PAPERCLIP_VOLUME, planAgentJob, type PlanError, type PlanErrorCode, type PlanInput } from "./plan-agent-job.js";
-export { buildPrompt, promptMetrics, type BuiltPrompt, type PromptMetrics, type PromptSections } from "./prompt.js";
+export { buildPrompt, promptMetrics, type BuiltPrompt, type PromptRequest, type PromptSections, type PromptTemplates } from "./prompt.js";
 export { renderTemplate } from "./template.js";

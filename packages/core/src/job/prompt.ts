@@ -1,10 +1,27 @@
 // Claude's stdin for one run, assembled like Paperclip's own Claude adapter: bootstrap (new sessions
 // only), wake, session handoff, task, heartbeat template — blank sections skipped, a blank line between.
 
-import type { ClipjobConfig } from "../config/clipjob-config.js";
 import { utf8ByteLength } from "../stream/utf8-byte-length.js";
-import type { RunRequest } from "../run/run-request.js";
+import type { PromptMetrics } from "./prompt-metrics.js";
 import { renderTemplate } from "./template.js";
+
+/** What of a run request the prompt is made from (a `RunRequest` is one). */
+export interface PromptRequest {
+  readonly runId: string;
+  readonly agent: { readonly id: string; readonly companyId: string; readonly name: string };
+  readonly taskId?: string | null;
+  readonly wake?: { readonly reason?: string | null; readonly comments?: readonly { readonly body: string }[] } | null;
+  readonly sessionHandoffMarkdown?: string | null;
+  readonly taskMarkdown?: string | null;
+  readonly session?: { readonly sessionId?: string | null } | null;
+  readonly templateData?: Readonly<Record<string, unknown>>;
+}
+
+/** The config's `{{…}}` templates: the heartbeat prompt, and the bootstrap for fresh sessions. */
+export interface PromptTemplates {
+  readonly promptTemplate: string;
+  readonly bootstrapPromptTemplate: string;
+}
 
 export interface PromptSections {
   readonly bootstrap: string;
@@ -12,17 +29,6 @@ export interface PromptSections {
   readonly handoff: string;
   readonly task: string;
   readonly heartbeat: string;
-}
-
-export interface PromptMetrics {
-  readonly promptChars: number;
-  /** UTF-8 size: what the payload Secret limit is measured in. */
-  readonly promptBytes: number;
-  readonly bootstrapPromptChars: number;
-  readonly wakePromptChars: number;
-  readonly sessionHandoffChars: number;
-  readonly taskMarkdownChars: number;
-  readonly heartbeatPromptChars: number;
 }
 
 export interface BuiltPrompt {
@@ -33,15 +39,12 @@ export interface BuiltPrompt {
   readonly resumeSessionId: string | null;
 }
 
-export function resumeSessionIdOf(request: Pick<RunRequest, "session">): string | null {
+export function resumeSessionIdOf(request: Pick<PromptRequest, "session">): string | null {
   const id = request.session?.sessionId?.trim();
   return id ? id : null;
 }
 
-export function buildPrompt(
-  request: RunRequest,
-  config: Pick<ClipjobConfig, "promptTemplate" | "bootstrapPromptTemplate">,
-): BuiltPrompt {
+export function buildPrompt(request: PromptRequest, config: PromptTemplates): BuiltPrompt {
   const resumeSessionId = resumeSessionIdOf(request);
   const data = templateData(request);
   const wake = wakePrompt(request.wake);
@@ -73,7 +76,7 @@ export function promptMetrics(text: string, sections: PromptSections): PromptMet
   };
 }
 
-function templateData(request: RunRequest): Record<string, unknown> {
+function templateData(request: PromptRequest): Record<string, unknown> {
   const { agent, runId } = request;
   return {
     agentId: agent.id,
@@ -87,7 +90,7 @@ function templateData(request: RunRequest): Record<string, unknown> {
   };
 }
 
-function wakePrompt(wake: RunRequest["wake"]): string {
+function wakePrompt(wake: PromptRequest["wake"]): string {
   if (!wake) return "";
   const parts: string[] = [];
   const reason = wake.reason?.trim();

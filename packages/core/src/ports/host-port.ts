@@ -1,4 +1,5 @@
-import type { DnsConfig, EnvFromSource, EnvSource } from "../job/agent-job-spec.js";
+import type { DnsConfig, EnvFromSource } from "../job/agent-job-spec.js";
+import type { EnvSource } from "../job/spec-values.js";
 
 export interface InheritedSecretVolume {
   readonly volumeName: string;

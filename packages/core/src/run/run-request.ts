@@ -1,4 +1,4 @@
-import type { PromptBundleRef } from "../job/claude-command.js";
+import type { PromptBundleRef } from "../job/prompt-bundle-ref.js";
 import type { SessionParams } from "../session/session-params.js";
 
 export interface WakeComment {
