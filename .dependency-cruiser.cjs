@@ -10,7 +10,7 @@ const PUBLISHED = "^(packages/(core|k8s-infra|fake-cluster|paperclip-adapter)|ap
 /** Tests and test tooling inside a package: free to use test support. */
 const TEST_CODE = "(\\.test\\.ts$|/test/|/testing/|\\.config\\.ts$)";
 /** Test support: test files, testing/ folders, and the private test packages. */
-const TEST_SUPPORT = "(\\.test\\.ts$|/test/|/testing/|^packages/(cluster-contract|run-scenarios|test-kit|claude-corpus|scripted-anthropic-api)/)";
+const TEST_SUPPORT = "(\\.test\\.ts$|/test/|/testing/|^apps/e2e/|^packages/(cluster-contract|run-scenarios|kube-test-kit|claude-corpus|repo-checks|scripted-anthropic-api)/)";
 const IO_BUILTINS = "^(fs|fs/promises|child_process|net|http|https|http2|tls|dgram|dns|worker_threads|cluster|os|process|readline|zlib|stream|crypto)$";
 
 module.exports = {

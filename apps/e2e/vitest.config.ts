@@ -1,4 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { sharedTestConfig } from "../../vitest.shared.js";
 
-export default defineConfig(sharedTestConfig());
+const shared = sharedTestConfig();
+
+// The cluster suites start a real control plane; they run only through vitest.cluster.config.ts (`pnpm test:cluster`).
+export default defineConfig({ ...shared, test: { ...shared.test, exclude: ["**/node_modules/**", "src/**/*.cluster.test.ts"] } });

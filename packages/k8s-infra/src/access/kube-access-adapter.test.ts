@@ -1,6 +1,6 @@
 import { REQUIRED_PERMISSIONS } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi } from "../testing/fake-kube-api.js";
+import { FakeKubeApi } from "@clipjob/kube-test-kit";
 import { KubeAccessAdapter } from "./kube-access-adapter.js";
 
 let api: FakeKubeApi;

@@ -1,7 +1,6 @@
 import { ClusterError, systemClock, type Clock, type JobRef, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fullSpec, minimalSpec } from "../testing/agent-job-spec-fixtures.js";
-import { FakeKubeApi, status } from "../testing/fake-kube-api.js";
+import { FakeKubeApi, fullSpec, minimalSpec, status } from "@clipjob/kube-test-kit";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 
 const NS = "agents";

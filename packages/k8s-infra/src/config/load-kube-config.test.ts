@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClusterAdapter } from "../cluster/kube-cluster-adapter.js";
-import { FakeKubeApi } from "../testing/fake-kube-api.js";
+import { FakeKubeApi } from "@clipjob/kube-test-kit";
 import { loadKubeConfig } from "./load-kube-config.js";
 
 let api: FakeKubeApi;

@@ -1,6 +1,6 @@
 import { NO_HOST_FACTS } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi } from "../testing/fake-kube-api.js";
+import { FakeKubeApi } from "@clipjob/kube-test-kit";
 import { KubeHostAdapter, type HostFactsCache } from "./kube-host-adapter.js";
 import { locateSelfPod, type HostEnvironment } from "./self-pod-locator.js";
 

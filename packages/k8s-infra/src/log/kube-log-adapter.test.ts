@@ -1,6 +1,6 @@
 import type { LogCursor, LogLine } from "@clipjob/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi, type LogEntry } from "../testing/fake-kube-api.js";
+import { FakeKubeApi, type LogEntry } from "@clipjob/kube-test-kit";
 import { KubeLogAdapter } from "./kube-log-adapter.js";
 
 const NS = "agents";

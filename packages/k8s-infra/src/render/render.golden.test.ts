@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import type { AgentJobSpec } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
-import { fullSpec, minimalSpec, searchOnlyDnsSpec } from "../testing/agent-job-spec-fixtures.js";
+import { fullSpec, minimalSpec, searchOnlyDnsSpec } from "@clipjob/kube-test-kit";
 import { renderJob } from "./render-job.js";
 import { renderPayloadSecret } from "./render-payload-secret.js";
 

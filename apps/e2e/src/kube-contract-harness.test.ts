@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContractDriver } from "@clipjob/cluster-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { minimalSpec } from "./agent-job-spec-fixtures.js";
-import { FakeKubeApi } from "./fake-kube-api.js";
+import { FakeKubeApi, minimalSpec } from "@clipjob/kube-test-kit";
 import { createKubeHarness } from "./kube-contract-harness.js";
 
 let api: FakeKubeApi;

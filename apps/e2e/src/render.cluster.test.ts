@@ -6,9 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NO_HOST_FACTS, parseConfig, planAgentJob, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderJob } from "./render/render-job.js";
-import { renderPayloadSecret } from "./render/render-payload-secret.js";
-import { startE2eControlPlane, type ControlPlane } from "./testing/e2e-control-plane.js";
+import { renderJob, renderPayloadSecret } from "@clipjob/k8s-infra";
+import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
 
 let cp: ControlPlane;
 

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { AgentLocks, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startE2eControlPlane, type ControlPlane } from "./testing/e2e-control-plane.js";
-import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
-import { createKwokDriver, jobLogFile } from "./testing/kwok-driver.js";
+import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
+import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
+import { createKwokDriver, jobLogFile } from "./kwok-driver.js";
 
 let cp: ControlPlane;
 let h: KubeHarness;

@@ -1,4 +1,4 @@
-// A tiny Kubernetes API server on 127.0.0.1 for this package's tests: just enough of the real wire
+// A tiny Kubernetes API server on 127.0.0.1 for k8s-infra's adapter tests: just enough of the real wire
 // protocol (Status bodies, resourceVersions, merge patch, list+watch with expiry, pods/log with
 // timestamps/sinceTime/follow) to drive the real client-node code paths, plus fault injection. It runs
 // no controllers: a test moves Jobs and pods through their states by hand.

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeClusterContract, describeLogContract, type ContractCapabilities } from "@clipjob/cluster-contract";
 import { afterAll, beforeAll } from "vitest";
-import { startE2eControlPlane, type ControlPlane } from "./testing/e2e-control-plane.js";
-import { createKubeHarness } from "./testing/kube-contract-harness.js";
-import { createKwokDriver } from "./testing/kwok-driver.js";
+import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
+import { createKubeHarness } from "./kube-contract-harness.js";
+import { createKwokDriver } from "./kwok-driver.js";
 
 /** A real API server cannot expire watches on demand, and AgentJobSpec has no init containers. */
 const CAPABILITIES: ContractCapabilities = { expireWatches: false, initContainers: false };

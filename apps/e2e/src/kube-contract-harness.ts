@@ -3,11 +3,7 @@
 // Jobs this harness submitted, so cases leave nothing behind on a shared cluster.
 import { systemClock, type ClusterPort, type HostPort, type JobRef } from "@clipjob/core";
 import type { ContractCapabilities, ContractDriver, ContractHarness } from "@clipjob/cluster-contract";
-import { KubeAccessAdapter } from "../access/kube-access-adapter.js";
-import { KubeClusterAdapter } from "../cluster/kube-cluster-adapter.js";
-import { loadKubeConfig } from "../config/load-kube-config.js";
-import { KubeHostAdapter } from "../host/kube-host-adapter.js";
-import { KubeLogAdapter } from "../log/kube-log-adapter.js";
+import { KubeAccessAdapter, KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 
 export interface KubeHarnessOptions {
   readonly kubeconfigPath: string;

@@ -30,7 +30,7 @@ interface StartModule {
   startControlPlane(opts: { dir: string; namespace?: string }): Promise<ControlPlane>;
 }
 
-const startModuleUrl = new URL("../../../../apps/e2e/control-plane/start.mjs", import.meta.url);
+const startModuleUrl = new URL("../control-plane/start.mjs", import.meta.url);
 
 /** Starts etcd, kube-apiserver, kcm, scheduler, kwok and the kubelet simulator under `dir`. */
 export async function startE2eControlPlane(dir: string, namespace?: string): Promise<ControlPlane> {

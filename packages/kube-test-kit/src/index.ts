@@ -1,0 +1,2 @@
+export { FakeKubeApi, status, type Fault, type LogCutting, type LogEntry, type RecordedRequest } from "./fake-kube-api.js";
+export { fullSpec, minimalSpec, searchOnlyDnsSpec } from "./agent-job-spec-fixtures.js";
