@@ -1,10 +1,11 @@
 // The whole use case on a real control plane: runAgentJob with the Kube adapters, as the adapter
 // ServiceAccount, from submit to cleanup. kwok plays the container (exit code and run time from its env);
 // the test writes the container's stream-json transcript into the kubelet simulator's log file.
-import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { AgentLocks, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { KubeConfig, type Cluster, type User } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
 import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
@@ -199,5 +200,51 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
     expect(run.outcome).toMatchObject({ status: "succeeded", job: { kept: true, keptBecause: "delete_failed" } });
     expect(run.notices.join("\n")).toMatch(/delete.*jobs/);
     await h.cluster.deleteJob({ namespace: cp.namespace, name: run.name }, "Background");
+  });
+});
+
+describe("runAgentJob with a kubeconfig the API server will not accept", () => {
+  /** The adapter's kubeconfig with `change` applied to its cluster and user, written next to it. */
+  function derivedKubeconfig(name: string, change: (c: { cluster: Cluster; user: User }) => { cluster: Cluster; user: User }): string {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigAdapter);
+    const changed = change({ cluster: kc.getCurrentCluster()!, user: kc.getCurrentUser()! });
+    const out = new KubeConfig();
+    out.loadFromOptions({
+      clusters: [changed.cluster],
+      users: [changed.user],
+      contexts: [{ name: "derived", cluster: changed.cluster.name, user: changed.user.name, namespace: cp.namespace }],
+      currentContext: "derived",
+    });
+    const path = join(dirname(cp.kubeconfigAdapter), `${name}.kubeconfig`);
+    writeFileSync(path, out.exportConfig());
+    return path;
+  }
+
+  async function runWith(kubeconfigPath: string): Promise<RunOutcome> {
+    const driver = createKwokDriver({ namespace: cp.namespace, logsDir: cp.logsDir, admin: cp.admin });
+    const other = await createKubeHarness({ kubeconfigPath, namespace: cp.namespace, driver });
+    return runAgentJob(
+      { cluster: other.cluster, logs: other.logs, host: other.host, clock: other.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
+      request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "1s" }),
+    );
+  }
+
+  it("a wrong token (401) is k8s_credentials_rejected, not 'guard unreachable' (issue 14, fault 5)", async () => {
+    const path = derivedKubeconfig("bad-token", ({ cluster, user }) => ({ cluster, user: { name: user.name, token: "not-a-valid-token" } }));
+    const outcome = await runWith(path);
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_credentials_rejected" });
+    expect(outcome.errorMessage).toMatch(/HTTP 401/);
+  });
+
+  it("a CA that did not sign the server's certificate is k8s_certificate_untrusted (issue 14, fault 5)", async () => {
+    // Any certificate other than the cluster CA: the admin's client certificate is signed by it, but signs nothing.
+    const admin = new KubeConfig();
+    admin.loadFromFile(cp.kubeconfigAdmin);
+    const foreign = admin.getCurrentUser()!.certData!;
+    const path = derivedKubeconfig("wrong-ca", ({ cluster, user }) => ({ cluster: { ...cluster, caData: foreign, caFile: undefined } as Cluster, user }));
+    const outcome = await runWith(path);
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_certificate_untrusted" });
+    expect(outcome.errorMessage).toMatch(/certificate is not trusted/);
   });
 });

@@ -29,6 +29,25 @@ describe("submit never leaves anything behind", () => {
     s.dispose();
   });
 
+  for (const [error, code, says] of [
+    ["401", "k8s_credentials_rejected", /rejected the credentials \(HTTP 401/],
+    ["certificate", "k8s_certificate_untrusted", /certificate is not trusted \(.*self-signed certificate in certificate chain\)/],
+  ] as const) {
+    it(`${code}: the guard's first read says so at once, never "guard unreachable", and nothing is retried (issue 14, fault 5)`, async () => {
+      const s = scenario();
+      const fault = s.fake.faults.failRequests({ operation: /./, error });
+      const startedAt = s.fake.clock.now();
+      const { outcome } = await s.run(request());
+      expect(outcome.errorCode).toBe(code);
+      expect(outcome.errorMessage).toMatch(says);
+      // Host introspection and the guard's list each tried once; nothing after them, nothing twice.
+      expect(fault.hits).toBeLessThanOrEqual(2);
+      expect(Object.values(s.fake.requests()).every((n) => n === 1)).toBe(true);
+      expect(s.fake.clock.now() - startedAt).toBeLessThan(1_000);
+      s.dispose();
+    });
+  }
+
   it("a prompt above the payload limit is refused before anything is created", async () => {
     const s = scenario();
     const { outcome } = await s.run(request({ taskMarkdown: "x".repeat(2 * 1024 * 1024) }));

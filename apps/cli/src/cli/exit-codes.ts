@@ -25,6 +25,8 @@ const EXIT_FOR_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   k8s_prompt_secret_create_failed: EXIT.infrastructure,
   k8s_job_create_failed: EXIT.infrastructure,
   k8s_permission_denied: EXIT.infrastructure,
+  k8s_credentials_rejected: EXIT.infrastructure,
+  k8s_certificate_untrusted: EXIT.infrastructure,
   k8s_pod_schedule_failed: EXIT.infrastructure,
   k8s_pod_unschedulable: EXIT.infrastructure,
   k8s_image_pull_failed: EXIT.infrastructure,

@@ -15,6 +15,10 @@ export const ERROR_CODES = [
   "k8s_prompt_secret_create_failed",
   "k8s_job_create_failed",
   "k8s_permission_denied",
+  /** The API server rejected the credentials (HTTP 401: a wrong, expired or revoked token or certificate). */
+  "k8s_credentials_rejected",
+  /** The API server's TLS certificate is not trusted by the kubeconfig's CA (or expired, or names another host). */
+  "k8s_certificate_untrusted",
   // Start
   "k8s_pod_schedule_failed",
   "k8s_pod_unschedulable",

@@ -7,6 +7,8 @@ export type ClusterErrorCode =
   | "already_exists"
   | "forbidden"
   | "unauthorized"
+  /** The API server's TLS certificate is not trusted by the configured CA (or has expired, or names another host). */
+  | "certificate_untrusted"
   | "invalid"
   | "too_large"
   | "rate_limited"

@@ -2,11 +2,10 @@
 // (the functions below); `decideRun` reads it and decides. Nothing here performs I/O.
 
 import type { JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outcome/run-outcome.js";
-import { isClusterError } from "../ports/cluster-error.js";
 import type { JobSnapshot, PodSnapshot } from "../ports/cluster-objects.js";
 import type { LineKind } from "../stream/transcript-reducer.js";
 import { utf8ByteLength } from "../stream/utf8-byte-length.js";
-import { describeError, permissionMessage } from "./error-text.js";
+import { accessFailure, describeError } from "./error-text.js";
 import { agentStarted, agentTermination, detectDisruption, detectStartFatal, type PodFatal } from "./pod-state.js";
 
 /** Counted for the job-gone forensic record: how much the run saw before its Job vanished. */
@@ -157,8 +156,9 @@ export function foldUnreachable(o: ObservedRun, error: unknown, now: number): vo
  * without it the outcome would be a misleading "Claude said nothing". Returns whether it was that.
  */
 export function foldForbidden(o: ObservedRun, error: unknown): boolean {
-  if (!isClusterError(error) || error.code !== "forbidden") return false;
-  o.fatal ??= { code: "k8s_permission_denied", message: permissionMessage(error) };
+  const access = accessFailure(error);
+  if (!access) return false;
+  o.fatal ??= access;
   return true;
 }
 

@@ -12,7 +12,7 @@ import type { JobSnapshot } from "../ports/cluster-objects.js";
 import type { ClusterPort } from "../ports/cluster-port.js";
 import type { Clock } from "../ports/clock.js";
 import type { AgentLocks } from "./agent-locks.js";
-import { describeError, permissionMessage } from "./error-text.js";
+import { accessFailure, describeError } from "./error-text.js";
 import type { RunReporter } from "./run-reporter.js";
 import type { RunRequest } from "./run-request.js";
 
@@ -48,7 +48,8 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
       livePods.set(job.ref.name, pods.some((p) => !p.deletionTimestamp || p.phase === "Running" || p.phase === "Pending"));
     }
   } catch (error) {
-    if (isClusterError(error) && error.code === "forbidden") return failed("k8s_permission_denied", permissionMessage(error));
+    const access = accessFailure(error);
+    if (access) return failed(access.code, access.message);
     return failed("k8s_concurrency_guard_unreachable", `Concurrency guard unreachable: ${describeError(error)}`);
   }
 
@@ -128,8 +129,9 @@ async function removeFailedSubmit(ports: StartPorts, reporter: RunReporter, spec
 }
 
 function submitFailure(reporter: RunReporter, error: unknown, cancelSignal?: AbortSignal): RunOutcome {
+  const access = accessFailure(error);
+  if (access) return reporter.fail(access.code, access.message);
   if (isClusterError(error)) {
-    if (error.code === "forbidden") return reporter.fail("k8s_permission_denied", permissionMessage(error));
     if (error.code === "too_large") return reporter.fail("k8s_payload_too_large", `The run payload was refused as too large: ${error.message}`);
     if (/secret/i.test(error.operation)) return reporter.fail("k8s_prompt_secret_create_failed", `Failed to create the run payload Secret: ${error.message}`);
   }

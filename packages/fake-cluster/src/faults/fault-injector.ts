@@ -3,7 +3,8 @@ import { apiError } from "../api/api-errors.js";
 import type { Random } from "../prng.js";
 import type { VirtualClock } from "../virtual-clock.js";
 
-export type InjectedError = "429" | "500" | "503" | "504" | "reset" | "403";
+/** "401": the credentials are rejected; "certificate": the server's TLS certificate fails verification. */
+export type InjectedError = "429" | "500" | "503" | "504" | "reset" | "403" | "401" | "certificate";
 
 export interface RequestFaultRule {
   /** A request kind as counted by `requests()` ("create job", "follow log"…), or a pattern over them. */
@@ -140,6 +141,10 @@ function injected(rule: RequestFaultRule, operation: string): ClusterError {
       return apiError("timeout", operation, "the server was unable to return a response in the time allotted, but may still be processing the request");
     case "403":
       return apiError("forbidden", operation, "forbidden (injected)");
+    case "401":
+      return apiError("unauthorized", operation, "Unauthorized");
+    case "certificate":
+      return new ClusterError({ code: "certificate_untrusted", operation, message: "self-signed certificate in certificate chain" });
     case "reset":
       return resetError(operation);
   }

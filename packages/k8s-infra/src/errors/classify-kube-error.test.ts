@@ -57,6 +57,12 @@ const rows: Row[] = [
   { name: "node-fetch FetchError", err: Object.assign(new Error("request to https://k/ failed, reason: socket hang up"), { type: "system", code: "ECONNRESET", errno: "ECONNRESET" }), code: "unavailable" },
   { name: "socket hang up without code", err: new Error("socket hang up"), code: "unavailable" },
   { name: "undici fetch failed with cause", err: Object.assign(new TypeError("fetch failed"), { cause: systemError("UND_ERR_CONNECT_TIMEOUT", "Connect Timeout Error") }), code: "timeout" },
+  // TLS: the server's certificate is not trusted by the kubeconfig's CA (permanent, issue 14 fault 5).
+  { name: "TLS: unable to verify the first certificate", err: systemError("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"), code: "certificate_untrusted", message: "unable to verify the first certificate" },
+  { name: "TLS: self-signed certificate in chain", err: systemError("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain"), code: "certificate_untrusted" },
+  { name: "TLS: host name mismatch", err: systemError("ERR_TLS_CERT_ALTNAME_INVALID", "Hostname/IP does not match certificate's altnames"), code: "certificate_untrusted" },
+  { name: "TLS: expired", err: systemError("CERT_HAS_EXPIRED", "certificate has expired"), code: "certificate_untrusted" },
+  { name: "TLS failure wrapped by fetch", err: Object.assign(new TypeError("fetch failed"), { cause: systemError("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate") }), code: "certificate_untrusted" },
   { name: "abort", err: Object.assign(new Error("The operation was aborted"), { name: "AbortError" }), code: "unknown", message: "aborted" },
   { name: "anything else", err: new Error("boom"), code: "unknown", message: "boom" },
   { name: "a thrown string", err: "weird", code: "unknown", message: "weird" },

@@ -37,6 +37,22 @@ const UNAVAILABLE_CODES = new Set([
   "ERR_STREAM_PREMATURE_CLOSE",
 ]);
 
+// Node's TLS verification failures (OpenSSL X509 codes and Node's host name check): the server's
+// certificate is not trusted by the configured CA. Permanent: no retry makes it trusted.
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_UNTRUSTED",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
 const TIMEOUT_CODES = new Set([
   "ETIMEDOUT",
   "ESOCKETTIMEDOUT",
@@ -111,7 +127,8 @@ function fromTransport(err: unknown, operation: KubeOperation): ClusterError {
   const systemCode = findSystemCode(err);
   const message = firstLine(errorMessage(err));
   let code: ClusterErrorCode = "unknown";
-  if (systemCode !== undefined && TIMEOUT_CODES.has(systemCode)) code = "timeout";
+  if (systemCode !== undefined && CERTIFICATE_CODES.has(systemCode)) code = "certificate_untrusted";
+  else if (systemCode !== undefined && TIMEOUT_CODES.has(systemCode)) code = "timeout";
   else if (systemCode !== undefined && UNAVAILABLE_CODES.has(systemCode)) code = "unavailable";
   else if (/socket hang up|ECONNRESET|ECONNREFUSED|network socket disconnected/i.test(message)) code = "unavailable";
   else if (/timed? ?out/i.test(message)) code = "timeout";

@@ -49,6 +49,15 @@ describe("retryRead", () => {
     }
   });
 
+  it("does not retry rejected credentials (401) or an untrusted server certificate (issue 14, fault 5)", async () => {
+    const tls = Object.assign(new Error("self-signed certificate in certificate chain"), { code: "SELF_SIGNED_CERT_IN_CHAIN" });
+    for (const [error, code] of [[new ApiException(401, "Unauthorized", "", {}), "unauthorized"], [tls, "certificate_untrusted"]] as const) {
+      const clock = recordingClock();
+      await expect(retryRead(op, { policy, clock }, failing([error]))).rejects.toMatchObject({ code });
+      expect(clock.slept).toEqual([]);
+    }
+  });
+
   it("stops retrying once the signal aborts", async () => {
     const controller = new AbortController();
     const clock: Clock = { now: () => 0, sleep: async () => controller.abort() };
