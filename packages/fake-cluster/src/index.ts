@@ -5,7 +5,7 @@ export { VirtualClock } from "./virtual-clock.js";
 export type { TimerHandle, VirtualClockOptions } from "./virtual-clock.js";
 export { PROGRAMS, SCRIPT_ENV } from "./programs/builtin-programs.js";
 export type { ScriptBehaviour } from "./programs/builtin-programs.js";
-export { simImage, SIM_IMAGE_REPOSITORY } from "./programs/program.js";
+export { ContainerStartError, simImage, SIM_IMAGE_REPOSITORY } from "./programs/program.js";
 export type { Program, ProgramContext } from "./programs/program.js";
 export { Transcript, DEFAULT_MODEL } from "./programs/stream-json.js";
 export type { ContentBlock, Usage } from "./programs/stream-json.js";

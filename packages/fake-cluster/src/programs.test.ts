@@ -55,6 +55,9 @@ const table: { program: string; exitCode: number; reason: string; check: (evs: E
   },
   { program: "stderr-noise", exitCode: 0, reason: "Completed", check: (_evs, lines) => expect(lines.some((l) => l.startsWith("npm notice"))).toBe(true) },
   { program: "oom", exitCode: 137, reason: "OOMKilled", check: (evs) => expect(result(evs)).toBeUndefined() },
+  // A real runtime that cannot exec the command: terminated, 128, StartError, nothing written.
+  { program: "no-shell", exitCode: 128, reason: "StartError", check: (_evs, lines) => expect(lines).toEqual([]) },
+  { program: "claude-missing", exitCode: 127, reason: "Error", check: (_evs, lines) => expect(lines).toEqual(["sh: 1: exec: claude: not found"]) },
 ];
 
 describe("built-in programs", () => {

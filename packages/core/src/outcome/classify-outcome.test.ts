@@ -98,9 +98,9 @@ describe("a result that is not a success (§9.2 #1: is_error and non-zero exits 
   it.each<[string, readonly string[], Partial<ClassifyInput> & { exitCode?: number | null }, Partial<RunOutcome>]>([
     [
       "is_error with exit 0 is still an error",
-      [result({ is_error: true, result: "API Error: 500 internal" })],
+      [result({ is_error: true, result: "Hook PreToolUse crashed" })],
       { exitCode: 0 },
-      { status: "failed", errorCode: "claude_failed", errorMessage: "Claude run failed: API Error: 500 internal" },
+      { status: "failed", errorCode: "claude_failed", errorMessage: "Claude run failed: Hook PreToolUse crashed" },
     ],
     [
       "an error_* subtype without is_error",

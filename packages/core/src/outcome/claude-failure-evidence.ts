@@ -57,6 +57,8 @@ function apiErrorKindOf(e: ClaudeFailureEvidence): string | null {
 
 const REFUSED = /\b(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b|connection refused|getaddrinfo|unable to connect to api/i;
 const DROPPED = /\b(?:ECONNRESET|ETIMEDOUT|EPIPE|ECONNABORTED|UND_ERR_SOCKET)\b|socket hang up|connection (?:dropped|reset|closed)|usually temporary|request timed out/i;
+/** An older CLI's words for a failing API: `API Error: 500 {"type":"error","error":{"type":"api_error",…}}`. */
+const SERVER_ERROR_TEXT = /\bAPI Error:?\s*(?:408|429|5\d\d)\b|"type"\s*:\s*"(?:api_error|overloaded_error|rate_limit_error)"|\binternal server error\b/i;
 const UNRECOGNIZED_MODEL_TAG = /\[claude-code:unrecognized_model\]/;
 const transientStatus = (s: number | null): boolean => s === 429 || s === 408 || (s !== null && s >= 500 && s <= 599);
 
@@ -120,7 +122,7 @@ export const CLAUDE_FAILURE_EVIDENCE: readonly EvidenceRow[] = [
       ["rate_limit_error", "overloaded_error", "api_error"].includes(apiErrorTypeOf(e) ?? "") ||
       apiErrorKindOf(e) === "connection_failed" ||
       ["server_error", "rate_limit", "overloaded"].includes(e.apiError?.error ?? ""),
-    text: (e) => TRANSIENT_UPSTREAM.some((re) => re.test(e.text)) || DROPPED.test(e.text),
+    text: (e) => TRANSIENT_UPSTREAM.some((re) => re.test(e.text)) || DROPPED.test(e.text) || SERVER_ERROR_TEXT.test(e.text),
   },
 ];
 

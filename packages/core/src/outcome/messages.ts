@@ -297,16 +297,21 @@ function retriesPhrase(retries: number): string {
   return retries === 0 ? "" : ` after ${retries} ${retries === 1 ? "retry" : "retries"}`;
 }
 
+/** The first sentence of a detail, without its final period (the CLI appends advice meant for a terminal). */
+export function firstSentence(detail: string): string {
+  return detail.split(/(?<=[a-z0-9)])\.\s+(?=[A-Z])/)[0]!.replace(/[.\s]+$/, "");
+}
+
 export function transientUpstreamMessage(input: { status: number | null; errorType: string | null; detail: string; retries: number; host: string; dropped: boolean }): string {
   const what = input.dropped
     ? `The connection to Anthropic's API at ${input.host} dropped`
     : `Anthropic's API at ${input.host} failed${parenthesised(httpPhrase(input.status, input.errorType), "")}`;
-  const detail = input.detail ? `: ${input.detail}` : "";
+  const detail = input.detail ? `: ${firstSentence(input.detail)}` : "";
   return `${what}${retriesPhrase(input.retries)}${detail}. This is usually temporary; a later run will likely succeed.`;
 }
 
 export function upstreamUnreachableMessage(input: { host: string; detail: string; retries: number }): string {
-  const detail = input.detail ? ` (${input.detail})` : "";
+  const detail = input.detail ? ` (${firstSentence(input.detail)})` : "";
   return (
     `Claude could not reach Anthropic's API at ${input.host}${retriesPhrase(input.retries)}${detail}. ` +
     "Check ANTHROPIC_BASE_URL and that the agent's pod may connect to it (network policy, proxy, DNS)."

@@ -4,7 +4,7 @@ import { isTerminalPhase } from "../store/object-store.js";
 import type { Condition, ContainerStatusObject, PodObject } from "../store/objects.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import type { Random } from "../prng.js";
-import type { Program, ProgramContext } from "../programs/program.js";
+import { ContainerStartError, type Program, type ProgramContext } from "../programs/program.js";
 import { parseQuantity } from "../quantity.js";
 import type { LogFiles } from "./container-log.js";
 import { mountedSecrets, parseInvocation, readMountedFile, resolveEnv } from "./container-env.js";
@@ -27,7 +27,7 @@ const CONFIG_RETRY_MS = 10_000;
 const MAX_PULL_BACKOFF_MS = 300_000;
 
 /** Why a container stopped: its own exit, or the kubelet/kernel killing it. */
-type Death = { readonly exitCode: number; readonly reason: string; readonly signal?: number };
+type Death = { readonly exitCode: number; readonly reason: string; readonly signal?: number; readonly message?: string };
 
 class ProcessKilled extends Error {}
 
@@ -241,7 +241,15 @@ class PodWorker {
       s.containerStatuses[0] = {
         ...s.containerStatuses[0]!,
         ready: false,
-        state: { kind: "terminated", exitCode: d.exitCode, reason: d.reason, ...(d.signal !== undefined ? { signal: d.signal } : {}), startedAt, finishedAt },
+        state: {
+          kind: "terminated",
+          exitCode: d.exitCode,
+          reason: d.reason,
+          ...(d.signal !== undefined ? { signal: d.signal } : {}),
+          ...(d.message !== undefined ? { message: d.message } : {}),
+          startedAt,
+          finishedAt,
+        },
       };
       s.phase = d.exitCode === 0 ? "Succeeded" : "Failed";
       setCondition(s.conditions, "Ready", "False", "PodCompleted", finishedAt);
@@ -380,6 +388,11 @@ class RunningProcess {
         (code) => this.exit({ exitCode: code, reason: code === 0 ? "Completed" : "Error" }),
         (err: unknown) => {
           if (err instanceof ProcessKilled) return;
+          // What containerd reports when the command cannot even be executed (e.g. no `sh` in the image).
+          if (err instanceof ContainerStartError) {
+            this.exit({ exitCode: 128, reason: "StartError", message: err.message });
+            return;
+          }
           ctx.stderr(err instanceof Error ? (err.stack ?? err.message) : String(err));
           this.exit({ exitCode: 1, reason: "Error" });
         },

@@ -1,5 +1,5 @@
 // The built-in scripted Claude processes. Each is a realistic stream-json transcript over virtual time.
-import type { Program, ProgramContext } from "./program.js";
+import { ContainerStartError, type Program, type ProgramContext } from "./program.js";
 import { argValue, newSessionId, Transcript } from "./stream-json.js";
 
 /**
@@ -253,7 +253,22 @@ const script: Program = async (ctx) => {
   return b.exitCode ?? 0;
 };
 
+/** An image without `sh`: containerd cannot start the Job's command (the real runtime's StartError, exit 128). */
+const noShell: Program = async () => {
+  throw new ContainerStartError(
+    'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown',
+  );
+};
+
+/** An image whose PATH has no `claude`: `sh` says so and exits 127, as dash does. */
+const claudeMissing: Program = async (ctx) => {
+  ctx.stderr("sh: 1: exec: claude: not found");
+  return 127;
+};
+
 export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({
+  "no-shell": noShell,
+  "claude-missing": claudeMissing,
   success,
   "huge-output": hugeOutput,
   truncated,

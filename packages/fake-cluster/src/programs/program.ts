@@ -48,3 +48,12 @@ export function programNameOfSimImage(image: string): string | undefined {
   const prefix = `${SIM_IMAGE_REPOSITORY}:`;
   return image.startsWith(prefix) ? image.slice(prefix.length) : undefined;
 }
+
+/**
+ * Thrown by a program to play a container the runtime could not start (its command's executable is missing
+ * from the image): the kubelet reports it as a real one does — terminated, exit code 128, reason
+ * `StartError`, the runtime's message — and the process wrote nothing.
+ */
+export class ContainerStartError extends Error {
+  override readonly name = "ContainerStartError";
+}
