@@ -1,6 +1,7 @@
 // Facts about the run's pod that outcome messages name: the memory limit an OOM kill hit, the API endpoint
 // Claude talked to, and where Claude's credential comes from (so an auth failure says what to refresh).
-import type { AgentJobSpec, EnvSource } from "../job/agent-job-spec.js";
+import type { AgentJobSpec } from "../job/agent-job-spec.js";
+import type { EnvSource } from "../job/spec-values.js";
 
 /** The env variables through which Claude Code authenticates, in the order it prefers them. */
 export const CLAUDE_CREDENTIAL_ENV = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"] as const;
