@@ -1,4 +1,4 @@
-// The guard decision (ARCHITECTURE §2 step 2), given this agent's Jobs. Rules, in order:
+// The guard decision (docs/architecture.md, "The run", step 2), given this agent's Jobs. Rules, in order:
 //  1. Terminal Jobs, and Jobs being deleted whose pods are gone, are ignored. Nothing left: proceed.
 //  2. A live Job carrying this run's id IS this run (e.g. execute retried after a host restart): adopt it,
 //     whatever reattachOrphanedJobs says — blocking would block this run forever, and a second Job for

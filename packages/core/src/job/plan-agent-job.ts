@@ -1,4 +1,4 @@
-// Plan (ARCHITECTURE §2 step 1): config + run request + host facts → the Job to submit. Pure: every
+// Plan (docs/architecture.md, "The run", step 1): config + run request + host facts → the Job to submit. Pure: every
 // decision about names, labels, prompt, argv, env, volumes and limits is made here, once, and tested here.
 
 import type { ClipjobConfig } from "../config/clipjob-config.js";

@@ -3,3 +3,5 @@ export * from "./pod-state.js";
 export * from "./progress.js";
 export * from "./run-agent-job.js";
 export * from "./run-request.js";
+export { decideRun, RUN_RULES, type DecideConfig, type RunDecision, type RunEffect } from "./decide-run.js";
+export type { ObservedRun, ForensicCounters } from "./observed-run.js";
