@@ -4,7 +4,6 @@
 import type { JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outcome/run-outcome.js";
 import type { JobSnapshot, PodSnapshot } from "../ports/cluster-objects.js";
 import type { LineKind } from "../stream/transcript-reducer.js";
-import { utf8ByteLength } from "../stream/utf8-byte-length.js";
 import { accessFailure, describeError } from "./error-text.js";
 import { agentStarted, agentTermination, detectDisruption, detectStartFatal, type PodFatal } from "./pod-state.js";
 
@@ -126,15 +125,18 @@ export function foldPod(o: ObservedRun, type: "added" | "modified" | "deleted", 
   return true;
 }
 
-/** Folds one transcript line the reducer classified as `kind` (`result`: Claude's result event once the line printed it). */
-export function foldLine(o: ObservedRun, kind: LineKind, text: string, result: { readonly isError: boolean } | null, now: number): void {
+/**
+ * Folds one transcript line the reducer classified as `kind` (`bytes`: its UTF-8 length; `result`: Claude's
+ * result event once the line printed it).
+ */
+export function foldLine(o: ObservedRun, kind: LineKind, bytes: number, result: { readonly isError: boolean } | null, now: number): void {
   if (kind === "blank") return;
   if (result) {
     o.result = result;
     o.resultSeenAt ??= now;
   }
   o.lastOutputAt = now;
-  o.counters.stdoutBytes += utf8ByteLength(text) + 1;
+  o.counters.stdoutBytes += bytes + 1;
   o.counters.stdoutNonEmptyLines += 1;
 }
 

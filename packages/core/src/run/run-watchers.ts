@@ -8,6 +8,7 @@ import type { ClusterPort } from "../ports/cluster-port.js";
 import type { Clock } from "../ports/clock.js";
 import type { LogCursor, LogPort } from "../ports/log-port.js";
 import type { TranscriptReducer } from "../stream/transcript-reducer.js";
+import { utf8ByteLength } from "../stream/utf8-byte-length.js";
 import { describeError } from "./error-text.js";
 import { Notifier } from "./notifier.js";
 import {
@@ -183,11 +184,13 @@ export class RunWatchers {
   }
 
   private async seeLine(text: string): Promise<void> {
-    const kind = this.reducer.push(text);
+    // One UTF-8 count per line, shared by the reducer and the run's stdout total.
+    const bytes = utf8ByteLength(text);
+    const kind = this.reducer.push(text, bytes);
     if (kind === "blank") return;
     const result = kind === "event" && text.includes('"result"') ? this.reducer.summary().result : null;
     const firstResult = result !== null && this.observed.resultSeenAt === null;
-    foldLine(this.observed, kind, text, result ? { isError: result.isError } : null, this.now());
+    foldLine(this.observed, kind, bytes, result ? { isError: result.isError } : null, this.now());
     // Output only moves time-based verdicts later, so it needs no wake-up; a first result starts a bound.
     if (firstResult) this.changed.notify();
     this.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}…` : text);

@@ -24,6 +24,16 @@ function splitAt(data: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return chunks;
 }
 
+/** Lines with the byte length the decoder reports for each, through `feed`/`finish`. */
+function feedAll(chunks: readonly (Uint8Array | string)[], maxLineBytes?: number): [string, number][] {
+  const decoder = createLineDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
+  const out: [string, number][] = [];
+  const sink = (line: string, n: number) => void out.push([line, n]);
+  for (const c of chunks) decoder.feed(c, sink);
+  decoder.finish(sink);
+  return out;
+}
+
 describe("createLineDecoder", () => {
   it.each([
     ["LF", "a\nb\n", ["a", "b"]],
@@ -111,5 +121,52 @@ describe("createLineDecoder", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("reports each line's byte length, without the newline or a stripped CR", () => {
+    expect(feedAll([bytes("a\r\nhé\n😀x\n\nlast")])).toEqual([["a", 1], ["hé", 3], ["😀x", 5], ["", 0], ["last", 4]]);
+    expect(feedAll(["é\r\nab"])).toEqual([["é", 2], ["ab", 2]]);
+  });
+
+  it("counts a cut line's bytes up to the cut", () => {
+    expect(feedAll([bytes("abcd😀xyz\nok\n")], 5)).toEqual([["abcd", 4], ["ok", 2]]);
+  });
+
+  it("counts invalid UTF-8 as the bytes received, each decoded to U+FFFD", () => {
+    expect(feedAll([new Uint8Array([0x61, 0xff, 0x0a, 0xe2, 0x82, 0x0a])])).toEqual([["a\uFFFD", 2], ["\uFFFD", 2]]);
+  });
+
+  it("gives the same lines and byte lengths for any chunking, valid UTF-8 or not (property)", () => {
+    const data = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.array(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.constantFrom("\n", "\r\n", "😀", "日本")), { maxLength: 20 }).map((p) => bytes(p.join(""))),
+    );
+    fc.assert(
+      fc.property(data, fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 80 }), (input, cuts, max) => {
+        const whole = feedAll([input], max);
+        expect(feedAll(splitAt(input, cuts), max)).toEqual(whole);
+        expect(whole.map(([line]) => line)).toEqual(decodeAll([input], max));
+        const byteByByte = Array.from(input, (_b, i) => input.subarray(i, i + 1));
+        expect(feedAll(byteByByte, max)).toEqual(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reports the UTF-8 length of every line of valid input (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+        const data = bytes(text);
+        for (const [line, n] of feedAll(splitAt(data, cuts))) expect(n).toBe(bytes(line).length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("decodes a line spanning many chunks whole", () => {
+    const line = "x".repeat(300_000) + "é".repeat(100_000);
+    const data = bytes(`${line}\nnext\n`);
+    const chunks = Array.from({ length: Math.ceil(data.length / 65_536) }, (_v, i) => data.subarray(i * 65_536, (i + 1) * 65_536));
+    expect(feedAll(chunks)).toEqual([[line, 500_000], ["next", 4]]);
   });
 });

@@ -1,14 +1,29 @@
 // Bytes → complete lines. Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8
 // sequence), so a character split across chunks is decoded whole, and the result does not depend on how
-// the transport chunked the stream. A partial line is kept as bytes and decoded once it is complete.
+// the transport chunked the stream. A partial line is decoded as it arrives and joined once it is complete.
+//
+// The decoder also knows each line's length in bytes (it found the line's ends in the bytes), so it hands
+// that length along with the line: readers never re-walk a decoded string to count its UTF-8 bytes.
+
+import { utf8ByteLength } from "./utf8-byte-length.js";
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Receives one complete line (without its `\n` or `\r\n`) and its length in bytes as received: the UTF-8
+ * length of `line` when the input was valid UTF-8 (an invalid byte decodes to U+FFFD but counts as received).
+ */
+export type LineSink = (line: string, bytes: number) => void;
 
 export interface LineDecoder {
   /** Lines completed by this chunk, without their `\n` or `\r\n`. */
   push(chunk: Uint8Array | string): string[];
   /** Flushes the last line when the stream did not end with a newline. */
   end(): string[];
+  /** As `push`, but each completed line goes to `onLine` with its byte length, in order (no array is built). */
+  feed(chunk: Uint8Array | string, onLine: LineSink): void;
+  /** As `end`, through `onLine`. */
+  finish(onLine: LineSink): void;
   /**
    * Lines delivered cut to their first `maxLineBytes` bytes (on a character boundary; a trailing `\r`
    * counts towards the cap) so far. Compare it
@@ -18,13 +33,24 @@ export interface LineDecoder {
 }
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 const encoder = new TextEncoder();
+/** A partial-line buffer grown past this is dropped after its line, so one long line does not pin it. */
+const KEEP_PENDING_CAPACITY = 64 * 1024;
+/** Bytes before the cap that are buffered raw rather than decoded (a UTF-8 character has at most 4). */
+const CAP_MARGIN = 4;
 
 export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDecoder {
   const maxLineBytes = Math.max(1, Math.floor(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
   // ignoreBOM: a U+FEFF is kept wherever it appears, so decoding never depends on where a stream restarted.
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let pending: Uint8Array[] = [];
+  // The current partial line. Its bytes are decoded as they arrive (streaming, so a character split
+  // across chunks is held by the decoder until complete) into `parts` while the line stays clear of the
+  // cap; within CAP_MARGIN bytes of it they are copied into `pending` instead, so a cut at the cap can
+  // still back off to a character boundary over raw bytes (it looks at most 3 bytes back).
+  let parts: string[] = [];
+  let decodedBytes = 0;
+  let pending = new Uint8Array(0);
   let pendingBytes = 0;
   // Bytes of the current line beyond maxLineBytes are dropped, not buffered.
   let overflowed = false;
@@ -32,48 +58,107 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
 
   const keep = (bytes: Uint8Array): void => {
     if (overflowed || bytes.length === 0) return;
-    const room = maxLineBytes - pendingBytes;
+    if (pendingBytes === 0 && decodedBytes + bytes.length <= maxLineBytes - CAP_MARGIN) {
+      parts.push(decoder.decode(bytes, { stream: true }));
+      decodedBytes += bytes.length;
+      return;
+    }
+    const room = maxLineBytes - decodedBytes - pendingBytes;
     if (bytes.length > room) {
       overflowed = true;
       // Keep one byte more than the cap so finishLine can see whether the cut falls inside a character.
       bytes = bytes.subarray(0, room + 1);
     }
-    pending.push(bytes.slice());
-    pendingBytes += bytes.length;
-  };
-
-  const finishLine = (): string => {
-    let bytes = pending.length === 1 ? pending[0]! : concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    if (overflowed) {
-      overflowed = false;
-      truncatedLines++;
-      bytes = bytes.subarray(0, characterBoundary(bytes, maxLineBytes));
+    const needed = pendingBytes + bytes.length;
+    if (needed > pending.length) {
+      const grown = new Uint8Array(Math.max(needed, 2 * pending.length, 64));
+      grown.set(pending.subarray(0, pendingBytes));
+      pending = grown;
     }
-    return stripCarriageReturn(decoder.decode(bytes));
+    pending.set(bytes, pendingBytes);
+    pendingBytes = needed;
   };
 
-  const pushBytes = (chunk: Uint8Array, out: string[]): void => {
+  /** Delivers the pending line, `tail` being the rest of it in the current chunk. */
+  const finishLine = (tail: Uint8Array, onLine: LineSink): void => {
+    if (parts.length === 0 && pendingBytes === 0 && !overflowed && tail.length <= maxLineBytes) {
+      let length = tail.length;
+      if (length > 0 && tail[length - 1] === CARRIAGE_RETURN) length--;
+      onLine(decoder.decode(tail.subarray(0, length)), length);
+      return;
+    }
+    keep(tail);
+    let bytes = decodedBytes;
+    let last: string;
+    if (pendingBytes > 0 || overflowed) {
+      let rest = pending.subarray(0, pendingBytes);
+      if (overflowed) {
+        truncatedLines++;
+        rest = rest.subarray(0, characterBoundary(rest, maxLineBytes - decodedBytes));
+      }
+      bytes += rest.length;
+      last = decoder.decode(rest);
+    } else {
+      // Flushes the decoder: an incomplete character at the end of the line becomes U+FFFD.
+      last = decoder.decode();
+    }
+    let line = parts.length === 1 ? parts[0]! + last : parts.join("") + last;
+    parts = [];
+    decodedBytes = 0;
+    pendingBytes = 0;
+    overflowed = false;
+    if (pending.length > KEEP_PENDING_CAPACITY) pending = new Uint8Array(0);
+    if (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) {
+      line = line.slice(0, -1);
+      bytes--;
+    }
+    onLine(line, bytes);
+  };
+
+  /** Lines `chunk[start, end)` where `end` is just past a newline and none of them can exceed the cap. */
+  const decodeRun = (chunk: Uint8Array, start: number, end: number, onLine: LineSink): void => {
+    const run = chunk.subarray(start, end - 1);
+    const text = decoder.decode(run);
+    const lines = text.split("\n");
+    // Every byte became one UTF-16 unit only if every byte was ASCII (or a lone invalid byte → U+FFFD):
+    // then each line's byte length is its string length. Otherwise the newlines in the bytes say it.
+    const unitPerByte = text.length === run.length;
+    let from = start;
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i]!;
+      let bytes: number;
+      if (unitPerByte) {
+        bytes = line.length;
+      } else {
+        const newline = i === lines.length - 1 ? end - 1 : chunk.indexOf(NEWLINE, from);
+        bytes = newline - from;
+        from = newline + 1;
+      }
+      if (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) {
+        line = line.slice(0, -1);
+        bytes--;
+      }
+      onLine(line, bytes);
+    }
+  };
+
+  const feedBytes = (chunk: Uint8Array, onLine: LineSink): void => {
     const firstNewline = chunk.indexOf(NEWLINE);
     if (firstNewline === -1) {
       keep(chunk);
       return;
     }
-    keep(chunk.subarray(0, firstNewline));
-    out.push(finishLine());
+    finishLine(chunk.subarray(0, firstNewline), onLine);
     const lastNewline = chunk.lastIndexOf(NEWLINE);
     if (lastNewline > firstNewline) {
-      const middle = chunk.subarray(firstNewline + 1, lastNewline);
-      if (middle.length <= maxLineBytes) {
+      if (lastNewline - firstNewline - 1 <= maxLineBytes) {
         // No line in here can exceed the cap: decode the whole run of lines in one call.
-        for (const line of decoder.decode(middle).split("\n")) out.push(stripCarriageReturn(line));
+        decodeRun(chunk, firstNewline + 1, lastNewline + 1, onLine);
       } else {
         let start = firstNewline + 1;
         while (start <= lastNewline) {
           const newline = chunk.indexOf(NEWLINE, start);
-          keep(chunk.subarray(start, newline));
-          out.push(finishLine());
+          finishLine(chunk.subarray(start, newline), onLine);
           start = newline + 1;
         }
       }
@@ -81,47 +166,50 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
     keep(chunk.subarray(lastNewline + 1));
   };
 
-  const pushString = (chunk: string, out: string[]): void => {
+  const feedString = (chunk: string, onLine: LineSink): void => {
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf("\n", start);
       const piece = chunk.slice(start, newline === -1 ? chunk.length : newline);
       // A UTF-16 unit is at most 3 UTF-8 bytes: short pieces with nothing pending skip the byte round trip.
-      if (newline !== -1 && pendingBytes === 0 && piece.length * 3 <= maxLineBytes) {
-        out.push(stripCarriageReturn(piece));
+      if (newline !== -1 && parts.length === 0 && pendingBytes === 0 && !overflowed && piece.length * 3 <= maxLineBytes) {
+        const line = piece.charCodeAt(piece.length - 1) === CARRIAGE_RETURN ? piece.slice(0, -1) : piece;
+        onLine(line, utf8ByteLength(line));
+      } else if (newline !== -1) {
+        finishLine(encoder.encode(piece), onLine);
       } else {
         keep(encoder.encode(piece));
-        if (newline !== -1) out.push(finishLine());
       }
       if (newline === -1) return;
       start = newline + 1;
     }
   };
 
+  const feed = (chunk: Uint8Array | string, onLine: LineSink): void => {
+    if (typeof chunk === "string") feedString(chunk, onLine);
+    else feedBytes(chunk, onLine);
+  };
+  const finish = (onLine: LineSink): void => {
+    if (parts.length > 0 || pendingBytes > 0 || overflowed) finishLine(new Uint8Array(0), onLine);
+  };
+
   return {
     push(chunk) {
       const out: string[] = [];
-      if (typeof chunk === "string") pushString(chunk, out);
-      else pushBytes(chunk, out);
+      feed(chunk, (line) => void out.push(line));
       return out;
     },
     end() {
-      return pendingBytes > 0 || overflowed ? [finishLine()] : [];
+      const out: string[] = [];
+      finish((line) => void out.push(line));
+      return out;
     },
+    feed,
+    finish,
     get truncatedLines() {
       return truncatedLines;
     },
   };
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /**
@@ -133,8 +221,4 @@ function characterBoundary(bytes: Uint8Array, limit: number): number {
   const floor = Math.max(0, cut - 3);
   while (cut > floor && cut < bytes.length && (bytes[cut]! & 0xc0) === 0x80) cut--;
   return cut;
-}
-
-function stripCarriageReturn(line: string): string {
-  return line.endsWith("\r") ? line.slice(0, -1) : line;
 }

@@ -251,16 +251,22 @@ const encodeTranscript = (lines: readonly string[], crlf: boolean, finalNewline:
   return new TextEncoder().encode(text);
 };
 
-function readChunked(data: Uint8Array, cuts: readonly number[]): TranscriptSummary {
+/**
+ * Decoder → reducer over `data` cut at `cuts`: by default as the bench and a byte stream use it (`feed`, each
+ * line with the byte length the decoder counted); `viaPush` hands the reducer bare strings instead.
+ */
+function readChunked(data: Uint8Array, cuts: readonly number[], viaPush = false): TranscriptSummary {
   const decoder = createLineDecoder();
   const reducer = createTranscriptReducer({ maxSummaryChars: MAX_SUMMARY, maxResultJsonChars: MAX_JSON });
   const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
   let start = 0;
   for (const p of [...points, data.length]) {
-    for (const line of decoder.push(data.subarray(start, p))) reducer.push(line);
+    if (viaPush) for (const line of decoder.push(data.subarray(start, p))) reducer.push(line);
+    else decoder.feed(data.subarray(start, p), reducer.push);
     start = p;
   }
-  for (const line of decoder.end()) reducer.push(line);
+  if (viaPush) for (const line of decoder.end()) reducer.push(line);
+  else decoder.finish(reducer.push);
   return reducer.summary();
 }
 
@@ -275,6 +281,7 @@ describe("stream reader (decoder + reducer) under any chunking", () => {
         const chunked = readChunked(data, cuts);
         expect(comparable(chunked)).toEqual(comparable(naiveSummary(lines)));
         expect(chunked).toEqual(readChunked(data, []));
+        expect(readChunked(data, cuts, true)).toEqual(chunked);
       }),
       { numRuns: 400 },
     );

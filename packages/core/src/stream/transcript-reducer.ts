@@ -11,7 +11,12 @@ import { utf8ByteLength } from "./utf8-byte-length.js";
 export type LineKind = "event" | "text" | "blank";
 
 export interface TranscriptReducer {
-  push(line: string): LineKind;
+  /**
+   * One line of the transcript, without its newline. `bytes`: its length in bytes when the caller knows it
+   * (the line decoder does); otherwise the line's UTF-8 length is computed. A plain function: it may be
+   * passed around unbound (e.g. as the decoder's `LineSink`).
+   */
+  push(line: string, bytes?: number): LineKind;
   summary(): TranscriptSummary;
 }
 
@@ -30,6 +35,12 @@ export const REPLAY_WINDOW = 4096;
 // ends in `}` is trusted to be one: the CLI writes each event as a single JSON line.
 const UNREAD_TYPES: ReadonlySet<string> = new Set(["user", "stream_event"]);
 const UNREAD_EVENT_PREFIXES = [...UNREAD_TYPES].map((type) => `{"type":${JSON.stringify(type)}`);
+
+/** `text` starts like an event the outcome never reads (a `user` or `stream_event` line). */
+function isUnreadEvent(text: string): boolean {
+  for (const prefix of UNREAD_EVENT_PREFIXES) if (text.startsWith(prefix)) return true;
+  return false;
+}
 
 export function createTranscriptReducer(
   opts: { maxSummaryChars?: number; maxResultJsonChars?: number } = {},
@@ -165,29 +176,46 @@ export function createTranscriptReducer(
     }
   };
 
-  return {
-    push(line) {
-      lines++;
-      bytes += utf8ByteLength(line) + 1;
-      const trimmed = line.trim();
-      if (trimmed === "") return "blank";
+  /** A line that is not a compact event (`{…}` with nothing around it): trimmed, then classified. */
+  const pushOther = (line: string): LineKind => {
+    const trimmed = line.trim();
+    if (trimmed === "") return "blank";
+    nonEmptyLines++;
+    if (trimmed.charCodeAt(0) === 0x7b && trimmed.charCodeAt(trimmed.length - 1) === 0x7d) return pushObject(trimmed);
+    return pushText(trimmed);
+  };
+
+  const pushObject = (text: string): LineKind => {
+    if (isUnreadEvent(text)) {
+      jsonEvents++;
+      return "event";
+    }
+    const event = parseEvent(text);
+    if (event === null) return pushText(text);
+    jsonEvents++;
+    apply(event, text);
+    return "event";
+  };
+
+  const pushText = (trimmed: string): LineKind => {
+    nonJsonLines++;
+    if (firstTextLine === null) firstTextLine = capText(trimmed, MAX_FIRST_TEXT_LINE_CHARS);
+    return "text";
+  };
+
+  const push = (line: string, lineBytes?: number): LineKind => {
+    lines++;
+    bytes += (lineBytes ?? utf8ByteLength(line)) + 1;
+    // The CLI writes each event as one compact line: `{` first and `}` last, so trim has nothing to cut.
+    if (line.charCodeAt(0) === 0x7b && line.charCodeAt(line.length - 1) === 0x7d) {
       nonEmptyLines++;
-      if (trimmed.charCodeAt(0) === 0x7b && trimmed.charCodeAt(trimmed.length - 1) === 0x7d) {
-        if (UNREAD_EVENT_PREFIXES.some((prefix) => trimmed.startsWith(prefix))) {
-          jsonEvents++;
-          return "event";
-        }
-        const event = parseEvent(trimmed);
-        if (event) {
-          jsonEvents++;
-          apply(event, trimmed);
-          return "event";
-        }
-      }
-      nonJsonLines++;
-      if (firstTextLine === null) firstTextLine = capText(trimmed, MAX_FIRST_TEXT_LINE_CHARS);
-      return "text";
-    },
+      return pushObject(line);
+    }
+    return pushOther(line);
+  };
+
+  return {
+    push,
     summary() {
       const resultText = result?.text?.trim() ?? "";
       return {
