@@ -3,6 +3,8 @@
 // They differ where a reader's cost differs: the share of ASCII, the number of lines per megabyte, and the
 // length of the longest lines.
 
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { realisticTranscript, transcriptBuffer } from "./realistic-transcript.js";
 import { seededRandom } from "./seeded-random.js";
 
@@ -199,7 +201,31 @@ export const GENERATED_SHAPES: readonly TranscriptShape[] = [
   },
 ];
 
+const CORPUS_DIR = fileURLToPath(new URL("../../../packages/claude-corpus/fixtures/", import.meta.url));
+
+/**
+ * The recorded real-CLI corpus (`packages/claude-corpus`: the real `claude` against the scripted API), every
+ * entry's stdout in manifest order, repeated until `bytes`. Its lines are what the CLI really writes
+ * (a large `system` init per run, `result` events that do not start with `type`, retries, errors); repeats
+ * are byte-identical lines, which the reducer's replay dedup recognises.
+ */
+function realCliShape(bytes: number): Buffer | null {
+  const manifest = `${CORPUS_DIR}manifest.json`;
+  if (!existsSync(manifest)) return null;
+  const entries = (JSON.parse(readFileSync(manifest, "utf8")) as { entries: string[] }).entries;
+  const one = Buffer.concat(entries.map((name) => readFileSync(`${CORPUS_DIR}${name}/stdout.jsonl`)).map((b) => (b.length > 0 && b[b.length - 1] !== 0x0a ? Buffer.concat([b, Buffer.from("\n")]) : b)));
+  if (one.length === 0) return null;
+  return Buffer.concat(Array.from({ length: Math.ceil(bytes / one.length) }, () => one));
+}
+
+const REAL_CLI_SHAPE: TranscriptShape = {
+  id: "real-cli",
+  label: "real-CLI corpus",
+  description: "the recorded transcripts of the real Claude Code CLI in `packages/claude-corpus` (26 runs: successes, retries, API errors), concatenated and repeated to size",
+  build: realCliShape,
+};
+
 /** Every shape the parser bench reads. */
 export function parserShapes(): readonly TranscriptShape[] {
-  return GENERATED_SHAPES;
+  return [...GENERATED_SHAPES, REAL_CLI_SHAPE];
 }

@@ -34,11 +34,18 @@ export const REPLAY_WINDOW = 4096;
 // and counted without JSON.parse — tool results can be megabytes. A line that merely starts like one and
 // ends in `}` is trusted to be one: the CLI writes each event as a single JSON line.
 const UNREAD_TYPES: ReadonlySet<string> = new Set(["user", "stream_event"]);
-const UNREAD_EVENT_PREFIXES = [...UNREAD_TYPES].map((type) => `{"type":${JSON.stringify(type)}`);
+
+const USER_PREFIX = '{"type":"user"';
+const STREAM_EVENT_PREFIX = '{"type":"stream_event"';
+/** Where the type's first letter is in a compact event line: after `{"type":"`. */
+const TYPE_LETTER_AT = '{"type":"'.length;
 
 /** `text` starts like an event the outcome never reads (a `user` or `stream_event` line). */
 function isUnreadEvent(text: string): boolean {
-  for (const prefix of UNREAD_EVENT_PREFIXES) if (text.startsWith(prefix)) return true;
+  // One prefix comparison at most: the type's first letter says which one it could be.
+  const letter = text.charCodeAt(TYPE_LETTER_AT);
+  if (letter === 0x75) return text.startsWith(USER_PREFIX);
+  if (letter === 0x73) return text.startsWith(STREAM_EVENT_PREFIX);
   return false;
 }
 
@@ -47,8 +54,9 @@ export function createTranscriptReducer(
 ): TranscriptReducer {
   const maxSummaryChars = Math.max(2, opts.maxSummaryChars ?? DEFAULT_MAX_SUMMARY_CHARS);
   const maxResultJsonChars = Math.max(2, opts.maxResultJsonChars ?? DEFAULT_MAX_RESULT_JSON_CHARS);
-  const recentEvents = createRecentKeys<number>(REPLAY_WINDOW);
-  const recentMessageIds = createRecentKeys<string>(REPLAY_WINDOW);
+  const recentEvents = createRecentKeys(REPLAY_WINDOW);
+  // Message ids by their hash too: a collision (odds as for lines) would only merge two turns.
+  const recentMessageIds = createRecentKeys(REPLAY_WINDOW);
 
   let sessionId: string | null = null;
   let initModel: string | null = null;
@@ -117,7 +125,7 @@ export function createTranscriptReducer(
     const message = objectOrNull(event["message"]) ?? {};
     // One API message arrives as several events (one per content block) sharing its id: a turn per id.
     const messageId = nonEmptyString(message["id"]);
-    const firstSight = messageId === null || !recentMessageIds.seen(messageId);
+    const firstSight = messageId === null || !recentMessageIds.seen(lineHash(messageId));
     if (firstSight) assistantTurns++;
     const model = nonEmptyString(message["model"]);
     // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
