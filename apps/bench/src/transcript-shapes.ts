@@ -215,13 +215,21 @@ function realCliShape(bytes: number): Buffer | null {
   const entries = (JSON.parse(readFileSync(manifest, "utf8")) as { entries: string[] }).entries;
   const one = Buffer.concat(entries.map((name) => readFileSync(`${CORPUS_DIR}${name}/stdout.jsonl`)).map((b) => (b.length > 0 && b[b.length - 1] !== 0x0a ? Buffer.concat([b, Buffer.from("\n")]) : b)));
   if (one.length === 0) return null;
-  return Buffer.concat(Array.from({ length: Math.ceil(bytes / one.length) }, () => one));
+  // Each copy is a different set of runs: its UUIDs (session ids, event uuids) get the copy's number in
+  // their first group, same length. Identical copies would be replays, which measures the reducer's
+  // replay dedup instead of its reading of real events.
+  const text = one.toString("utf8");
+  return Buffer.concat(
+    Array.from({ length: Math.ceil(bytes / one.length) }, (_v, copy) =>
+      copy === 0 ? one : Buffer.from(text.replace(/"([0-9a-f]{8})-([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g, (_m, _first: string, rest: string) => `"${copy.toString(16).padStart(8, "0")}-${rest}"`)),
+    ),
+  );
 }
 
 const REAL_CLI_SHAPE: TranscriptShape = {
   id: "real-cli",
   label: "real-CLI corpus",
-  description: "the recorded transcripts of the real Claude Code CLI in `packages/claude-corpus` (26 runs: successes, retries, API errors), concatenated and repeated to size",
+  description: "the recorded transcripts of the real Claude Code CLI in `packages/claude-corpus` (26 runs: successes, retries, API errors; mostly `system` init, `result` and `assistant` events, all parsed), concatenated and repeated to size, each copy with its own UUIDs so no line is a replay",
   build: realCliShape,
 };
 

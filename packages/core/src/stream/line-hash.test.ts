@@ -23,9 +23,28 @@ describe("lineHash", () => {
     expect(lineHash(a)).not.toBe(lineHash(b));
   });
 
+  it("hashes a text longer than its 64 KiB scratch buffer whole, in whole characters", () => {
+    const long = "é😀".repeat(40_000);
+    expect(lineHash(long)).toBe(lineHash(long.slice(0)));
+    expect(lineHash(long)).not.toBe(lineHash(`${long.slice(0, -1)}x`));
+    expect(lineHash(`a${long}`)).not.toBe(lineHash(`${long}a`));
+  });
+
+  it("tells lone surrogates apart in short texts, and hashes one as the U+FFFD it is written out as in long ones", () => {
+    expect(lineHash("a\uD800b")).not.toBe(lineHash("a\uFFFDb"));
+    const pad = "p".repeat(2000);
+    expect(lineHash(`${pad}\uD800`)).toBe(lineHash(`${pad}\uFFFD`));
+  });
+
+  it.each([0, 1, 2, 3, 1023, 1024, 1025, 4096])("hashes both ways at a length of %i (short path below 1024, encoded from it)", (length) => {
+    const text = "ab€".repeat(2000).slice(0, length);
+    expect(lineHash(text)).toBe(lineHash(text.split("").join("")));
+    if (length > 0) expect(lineHash(text)).not.toBe(lineHash(`${text.slice(0, -1)}z`));
+  });
+
   it("gives distinct strings distinct hashes (property; a collision has odds of about 2⁻⁵³)", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 80 }), fc.string({ unit: "binary", maxLength: 80 }), (a, b) => {
+      fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), fc.string({ unit: "grapheme", maxLength: 80 }), (a, b) => {
         fc.pre(a !== b);
         expect(lineHash(a)).not.toBe(lineHash(b));
       }),
