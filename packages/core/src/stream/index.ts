@@ -1,5 +1,5 @@
 export * from "./transcript-summary.js";
-export { createLineDecoder, DEFAULT_MAX_LINE_BYTES, type LineDecoder } from "./line-decoder.js";
+export { createLineDecoder, DEFAULT_MAX_LINE_BYTES, type LineDecoder, type LineSink } from "./line-decoder.js";
 export { utf8ByteLength } from "./utf8-byte-length.js";
 export {
   createTranscriptReducer,
