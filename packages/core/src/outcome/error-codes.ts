@@ -109,6 +109,8 @@ export const CODE_FAMILIES: Readonly<Record<ErrorCode, CodeFamily>> = {
   k8s_prompt_secret_create_failed: "cluster",
   k8s_job_create_failed: "cluster",
   k8s_permission_denied: "cluster",
+  k8s_credentials_rejected: "configuration",
+  k8s_certificate_untrusted: "configuration",
   k8s_pod_schedule_failed: "cluster",
   k8s_pod_unschedulable: "cluster",
   k8s_image_pull_failed: "configuration",
