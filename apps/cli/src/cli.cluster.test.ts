@@ -212,7 +212,7 @@ describe("clipjob doctor when the Role lacks one verb", () => {
     const rules: RoleRule[] = (await cp.admin.get(rolePath())).rules;
     const granted = rules.flatMap((r) => r.resources.flatMap((resource) => r.verbs.map((verb) => `${verb} ${resource}`)));
     expect(granted.sort()).toEqual(cases.map((c) => `${c.verb} ${c.ruleResource}`).sort());
-    expect(granted).toHaveLength(14);
+    expect(granted).toHaveLength(REQUIRED_PERMISSIONS.length);
   });
 
   it.each(cases)("without $verb $named: exit 3, status fail, only $id fails, naming it with a hint", async (c) => {

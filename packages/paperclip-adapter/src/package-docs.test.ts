@@ -11,7 +11,7 @@ describe("README", () => {
   });
 
   it("documents a Role granting exactly the permissions a run needs", () => {
-    const role = /```yaml\n([\s\S]*?)---/.exec(readme)?.[1] ?? "";
+    const role = /<!-- adapter-role:start[^\n]*\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
     const granted: string[] = [];
     for (const rule of role.matchAll(/apiGroups: \[(.*?)\]\s+resources: \[(.*?)\]\s+verbs: \[(.*?)\]/g)) {
       const list = (text: string) => [...text.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);

@@ -22,7 +22,7 @@ export interface AccessPort {
   claimAccessModes(namespace: string, claimName: string): Promise<readonly string[] | null>;
 }
 
-/** Every permission a full run needs: the README's Role is exactly this list. */
+/** Every permission a full run needs. The Role in the README and every manifest is generated from this list (`pnpm generate:role`). */
 export const REQUIRED_PERMISSIONS: readonly Omit<AccessCheck, "namespace">[] = [
   { verb: "create", group: "batch", resource: "jobs" },
   { verb: "get", group: "batch", resource: "jobs" },

@@ -1,4 +1,5 @@
 export * from "./access-port.js";
+export * from "./adapter-role.js";
 export * from "./clock.js";
 export * from "./cluster-error.js";
 export * from "./cluster-objects.js";
