@@ -11,7 +11,8 @@ describe("log streaming survives what production does to it", () => {
     expect(seen.stdout).toHaveLength(lines.length);
     expect(seen.stdout).toEqual(lines);
     s.dispose();
-  });
+    // 600 reconnects and 1200 lines, CPU-bound: 4–11 s measured on 2 cores with every core busy.
+  }, 120_000);
 
   it("log stream errors (not clean EOF) every 2 s: still exact", async () => {
     const s = scenario();

@@ -61,7 +61,7 @@ describe("resources a run uses", () => {
     expect(seen.stdout.length).toBe(emitted.lines);
     expect(peak).toBeLessThan(64 * 1024 * 1024);
     s.dispose();
-    // 1 GB through the reader plus a full GC every 2 virtual s: 22 s measured on 2 cores with every core busy.
+    // 1 GB through the reader plus a full GC every 2 virtual s: 22–78 s measured on 2 cores with every core busy.
   }, 300_000);
 
   it("API requests per run do not grow with run length: 30 and 60 minutes cost what 30 seconds costs", async () => {
