@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
 import { sharedTestConfig } from "../../vitest.shared.js";
 
-export default defineConfig(sharedTestConfig({ testTimeout: 120_000 }));
+// The shared timeout; the dependency-cruiser cases, which start a child process each, carry their own.
+export default defineConfig(sharedTestConfig());
