@@ -15,8 +15,11 @@ export interface BenchCluster {
   dispose(): void;
 }
 
+/** The bench's cluster: seeded, one big node (plain data, so a worker thread can build the same one). */
+export const BENCH_CLUSTER_OPTIONS: FakeClusterOptions = { seed: 1, namespace: NAMESPACE, nodes: [BIG_NODE] };
+
 export function benchCluster(options: FakeClusterOptions = {}): BenchCluster {
-  const fake = new FakeCluster({ seed: 1, namespace: NAMESPACE, nodes: [BIG_NODE], ...options });
+  const fake = new FakeCluster({ ...BENCH_CLUSTER_OPTIONS, ...options });
   let locks = new AgentLocks();
   const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
   return {

@@ -1,5 +1,6 @@
 import type { Program } from "@clipjob/fake-cluster";
-import { benchCluster, benchRequest } from "./bench-cluster.js";
+import { BENCH_CLUSTER_OPTIONS, benchCluster, benchRequest, NAMESPACE } from "./bench-cluster.js";
+import { startWorkerCluster } from "./worker-cluster/worker-cluster.js";
 import { forcedGc, peakRssSampler, runInChild } from "./child.js";
 import { table, verdict } from "./markdown.js";
 import type { Section } from "./section.js";
@@ -23,6 +24,20 @@ export interface ScaleResult {
   readonly peakHeap: number;
   readonly peakRss: number;
   readonly jobsLeft: number;
+  /** Main-thread heap growth at the peak ÷ runs (only when the cluster is in a worker: then it is the runs' state). */
+  readonly heapPerRun?: number;
+}
+
+/** One run alone on its own cluster in a worker thread, paced at `speed`. */
+async function timedWorkerRun(speed: number, programName: string): Promise<{ wallMs: number; virtualMs: number }> {
+  const single = await startWorkerCluster({ ...BENCH_CLUSTER_OPTIONS, speed }, { scale: programName }, NAMESPACE);
+  const start = performance.now();
+  const virtualStart = single.now();
+  await single.run(benchRequest("scale"));
+  const wallMs = performance.now() - start;
+  const virtualMs = single.now() - virtualStart;
+  await single.dispose();
+  return { wallMs, virtualMs };
 }
 
 async function timedRun(speed: number, program: Program): Promise<{ wallMs: number; virtualMs: number }> {
@@ -42,6 +57,7 @@ async function timedRun(speed: number, program: Program): Promise<{ wallMs: numb
  * (MAX_SPEED: auto-advancing virtual time with the 2 s program; a number: paced, with the 5 s program).
  */
 export async function scaleChild(concurrency: number, speed: number, aloneRuns: number): Promise<ScaleResult> {
+  if (speed !== MAX_SPEED) return scaleChildOffLoop(concurrency, speed, aloneRuns);
   const gc = forcedGc();
   const program = speed === MAX_SPEED ? shortRun : fiveSecondRun;
   // Two warm-up runs in virtual time (cheap), then the same run alone on its own cluster at the same speed.
@@ -80,6 +96,52 @@ export async function scaleChild(concurrency: number, speed: number, aloneRuns: 
     peakHeap,
     peakRss,
     jobsLeft,
+  };
+}
+
+/**
+ * Real time: the simulated cluster runs in a worker thread (its own event loop, ports proxied over the
+ * worker's MessagePort), so the runs' event loop carries only the runs — as it would against a real cluster.
+ */
+async function scaleChildOffLoop(concurrency: number, speed: number, aloneRuns: number): Promise<ScaleResult> {
+  const gc = forcedGc();
+  const programName = "fiveSecondRun";
+  // Warm the run path (JIT) on a worker cluster in virtual time, then the same run alone at this speed.
+  for (let i = 0; i < 2; i++) await timedWorkerRun(speed * 20, programName);
+  const alone: { wallMs: number; virtualMs: number }[] = [];
+  for (let i = 0; i < aloneRuns; i++) alone.push(await timedWorkerRun(speed, programName));
+  const bench = await startWorkerCluster({ ...BENCH_CLUSTER_OPTIONS, speed }, { scale: programName }, NAMESPACE);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let peakHeap = heapBefore;
+  const sampler = setInterval(() => void (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50);
+  const rss = peakRssSampler();
+  const start = performance.now();
+  const virtualStart = bench.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      const outcome = await bench.run(benchRequest("scale", { agentId: `agent-${i}` }));
+      return { outcome, wallMs: performance.now() - start, virtualMs: bench.now() - virtualStart };
+    }),
+  );
+  const totalWallMs = performance.now() - start;
+  clearInterval(sampler);
+  const peakRss = rss.stop();
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  const jobsLeft = await bench.jobsLeft();
+  await bench.dispose();
+  return {
+    concurrency,
+    succeeded: outcomes.filter((o) => o.outcome.status === "succeeded").length,
+    totalWallMs,
+    aloneMs: median(alone.map((a) => a.wallMs)),
+    aloneOverheadMs: median(alone.map((a) => a.wallMs - a.virtualMs / speed)),
+    runWallMs: outcomes.map((o) => o.wallMs),
+    runOverheadMs: outcomes.map((o) => o.wallMs - o.virtualMs / speed),
+    peakHeap,
+    peakRss,
+    jobsLeft,
+    heapPerRun: (peakHeap - heapBefore) / concurrency,
   };
 }
 
