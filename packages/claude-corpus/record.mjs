@@ -9,7 +9,7 @@
 //   node packages/claude-corpus/record.mjs --expectations  rewrite only the expected outcomes in meta.json
 //                                                       from scenarios.mjs (no CLI run)
 //   node packages/claude-corpus/record.mjs --if-stale   record only when the fixtures' CLI version differs
-//                                                       from the pinned one (CI), else exit 0 at once
+//                                                       from the pinned one, or CLAUDE_CORPUS_RECORD=1 is set (CI), else exit 0
 // Needs Linux, root (or CAP_SYS_ADMIN) for the namespace, `unshare` and `ip`, npm and the registry.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -197,7 +197,7 @@ if (values.expectations) {
   await recordInside({ bin: values.cli, version: spawnSync(values.cli, ["--version"], { encoding: "utf8" }).stdout.trim() });
 } else {
   const stale = !String(recordedVersion() ?? "").startsWith(CLI_VERSION);
-  if (values["if-stale"] && !stale) {
+  if (values["if-stale"] && !stale && process.env.CLAUDE_CORPUS_RECORD !== "1") {
     log(`fixtures are recorded with ${CLI_VERSION}: nothing to do`);
     process.exit(0);
   }

@@ -86,9 +86,13 @@ describe("ui-parser: system events", () => {
 
   it("renders other system subtypes with their scalar fields, dropping ids", () => {
     const [entry] = parse(
-      j({ type: "system", subtype: "api_retry", attempt: 2, max_retries: 10, retry_delay_ms: 1200, error_status: 529, session_id: "s", uuid: "u", nested: { a: 1 } }),
+      j({ type: "system", subtype: "hook_progress", attempt: 2, max_retries: 10, retry_delay_ms: 1200, error_status: 529, session_id: "s", uuid: "u", nested: { a: 1 } }),
     );
-    expect(entry).toEqual({ kind: "system", ts: TS, text: "api_retry: attempt=2 max_retries=10 retry_delay_ms=1200 error_status=529" });
+    expect(entry).toEqual({ kind: "system", ts: TS, text: "hook_progress: attempt=2 max_retries=10 retry_delay_ms=1200 error_status=529" });
+    // api_retry reads as words: "API 429, retry 2 in 40 s" (with the CLI's class and the retry budget).
+    expect(parse(j({ type: "system", subtype: "api_retry", attempt: 2, max_retries: 10, retry_delay_ms: 40_000, error_status: 429, error: "rate_limit" }))).toEqual([
+      { kind: "system", ts: TS, text: "API 429 rate_limit, retry 2 of 10 in 40 s" },
+    ]);
     expect(parse(j({ type: "system", subtype: "status", message: "Compacting conversation" }))).toEqual([
       { kind: "system", ts: TS, text: "status: Compacting conversation" },
     ]);

@@ -14,11 +14,15 @@
 //
 // Mapping (Paperclip's claude_local conventions, plus the extras below):
 //   system/init              -> init {model ("unknown"), sessionId ("")}
+//   system/api_retry         -> system ("API 429 rate_limit, retry 2 of 10 in 40 s")
+//   system/status            -> system ("compacting the conversation…", "compaction failed (exhausted)")
 //   system/<other subtype>   -> system ("<subtype>: details")
+//   assistant <synthetic> API error (is_api_error_message) -> stderr ("API error 500 api_error: <text>")
 //   assistant                -> one entry per block: text -> assistant, thinking -> thinking,
 //                               tool_use / server_tool_use / mcp_tool_use -> tool_call; nothing -> stdout
 //   user                     -> text -> user, tool_result -> tool_result; nothing -> stdout
-//   result                   -> result {text, tokens, cost, subtype, isError, errors[]}
+//   result                   -> result {text, tokens, cost, subtype, isError, errors[]}; cost is this run's
+//                               (model_usage_since_last_result), never the session total of a resumed run
 //   rate_limit_event         -> system ("rate limit: type=… status=… resets=<ISO>")
 //   error (JSON)             -> stderr
 //   stream_event             -> nothing (partial-message deltas; the complete assistant message follows)
@@ -131,6 +135,12 @@ function formatScalar(value: unknown): string | null {
 /** "<subtype>: k=v k=v" from the scalar fields of a system event (ids and bookkeeping dropped). */
 function describeSystem(event: Rec): string {
   const subtype = str(event.subtype, "system");
+  if (subtype === "api_retry") return describeApiRetry(event);
+  if (subtype === "status") {
+    const result = str(event.compact_result);
+    if (result) return `compaction ${result}${str(event.compact_error) ? ` (${str(event.compact_error)})` : ""}`;
+    if (event.status === "compacting") return "compacting the conversation…";
+  }
   if (subtype === "compact_boundary") {
     const meta = asRecord(event.compact_metadata) ?? {};
     const details = [
@@ -149,6 +159,26 @@ function describeSystem(event: Rec): string {
   }
   const tail = [message, parts.join(" ")].filter(Boolean).join(" ");
   return tail ? `${subtype}: ${tail}` : subtype;
+}
+
+/** "API 429 rate_limit, retry 2 of 10 in 40 s": the CLI retrying a failed API request. */
+function describeApiRetry(event: Rec): string {
+  const status = typeof event.error_status === "number" ? String(event.error_status) : "";
+  const what = [status, str(event.error)].filter(Boolean).join(" ") || "error";
+  const attempt = typeof event.attempt === "number" ? ` ${event.attempt}` : "";
+  const of = typeof event.max_retries === "number" ? ` of ${event.max_retries}` : "";
+  const ms = event.retry_delay_ms;
+  const delay = typeof ms === "number" && Number.isFinite(ms) ? ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : "";
+  return `API ${what}, retry${attempt}${of}${delay}`;
+}
+
+/** This run's cost: the sum of model_usage_since_last_result's costUSD, else total_cost_usd (a new session's). */
+function runCostUsd(event: Rec): number {
+  const since = asRecord(event.model_usage_since_last_result);
+  if (!since) return num(event.total_cost_usd);
+  let sum = 0;
+  for (const value of Object.values(since)) sum += num(asRecord(value)?.costUSD);
+  return sum;
 }
 
 function isoFromEpoch(value: unknown): string | null {
@@ -189,6 +219,13 @@ function toolResultContent(content: unknown): string {
 function parseAssistant(event: Rec, line: string, ts: string, state: ParseState | null): TranscriptEntry[] {
   const message = asRecord(event.message) ?? {};
   const entries: TranscriptEntry[] = [];
+  // The CLI's own notice of a failed API call (model "<synthetic>"): an error, not something Claude said.
+  if (event.is_api_error_message === true || (message.model === "<synthetic>" && typeof event.error === "string")) {
+    const texts = Array.isArray(message.content) ? message.content.map((b) => str(asRecord(b)?.text)).filter(Boolean) : [];
+    const status = typeof event.api_error_status === "number" ? ` ${event.api_error_status}` : "";
+    const kind = str(event.api_error_type) || str(event.api_error) || str(event.error);
+    return [{ kind: "stderr", ts, text: `API error${status}${kind ? ` ${kind}` : ""}: ${texts.join(" ") || "(no message)"}` }];
+  }
   if (typeof message.content === "string") {
     if (message.content) entries.push({ kind: "assistant", ts, text: message.content });
   } else if (Array.isArray(message.content)) {
@@ -257,7 +294,7 @@ function parseResult(event: Rec, ts: string): TranscriptEntry[] {
       inputTokens: num(usage.input_tokens),
       outputTokens: num(usage.output_tokens),
       cachedTokens: num(usage.cache_read_input_tokens),
-      costUsd: num(event.total_cost_usd),
+      costUsd: runCostUsd(event),
       subtype: str(event.subtype),
       isError: event.is_error === true,
       errors: Array.isArray(event.errors) ? event.errors.map(errorText).filter(Boolean) : [],

@@ -117,3 +117,48 @@ describe("TranscriptFormatter", () => {
     expect(new TranscriptFormatter().format("stderr", '{"type":"result"}')).toEqual([{ style: "dim", text: '│ {"type":"result"}' }]);
   });
 });
+
+// Shapes recorded from the real CLI (packages/claude-corpus, claude 2.1.328).
+describe("TranscriptFormatter: API retries, compaction and the CLI's API-error notices", () => {
+  const f = () => new TranscriptFormatter();
+
+  it("api_retry reads as 'API 429 rate_limit, retry 2 of 10 in 40 s'", () => {
+    const l = json({ type: "system", subtype: "api_retry", attempt: 2, max_retries: 10, retry_delay_ms: 40_000, error_status: 429, error: "rate_limit", session_id: "s", uuid: "u" });
+    expect(f().format("stdout", l)).toEqual([{ style: "warn", text: "⟳ API 429 rate_limit, retry 2 of 10 in 40 s" }]);
+    const dropped = json({ type: "system", subtype: "api_retry", attempt: 1, max_retries: 2, retry_delay_ms: 539, error_status: null, error: "unknown" });
+    expect(f().format("stdout", dropped)).toEqual([{ style: "warn", text: "⟳ API unknown, retry 1 of 2 in 0.5 s" }]);
+  });
+
+  it("compaction status as it happens", () => {
+    expect(f().format("stdout", json({ type: "system", subtype: "status", status: "compacting", compact_output_chars: 0 }))).toEqual([{ style: "system", text: "⋯ compacting the conversation…" }]);
+    expect(f().format("stdout", json({ type: "system", subtype: "status", status: null, compact_result: "failed", compact_error: "exhausted" }))).toEqual([
+      { style: "warn", text: "⋯ compaction failed (exhausted)" },
+    ]);
+  });
+
+  it("the synthetic API-error message is an error line, not Claude's words", () => {
+    const l = json({
+      type: "assistant",
+      message: { id: "7f6d", model: "<synthetic>", role: "assistant", content: [{ type: "text", text: "API Error: 500 Internal server error." }], usage: { input_tokens: 0, output_tokens: 0 } },
+      error: "server_error",
+      is_api_error_message: true,
+      api_error_status: 500,
+      api_error_type: "api_error",
+    });
+    expect(f().format("stdout", l)).toEqual([{ style: "error", text: "✗ API error 500 api_error: API Error: 500 Internal server error." }]);
+  });
+
+  it("a resumed run's result shows this run's cost, not the session total", () => {
+    const l = json({
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      num_turns: 1,
+      duration_ms: 1200,
+      total_cost_usd: 0.026784,
+      model_usage_since_last_result: { "claude-opus-5-5": { costUSD: 0.013392 } },
+      result: "Second answer.",
+    });
+    expect(f().format("stdout", l)[0]).toEqual({ style: "result", text: "■ result: success · 1 turns · 1.2s · $0.0134" });
+  });
+});

@@ -45,6 +45,12 @@ export class TranscriptFormatter {
   }
 
   private system(event: Json): DisplayLine[] {
+    if (event["subtype"] === "api_retry") return [line("warn", `⟳ ${apiRetryText(event)}`)];
+    if (event["subtype"] === "status") {
+      const outcome = str(event["compact_result"]);
+      if (outcome) return [line(outcome === "failed" ? "warn" : "system", `⋯ compaction ${oneLine(outcome, 40)}${str(event["compact_error"]) ? ` (${oneLine(String(event["compact_error"]), 80)})` : ""}`)];
+      if (event["status"] === "compacting") return [line("system", "⋯ compacting the conversation…")];
+    }
     if (event["subtype"] !== "init") return [line("dim", `· system/${oneLine(String(event["subtype"] ?? "?"), 40)}`)];
     const parts = [`session ${str(event["session_id"]) ?? "?"}`, `model ${str(event["model"]) ?? "?"}`];
     if (Array.isArray(event["tools"])) parts.push(`${event["tools"].length} tools`);
@@ -55,6 +61,17 @@ export class TranscriptFormatter {
 
   private assistant(event: Json): DisplayLine[] {
     const out: DisplayLine[] = [];
+    const message = isObject(event["message"]) ? event["message"] : {};
+    // The CLI's own notice of a failed API call (model "<synthetic>"): an error, not something Claude said.
+    if (event["is_api_error_message"] === true || (message["model"] === "<synthetic>" && typeof event["error"] === "string")) {
+      const text = contentBlocks(event)
+        .map((b) => str(b["text"]) ?? "")
+        .filter((t) => t !== "")
+        .join(" ");
+      const status = typeof event["api_error_status"] === "number" ? ` ${event["api_error_status"]}` : "";
+      const kind = str(event["api_error_type"]) ?? str(event["api_error"]) ?? str(event["error"]);
+      return [line("error", `✗ API error${status}${kind ? ` ${oneLine(kind, 40)}` : ""}: ${oneLine(text || "(no message)", RESULT_LINE_MAX * 2)}`)];
+    }
     for (const block of contentBlocks(event)) {
       if (block["type"] === "text" && typeof block["text"] === "string" && block["text"].trim() !== "") {
         this.lastAssistantText = block["text"].trim();
@@ -103,13 +120,36 @@ function result(event: Json, alreadyShown: string): DisplayLine[] {
   const facts = [str(event["subtype"]) ?? (isError ? "error" : "success")];
   if (typeof event["num_turns"] === "number") facts.push(`${event["num_turns"]} turns`);
   if (typeof event["duration_ms"] === "number") facts.push(`${(event["duration_ms"] / 1000).toFixed(1)}s`);
-  if (typeof event["total_cost_usd"] === "number") facts.push(`$${event["total_cost_usd"].toFixed(4)}`);
+  const cost = runCostUsd(event);
+  if (cost !== null) facts.push(`$${cost.toFixed(4)}`);
   const out = [line(isError ? "error" : "result", `■ result: ${oneLine(facts.join(" · "), 200)}`)];
   const text = str(event["result"]);
   if (text && text.trim() !== alreadyShown) out.push(line(isError ? "error" : "assistant", cap(terminalSafe(text.trim()), FINAL_RESULT_MAX)));
   const errors = Array.isArray(event["errors"]) ? event["errors"].map(describeError).filter((e) => e !== "" && e !== text) : [];
   for (const e of errors) out.push(line("error", `  ${oneLine(e, RESULT_LINE_MAX * 2)}`));
   return out;
+}
+
+/** "API 429 rate_limit, retry 2 of 10 in 40 s". */
+export function apiRetryText(event: Json): string {
+  const status = typeof event["error_status"] === "number" ? String(event["error_status"]) : "";
+  const what = [status, str(event["error"]) ?? ""].filter((p) => p !== "").join(" ") || "error";
+  const attempt = typeof event["attempt"] === "number" ? ` ${event["attempt"]}` : "";
+  const of = typeof event["max_retries"] === "number" ? ` of ${event["max_retries"]}` : "";
+  const ms = event["retry_delay_ms"];
+  const delay = typeof ms === "number" && Number.isFinite(ms) ? ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : "";
+  return oneLine(`API ${what}, retry${attempt}${of}${delay}`, 120);
+}
+
+/** This run's cost: model_usage_since_last_result's costUSD summed; else total_cost_usd (a new session's). */
+function runCostUsd(event: Json): number | null {
+  const since = event["model_usage_since_last_result"];
+  if (isObject(since)) {
+    let sum = 0;
+    for (const m of Object.values(since)) if (isObject(m) && typeof m["costUSD"] === "number" && Number.isFinite(m["costUSD"])) sum += m["costUSD"];
+    return sum;
+  }
+  return typeof event["total_cost_usd"] === "number" ? event["total_cost_usd"] : null;
 }
 
 function rateLimit(event: Json): DisplayLine[] {
