@@ -1,4 +1,4 @@
-import { sha256Hex } from "./sha256.js";
+import { lineHash } from "../stream/line-hash.js";
 
 /**
  * Longest Job name we generate. Names are capped well below the 63 of a DNS label so that every name
@@ -8,7 +8,8 @@ import { sha256Hex } from "./sha256.js";
 export const MAX_JOB_NAME_LENGTH = 52;
 
 const SLUG_LENGTH = 16;
-const HASH_LENGTH = 12;
+/** 12 hex digits: 48 bits of the ids' hash, enough that two runs of the agents of one namespace never meet. */
+const HASH_DIGITS = 12;
 
 function slug(raw: string): string {
   return raw
@@ -20,11 +21,11 @@ function slug(raw: string): string {
 }
 
 /**
- * `ac-<agent>-<run>-<hash>`: readable slugs plus a digest of the *raw* ids, so ids that slug alike (or
- * slug to nothing) still get distinct names. The ids are length-prefixed before hashing: `("a:b","c")`
- * and `("a","b:c")` must not collide.
+ * `ac-<agent>-<run>-<hash>`: readable slugs plus a hash of the *raw* ids (core's string hash: a name, not a
+ * security boundary), so ids that slug alike (or slug to nothing) still get distinct names. The ids are
+ * length-prefixed before hashing: `("a:b","c")` and `("a","b:c")` must not collide.
  */
 export function agentJobName(agentId: string, runId: string): string {
-  const hash = sha256Hex(`${agentId.length}:${agentId}:${runId}`).slice(0, HASH_LENGTH);
+  const hash = (lineHash(`${agentId.length}:${agentId}:${runId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
   return ["ac", slug(agentId), slug(runId), hash].filter((part) => part !== "").join("-");
 }
