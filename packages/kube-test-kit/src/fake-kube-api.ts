@@ -5,8 +5,12 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { ContainerLogs, type LogCutting, type LogEntry } from "./container-logs.js";
+import { mergePatch, readBody, safeJson, selectorMatcher, send, status, type Obj } from "./wire.js";
 
-type Obj = Record<string, any>;
+export { status } from "./wire.js";
+export type { LogCutting, LogEntry } from "./container-logs.js";
+
 type Kind = "jobs" | "pods" | "secrets";
 
 export interface RecordedRequest {
@@ -23,30 +27,6 @@ export interface Fault {
   readonly headers?: Record<string, string>;
   /** Destroy the socket without answering (ECONNRESET / socket hang up at the client). */
   readonly reset?: boolean;
-}
-
-/** One CRI record of the container log: a whole line, or with `partial` a piece the next entry continues. */
-export interface LogEntry {
-  readonly ts: string;
-  readonly text: string;
-  readonly partial?: boolean;
-}
-
-interface LogState {
-  entries: LogEntry[];
-  finished: boolean;
-  waiting?: string;
-  followers: Set<(entry: LogEntry | null) => void>;
-}
-
-/** How log responses are cut, to simulate the drops a real API server path produces. */
-export interface LogCutting {
-  /** End each response after this many lines. */
-  readonly afterLines?: number;
-  /** And first write this many bytes of the next line, so the client sees a fragment. */
-  readonly fragmentBytes?: number;
-  /** Write the body in chunks of this many bytes (splits multi-byte characters). */
-  readonly chunkBytes?: number;
 }
 
 interface WatchEvent {
@@ -83,7 +63,7 @@ export class FakeKubeApi {
   private readonly watchers = new Set<Watcher>();
   private readonly watchCountListeners = new Set<() => void>();
   private readonly faults: { method: string; path: RegExp; fault: Fault }[] = [];
-  private readonly logs = new Map<string, LogState>();
+  private readonly logs = new ContainerLogs();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -220,26 +200,15 @@ export class FakeKubeApi {
   }
 
   setLog(namespace: string, pod: string, container: string, entries: LogEntry[], opts: { finished?: boolean; waiting?: string } = {}): void {
-    this.logs.set(`${namespace}/${pod}/${container}`, {
-      entries: [...entries],
-      finished: opts.finished ?? false,
-      ...(opts.waiting === undefined ? {} : { waiting: opts.waiting }),
-      followers: new Set(),
-    });
+    this.logs.setLog(namespace, pod, container, entries, opts);
   }
 
   appendLog(namespace: string, pod: string, container: string, entry: LogEntry): void {
-    const log = this.logs.get(`${namespace}/${pod}/${container}`);
-    if (!log) throw new Error("no such log");
-    log.entries.push(entry);
-    for (const f of log.followers) f(entry);
+    this.logs.appendLog(namespace, pod, container, entry);
   }
 
   finishLog(namespace: string, pod: string, container: string): void {
-    const log = this.logs.get(`${namespace}/${pod}/${container}`);
-    if (!log) throw new Error("no such log");
-    log.finished = true;
-    for (const f of log.followers) f(null);
+    this.logs.finishLog(namespace, pod, container);
   }
 
   // ---- protocol ----
@@ -390,51 +359,8 @@ export class FakeKubeApi {
 
   private log(ns: string, podName: string, q: URLSearchParams, res: ServerResponse): void {
     if (!this.permit(res, "get", "", "pods", "log", ns)) return;
-    const container = q.get("container") ?? "";
     if (!this.pods.has(`${ns}/${podName}`)) return send(res, 404, status(404, "NotFound", `pods "${podName}" not found`));
-    const log = this.logs.get(`${ns}/${podName}/${container}`);
-    if (!log) return send(res, 400, status(400, "BadRequest", `container ${container} is not valid for pod ${podName}`));
-    if (log.waiting) return send(res, 400, status(400, "BadRequest", `container "${container}" in pod "${podName}" is waiting to start: ${log.waiting}`));
-    const since = q.get("sinceTime");
-    // The real API takes sinceTime at second precision and the kubelet keeps lines at or after it.
-    const sinceMs = since === null ? -Infinity : Math.floor(Date.parse(since) / 1000) * 1000;
-    const timestamps = q.get("timestamps") === "true";
-    const cut = this.logCutting;
-    res.writeHead(200, { "content-type": "text/plain", "transfer-encoding": "chunked" });
-    let written = 0;
-    const writeBytes = (bytes: Buffer) => {
-      const size = cut.chunkBytes ?? bytes.length;
-      for (let i = 0; i < bytes.length; i += size) res.write(bytes.subarray(i, i + size));
-    };
-    // The kubelet writes the prefix only when the previous record read (even one sinceTime skips) ended a line.
-    let lineStart = true;
-    const emit = (entry: LogEntry): boolean => {
-      const prefix = lineStart;
-      lineStart = entry.partial !== true;
-      if (Date.parse(entry.ts) < sinceMs) return true;
-      const line = Buffer.from(`${timestamps && prefix ? `${entry.ts} ` : ""}${entry.text}${entry.partial ? "" : "\n"}`, "utf8");
-      if (cut.afterLines !== undefined && written >= cut.afterLines) {
-        if (cut.fragmentBytes) writeBytes(line.subarray(0, cut.fragmentBytes));
-        res.end();
-        return false;
-      }
-      writeBytes(line);
-      written++;
-      return true;
-    };
-    for (const entry of log.entries) if (!emit(entry)) return;
-    if (q.get("follow") !== "true" || log.finished) {
-      res.end();
-      return;
-    }
-    const follower = (entry: LogEntry | null) => {
-      if (entry === null || !emit(entry)) {
-        log.followers.delete(follower);
-        if (entry === null) res.end();
-      }
-    };
-    log.followers.add(follower);
-    res.on("close", () => log.followers.delete(follower));
+    this.logs.serve(ns, podName, q, res, this.logCutting);
   }
 
   // ---- bookkeeping ----
@@ -467,45 +393,3 @@ export class FakeKubeApi {
   }
 }
 
-export function status(code: number, reason: string, message: string): Obj {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
-}
-
-function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(code, { "content-type": "application/json", ...headers });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function selectorMatcher(labelSelector: string | null, fieldSelector: string | null): (o: Obj) => boolean {
-  const labels = (labelSelector ?? "").split(",").filter(Boolean).map((t) => t.split("=") as [string, string]);
-  const fields = (fieldSelector ?? "").split(",").filter(Boolean).map((t) => t.split("=") as [string, string]);
-  return (o) =>
-    labels.every(([k, v]) => (v === undefined ? o.metadata.labels?.[k] !== undefined : o.metadata.labels?.[k] === v)) &&
-    fields.every(([k, v]) => (k === "metadata.name" ? o.metadata.name === v : k === "metadata.namespace" ? o.metadata.namespace === v : false));
-}
-
-/** RFC 7386 JSON merge patch, in place. */
-function mergePatch(target: Obj, patch: Obj): void {
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete target[k];
-    else if (typeof v === "object" && !Array.isArray(v)) {
-      if (typeof target[k] !== "object" || target[k] === null || Array.isArray(target[k])) target[k] = {};
-      mergePatch(target[k], v);
-    } else target[k] = structuredClone(v);
-  }
-}
