@@ -12,15 +12,18 @@
 //           node start.mjs down <dir>/state.json                              (stops by PID)
 //
 // Binaries come from ${CLIPJOB_K8S_BIN:-$HOME/.cache/clipjob/k8s-v1.36.3/bin} (build.sh).
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import https from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { KubeClient, freePort, waitFor, sleep, parseYaml, toYaml } from './lib.mjs';
+import { KubeClient, waitFor, sleep, parseYaml, toYaml } from './lib.mjs';
 import { startKubeletSim } from './kubelet-sim.mjs';
+import { genPki, writeKubeconfig } from './pki.mjs';
+import { httpGet, httpsGetOk, tail, uniquePorts } from './probes.mjs';
+import { stopFromStateFile, WATCHDOG_SH } from './stop.mjs';
+
+export { stopFromStateFile };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const K8S_VERSION = 'v1.36.3';
@@ -146,7 +149,7 @@ export async function startControlPlane({
 
   try {
     // ---------------------------------------------------------------- PKI
-    genPki(pki);
+    genPki(pki, NODE_NAME);
     mark('pki');
     const ca = fs.readFileSync(path.join(pki, 'ca.crt'), 'utf8');
     const adminCert = fs.readFileSync(path.join(pki, 'admin.crt'), 'utf8');
@@ -348,49 +351,6 @@ export async function startControlPlane({
 // ------------------------------------------------------------------------------------------ helpers
 
 // $1 = supervisor pid, $2 = pids file ("pid binary" per line), $3 = file holding the etcd data dir path.
-const WATCHDOG_SH = `
-trap 'exit 0' TERM
-while kill -0 "$1" 2>/dev/null; do sleep 1; done
-sig() { while read -r pid bin; do
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$bin" ] && kill "-$1" "$pid" 2>/dev/null; done < "$2"; }
-sig TERM "$2"; sleep 5; sig KILL "$2"
-[ -s "$3" ] && case "$(cat "$3")" in */clipjob-etcd-*) rm -rf "$(cat "$3")";; esac
-exit 0`;
-
-function genPki(pki) {
-  const o = (...args) => execFileSync('openssl', args, { cwd: pki, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (fs.existsSync(path.join(pki, 'admin.crt'))) return; // re-use a previous run's PKI in the same dir
-  o('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
-    '-subj', '/CN=clipjob-e2e-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
-  const leaf = (name, subj, ext) => {
-    fs.writeFileSync(path.join(pki, `${name}.ext`), ext);
-    o('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', subj,
-      '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    o('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650',
-      '-extfile', `${name}.ext`, '-out', `${name}.crt`);
-  };
-  leaf('apiserver', '/CN=kube-apiserver',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
-  leaf('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`,
-    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${NODE_NAME}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`);
-  leaf('admin', '/O=system:masters/CN=clipjob-e2e-admin', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
-  // ServiceAccount token signing key pair (RS256).
-  o('genrsa', '-out', 'sa.key', '2048');
-  o('rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
-}
-
-function writeKubeconfig(file, { server, ca, user, cert, key, token, namespace }) {
-  const b64 = (s) => Buffer.from(s).toString('base64');
-  const kc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'clipjob-e2e', cluster: { server, 'certificate-authority-data': b64(ca) } }],
-    users: [{ name: user, user: token ? { token } : { 'client-certificate-data': b64(cert), 'client-key-data': b64(key) } }],
-    contexts: [{ name: user, context: { cluster: 'clipjob-e2e', user, ...(namespace ? { namespace } : {}) } }],
-    'current-context': user,
-  };
-  fs.writeFileSync(file, toYaml(kc), { mode: 0o600 });
-}
 
 function collectionPath(obj) {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [null, obj.apiVersion];
@@ -398,79 +358,6 @@ function collectionPath(obj) {
   const plural = { Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Role: 'roles', RoleBinding: 'rolebindings' }[obj.kind];
   if (!plural) throw new Error(`rbac.yaml: unsupported kind ${obj.kind}`);
   return obj.kind === 'Namespace' ? `${base}/${plural}` : `${base}/namespaces/${obj.metadata.namespace}/${plural}`;
-}
-
-async function uniquePorts(n) {
-  const s = new Set();
-  while (s.size < n) s.add(await freePort());
-  return [...s];
-}
-
-function httpGet(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let b = '';
-      res.on('data', (c) => (b += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(b) : reject(new Error(`${url}: ${res.statusCode} ${b}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-function httpsGetOk(url) {
-  return new Promise((resolve) => {
-    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(false));
-  });
-}
-
-function tail(file, n = 25) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** Stop a control plane from its state.json (another process): supervisor first, then each PID. */
-export async function stopFromStateFile(stateFile) {
-  const st = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
-  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-  // Only signal a PID that still runs the binary we started (guards against PID reuse).
-  const isOurs = (p) => {
-    try { return fs.readlinkSync(`/proc/${p.pid}/exe`) === p.bin; } catch { return alive(p.pid); }
-  };
-  const report = [];
-  if (st.supervisorPid && st.supervisorPid !== process.pid && alive(st.supervisorPid)) {
-    let cmd = '';
-    try { cmd = fs.readFileSync(`/proc/${st.supervisorPid}/cmdline`, 'utf8'); } catch { /* no procfs */ }
-    if (cmd.includes('start.mjs')) {
-      process.kill(st.supervisorPid, 'SIGTERM');
-      report.push({ name: 'supervisor', pid: st.supervisorPid, signal: 'SIGTERM' });
-      const deadline = Date.now() + 20000;
-      while (alive(st.supervisorPid) && Date.now() < deadline) await sleep(100);
-    }
-  }
-  for (const p of [...(st.procs ?? [])].reverse()) {
-    if (!alive(p.pid) || !isOurs(p)) continue;
-    process.kill(p.pid, 'SIGTERM');
-    const deadline = Date.now() + 10000;
-    while (alive(p.pid) && Date.now() < deadline) await sleep(50);
-    if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
-    report.push({ name: p.name, pid: p.pid, signal: 'SIGTERM' });
-  }
-  if (st.watchdogPid && alive(st.watchdogPid)) {
-    let cmd = '';
-    try { cmd = fs.readFileSync(`/proc/${st.watchdogPid}/cmdline`, 'utf8'); } catch { /* no procfs */ }
-    if (cmd.includes('watchdog')) process.kill(st.watchdogPid, 'SIGTERM');
-  }
-  if (st.etcdData) fs.rmSync(st.etcdData, { recursive: true, force: true });
-  return report;
 }
 
 // ------------------------------------------------------------------------------------------ CLI
