@@ -20,6 +20,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "stderr-noise": "success with warnings on stderr in between",
   oom: "grows until OOMKilled, exit 137 (claude_truncated)",
   script: "plays the SIM_SCRIPT behaviour from its env (for the cluster contract tests)",
+  "no-shell": "an image without sh: the container cannot start, exit 128 StartError (k8s_agent_image_invalid)",
+  "claude-missing": "an image without claude on its PATH: exit 127 (k8s_agent_image_invalid)",
 };
 
 export function scenarioNames(): string[] {

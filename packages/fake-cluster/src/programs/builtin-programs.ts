@@ -267,8 +267,6 @@ const claudeMissing: Program = async (ctx) => {
 };
 
 export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({
-  "no-shell": noShell,
-  "claude-missing": claudeMissing,
   success,
   "huge-output": hugeOutput,
   truncated,
@@ -283,4 +281,6 @@ export const PROGRAMS: Readonly<Record<string, Program>> = Object.freeze({
   "stderr-noise": stderrNoise,
   oom,
   script,
+  "no-shell": noShell,
+  "claude-missing": claudeMissing,
 });
