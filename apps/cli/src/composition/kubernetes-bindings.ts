@@ -1,4 +1,4 @@
-import type { DependencyContainer } from "tsyringe";
+import { instancePerContainerCachingFactory, type DependencyContainer } from "tsyringe";
 import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, ok, systemClock, type Result } from "@clipjob/core";
 import { KubeAccessAdapter, KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig, type KubeConfigError } from "@clipjob/k8s-infra";
 import { DEFAULT_NAMESPACE } from "./cli-tokens.js";
@@ -22,15 +22,12 @@ export function bindKubernetes(
   if (!loaded.ok) return loaded;
   const kc = loaded.value;
   const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
-  let cluster: KubeClusterAdapter | undefined;
-  let logs: KubeLogAdapter | undefined;
-  let host: KubeHostAdapter | undefined;
-  let access: KubeAccessAdapter | undefined;
+  // One adapter of each kind per scope, created on first resolve: the container keeps it.
   container.register(CLOCK.key, { useValue: systemClock });
-  container.register(CLUSTER_PORT.key, { useFactory: () => (cluster ??= new KubeClusterAdapter(kc, { clock: systemClock })) });
-  container.register(LOG_PORT.key, { useFactory: () => (logs ??= new KubeLogAdapter(kc, { clock: systemClock })) });
-  container.register(HOST_PORT.key, { useFactory: () => (host ??= new KubeHostAdapter(kc, { clock: systemClock })) });
-  container.register(ACCESS_PORT.key, { useFactory: () => (access ??= new KubeAccessAdapter(kc, { clock: systemClock })) });
+  container.register(CLUSTER_PORT.key, { useFactory: instancePerContainerCachingFactory(() => new KubeClusterAdapter(kc, { clock: systemClock })) });
+  container.register(LOG_PORT.key, { useFactory: instancePerContainerCachingFactory(() => new KubeLogAdapter(kc, { clock: systemClock })) });
+  container.register(HOST_PORT.key, { useFactory: instancePerContainerCachingFactory(() => new KubeHostAdapter(kc, { clock: systemClock })) });
+  container.register(ACCESS_PORT.key, { useFactory: instancePerContainerCachingFactory(() => new KubeAccessAdapter(kc, { clock: systemClock })) });
   container.register(DEFAULT_NAMESPACE.key, { useValue: target.namespace ?? contextNamespace ?? KUBERNETES_DEFAULT_NAMESPACE });
   return ok(undefined);
 }

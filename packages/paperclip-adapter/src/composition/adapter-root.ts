@@ -3,7 +3,7 @@
 // execute gets a child container bound to the cluster its config names. Ports are bound to core's typed
 // tokens with factories, never decorator metadata (vitest's transpilers do not emit it reliably).
 import "reflect-metadata";
-import { container as globalContainer, type DependencyContainer } from "tsyringe";
+import { container as globalContainer, instanceCachingFactory, type DependencyContainer } from "tsyringe";
 import { ACCESS_PORT, AgentLocks, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, ok, type ClipjobConfig, type RunDependencies, type Result, type Token } from "@clipjob/core";
 import type { KubeConfigError } from "@clipjob/k8s-infra";
 import { SimulatedCluster, SIMULATED_NAMESPACE, simulationSpeedFromEnv } from "../simulation/simulated-cluster.js";
@@ -26,7 +26,11 @@ export class AdapterRoot {
     this.env = options.env ?? process.env;
     this.container = globalContainer.createChildContainer();
     this.container.register(AGENT_LOCKS.key, { useValue: new AgentLocks() });
-    this.container.register(SIMULATED_CLUSTER.key, { useFactory: () => (this.simulated ??= new SimulatedCluster(simulationSpeedFromEnv(this.env))) });
+    // The container owns the one simulated cluster of the process (created on first resolve); the root only
+    // remembers it to stop it in dispose().
+    this.container.register(SIMULATED_CLUSTER.key, {
+      useFactory: instanceCachingFactory(() => (this.simulated = new SimulatedCluster(simulationSpeedFromEnv(this.env)))),
+    });
   }
 
   /** A child container for one run (or one environment test) on the cluster `config` names. Never connects. */
@@ -58,7 +62,7 @@ export class AdapterRoot {
     return ok(new RunScope(child, config.cluster === "simulated"));
   }
 
-  /** Stops the simulated cluster if one was started (tests; the host process simply exits). */
+  /** Stops the simulated cluster if one was started; the root is done after this (tests; the host process simply exits). */
   async dispose(): Promise<void> {
     await this.simulated?.dispose();
     this.simulated = null;
