@@ -195,6 +195,9 @@ export async function startControlPlane({
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${P('sa.pub')}`, `--service-account-signing-key-file=${P('sa.key')}`,
       '--authorization-mode=Node,RBAC',
+      // As OpenShift does: setting an ownerReference needs `delete` on the object, and blockOwnerDeletion
+      // `update` on the owner's finalizers. The adapter's Role must work with it on.
+      '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',

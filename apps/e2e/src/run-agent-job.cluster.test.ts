@@ -248,3 +248,37 @@ describe("runAgentJob with a kubeconfig the API server will not accept", () => {
     expect(outcome.errorMessage).toMatch(/certificate is not trusted/);
   });
 });
+
+describe("the adapter's Role under OwnerReferencesPermissionEnforcement (on in this control plane, as on OpenShift)", () => {
+  /** A Job of the adapter's own, created as the adapter, to own test Secrets. */
+  async function ownerJob(name: string): Promise<{ name: string; uid: string }> {
+    const job = await cp.adapter.post(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name },
+      spec: { suspend: true, template: { spec: { restartPolicy: "Never", containers: [{ name: "claude", image: "ghcr.io/example/paperclip:e2e" }] } } },
+    });
+    return { name, uid: job.metadata.uid };
+  }
+  const secret = (name: string, owner: { name: string; uid: string }, blockOwnerDeletion?: boolean) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: owner.name, uid: owner.uid, controller: true, ...(blockOwnerDeletion ? { blockOwnerDeletion } : {}) }] },
+    data: { prompt: Buffer.from("hi").toString("base64") },
+  });
+
+  it("the payload Secret's owner reference (no blockOwnerDeletion) is admitted; one with it is refused for want of jobs/finalizers update (issue 14, fault 9)", async () => {
+    const owner = await ownerJob(`owner-${Date.now().toString(36)}`);
+    try {
+      await cp.adapter.post(`/api/v1/namespaces/${cp.namespace}/secrets`, secret(`${owner.name}-payload`, owner));
+      const refused = await cp.adapter.post(`/api/v1/namespaces/${cp.namespace}/secrets`, secret(`${owner.name}-blocking`, owner, true)).then(
+        () => null,
+        (e: { status?: number; message?: string }) => e,
+      );
+      expect(refused?.status).toBe(403);
+      expect(String(refused?.message)).toMatch(/cannot set blockOwnerDeletion/);
+    } finally {
+      await cp.admin.delete(`/apis/batch/v1/namespaces/${cp.namespace}/jobs/${owner.name}`, undefined, { propagationPolicy: "Background" });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveJobs, request, scenario, scripted, transcriptLines } from "./harness.js";
+import { liveJobs, NAMESPACE, request, scenario, scripted, transcriptLines } from "./harness.js";
 
 const SESSION = { sessionId: "7a1d8e2c-1111-4222-8333-944455556666" };
 
@@ -16,6 +16,24 @@ describe("guard, orphans and reattach", () => {
     expect(second.seen.stdout).toEqual(lines);
     const firstOutcome = await first.done;
     expect(firstOutcome.status).not.toBe("succeeded");
+    expect(liveJobs(s.fake)).toEqual([]);
+    s.dispose();
+  });
+
+  it("a Job a failed submit left suspended (its clean-up failed too) does not block the agent: the next run removes it and proceeds (issue 14, fault 6)", async () => {
+    const s = scenario();
+    s.fake.faults.failRequests({ operation: "patch job", error: "500", count: 1 });
+    const cleanup = s.fake.faults.failRequests({ operation: "delete job", error: "500" });
+    const failed = await s.run(request());
+    expect(failed.outcome.errorCode).toBe("k8s_job_create_failed");
+    cleanup.remove();
+    const [stuck] = liveJobs(s.fake);
+    expect(s.fake.jobs(NAMESPACE)[0]?.suspended).toBe(true);
+    await s.fake.clock.sleep(60_000);
+
+    const next = await s.run(scripted({ lines: transcriptLines(3), runMs: 1_000 }));
+    expect(next.outcome.status).toBe("succeeded");
+    expect(next.seen.progress.some((p) => p.type === "notice" && p.message.startsWith(`Removed Job ${stuck}: suspended since`))).toBe(true);
     expect(liveJobs(s.fake)).toEqual([]);
     s.dispose();
   });

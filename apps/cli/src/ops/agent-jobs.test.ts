@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeCluster } from "@clipjob/fake-cluster";
 import { listAgentJobs } from "./agent-jobs.js";
-import { submitAgentJob } from "./testing/submit-agent-job.js";
+import { leaveSuspendedJob, submitAgentJob } from "./testing/submit-agent-job.js";
 
 async function rows(fake: FakeCluster, supervisedRunIds?: ReadonlySet<string>) {
   return listAgentJobs({ cluster: fake.cluster, namespace: fake.namespace, nowMs: fake.clock.now(), ...(supervisedRunIds ? { supervisedRunIds } : {}) });
@@ -22,6 +22,17 @@ describe("listAgentJobs", () => {
       expect(byRun["run-done"]).toMatchObject({ phase: "Complete", agentId: "agent-1", taskId: "task-7", orphanCandidate: false, ageSeconds: 65 });
       expect(byRun["run-failed"]).toMatchObject({ phase: "Failed", taskId: null, orphanCandidate: false });
       expect(byRun["run-live"]).toMatchObject({ phase: "Running", agentId: "agent-2", orphanCandidate: true, ageSeconds: 5 });
+    } finally {
+      fake.dispose();
+    }
+  });
+
+  it("a Job a failed submit left suspended shows as Suspended, not Running (issue 14, fault 6)", async () => {
+    const fake = new FakeCluster();
+    try {
+      await leaveSuspendedJob(fake, { runId: "run-stuck", scenario: "success" });
+      await fake.clock.sleep(30_000);
+      expect((await rows(fake)).find((r) => r.runId === "run-stuck")).toMatchObject({ phase: "Suspended", orphanCandidate: false });
     } finally {
       fake.dispose();
     }

@@ -2,7 +2,8 @@
 
 import { ADAPTER_TYPE, LABEL_ADAPTER_TYPE, LABEL_AGENT_ID, LABEL_RUN_ID, LABEL_TASK_ID, type ClusterPort, type JobSnapshot } from "@clipjob/core";
 
-export type AgentJobPhase = "Running" | "Complete" | "Failed" | "Deleting";
+/** `Suspended`: created suspended and never resumed (a submit that did not finish); it never runs. */
+export type AgentJobPhase = "Running" | "Suspended" | "Complete" | "Failed" | "Deleting";
 
 export interface AgentJobRow {
   readonly namespace: string;
@@ -41,6 +42,7 @@ export function jobPhase(job: JobSnapshot): AgentJobPhase {
   const isTrue = (type: string) => job.conditions.some((c) => c.type === type && c.status === "True");
   if (isTrue("Complete")) return "Complete";
   if (isTrue("Failed")) return "Failed";
+  if (job.suspended) return "Suspended";
   return "Running";
 }
 

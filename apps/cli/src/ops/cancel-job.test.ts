@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeCluster } from "@clipjob/fake-cluster";
 import { cancelJob } from "./cancel-job.js";
-import { submitAgentJob } from "./testing/submit-agent-job.js";
+import { leaveSuspendedJob, submitAgentJob } from "./testing/submit-agent-job.js";
 
 describe("cancelJob", () => {
   it("deletes a running Job; its pod and payload Secret follow", async () => {
@@ -18,6 +18,17 @@ describe("cancelJob", () => {
       expect(fake.jobs()).toEqual([]);
       expect(fake.pods()).toEqual([]);
       expect(fake.secrets().filter((s) => s.ref.name.startsWith(job.ref.name))).toEqual([]);
+    } finally {
+      fake.dispose();
+    }
+  });
+
+  it("a Job a failed submit left suspended is cancelled as Suspended, not 'was Running' (issue 14, fault 6)", async () => {
+    const fake = new FakeCluster();
+    try {
+      const name = await leaveSuspendedJob(fake, { runId: "run-stuck", scenario: "success" });
+      const result = await cancelJob(fake.cluster, { namespace: fake.namespace, name });
+      expect(result).toEqual({ ok: true, value: { namespace: fake.namespace, name, phase: "Suspended" } });
     } finally {
       fake.dispose();
     }

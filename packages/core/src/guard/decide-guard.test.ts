@@ -11,6 +11,8 @@ interface JobInit {
   session?: string;
   deleting?: boolean;
   condition?: "Complete" | "Failed" | "FailureTarget";
+  /** Created suspended and never resumed: no pod ever counted. */
+  suspended?: boolean;
 }
 
 function job(init: JobInit): JobSnapshot {
@@ -28,9 +30,9 @@ function job(init: JobInit): JobSnapshot {
     creationTimestamp: `2026-01-01T00:${String(init.minute ?? 0).padStart(2, "0")}:00Z`,
     ...(init.deleting ? { deletionTimestamp: "2026-01-01T01:00:00Z" } : {}),
     resourceVersion: "1",
-    suspended: false,
+    suspended: init.suspended ?? false,
     conditions,
-    active: init.condition ? 0 : 1,
+    active: init.condition || init.suspended ? 0 : 1,
     succeeded: 0,
     failed: 0,
   };
@@ -44,7 +46,7 @@ function decide(jobs: JobSnapshot[], overrides: Partial<GuardInput> = {}): Guard
 
 /** The decision in a compact form for tables: proceed | reattach:<job>[:same] | <code>:<jobs>. */
 function summary(d: GuardDecision): string {
-  if (d.kind === "proceed") return "proceed";
+  if (d.kind === "proceed") return d.leftovers.length > 0 ? `proceed, removing ${d.leftovers.map((j) => j.ref.name).join(",")}` : "proceed";
   if (d.kind === "reattach") return `reattach:${d.job.ref.name}${d.sameRun ? ":same" : ""}`;
   return `${d.code}:${d.jobs.join(",")}`;
 }
@@ -131,6 +133,21 @@ describe("decideGuard", () => {
     ],
   ])("%s", (_, jobs, overrides, result) => {
     expect(summary(decide(jobs.map(job), overrides))).toBe(result);
+  });
+
+  describe("suspended Jobs that never started (issue 14, fault 6)", () => {
+    // Created at minute 0; the guard runs at minute 5 unless said otherwise.
+    const at = (minute: number, second = 0) => Date.parse(`2026-01-01T00:${String(minute).padStart(2, "0")}:${String(second).padStart(2, "0")}Z`);
+    it.each<[string, JobInit[], [string, boolean][], number | undefined, string]>([
+      ["a leftover of another run is removed and the run proceeds", [{ name: "stuck", run: "r1", suspended: true }], [["stuck", false]], at(5), "proceed, removing stuck"],
+      ["a leftover of this very run is removed too (its submit never resumed it)", [{ name: "mine", run: "run-now", suspended: true }], [["mine", false]], at(5), "proceed, removing mine"],
+      ["a leftover beside a live orphan: the orphan decides", [{ name: "stuck", run: "r1", suspended: true }, { name: "live", minute: 1, run: "r2", task: "task-b" }], [["stuck", false]], at(5), "k8s_concurrent_run_blocked:live"],
+      ["one younger than a minute may be another process's submit in progress: it counts", [{ name: "fresh", run: "r1", task: "task-a", suspended: true }], [["fresh", false]], at(0, 30), "reattach:fresh"],
+      ["one with a live pod is not unstarted", [{ name: "odd", run: "r1", task: "task-b", suspended: true }], [["odd", true]], at(5), "k8s_concurrent_run_blocked:odd"],
+      ["without the time nothing is taken for a leftover", [{ name: "stuck", run: "r1", task: "task-b", suspended: true }], [["stuck", false]], undefined, "k8s_concurrent_run_blocked:stuck"],
+    ])("%s", (_, jobs, pods, nowMs, result) => {
+      expect(summary(decide(jobs.map(job), { livePods: new Map(pods), ...(nowMs === undefined ? {} : { nowMs }) }))).toBe(result);
+    });
   });
 
   describe("Jobs being deleted", () => {

@@ -1,5 +1,7 @@
 // The guard decision (docs/architecture.md, "The run", step 2), given this agent's Jobs. Rules, in order:
-//  1. Terminal Jobs, and Jobs being deleted whose pods are gone, are ignored. Nothing left: proceed.
+//  1. Terminal Jobs, and Jobs being deleted whose pods are gone, are ignored; suspended Jobs that never
+//     started and have sat unstarted for a minute are our own leftovers (a failed submit whose clean-up failed,
+//     a host crash between create and resume): removed before the submit. Nothing left: proceed.
 //  2. A live Job carrying this run's id IS this run (e.g. execute retried after a host restart): adopt it,
 //     whatever reattachOrphanedJobs says — blocking would block this run forever, and a second Job for
 //     one run cannot even be created (the name is derived from the run id).
@@ -16,7 +18,8 @@ import { classifyOrphan, labelForm, orphanBlockCode, type ExpectedRun, type Orph
 import { jobLiveness } from "./job-liveness.js";
 
 export type GuardDecision =
-  | { readonly kind: "proceed" }
+  /** Submit a new Job, after deleting `leftovers` (suspended Jobs of this agent that never started). */
+  | { readonly kind: "proceed"; readonly leftovers: readonly JobSnapshot[] }
   | { readonly kind: "reattach"; readonly job: JobSnapshot; readonly sameRun: boolean }
   | { readonly kind: "block"; readonly code: OrphanBlockCode; readonly message: string; readonly jobs: string[] };
 
@@ -26,14 +29,16 @@ export interface GuardInput {
   readonly livePods: ReadonlyMap<string, boolean>;
   readonly expected: ExpectedRun;
   readonly reattachOrphanedJobs: boolean;
+  /** Now, epoch ms: without it no suspended Job is taken for a leftover. */
+  readonly nowMs?: number;
 }
 
 export function decideGuard(input: GuardInput): GuardDecision {
   const { expected } = input;
-  const counted = newestFirst(input.jobs)
-    .map((job) => ({ job, liveness: jobLiveness(job, input.livePods) }))
-    .filter((j) => j.liveness === "live" || j.liveness === "deleting_with_live_pod");
-  if (counted.length === 0) return { kind: "proceed" };
+  const classified = newestFirst(input.jobs).map((job) => ({ job, liveness: jobLiveness(job, input.livePods, input.nowMs) }));
+  const counted = classified.filter((j) => j.liveness === "live" || j.liveness === "deleting_with_live_pod");
+  const leftovers = classified.filter((j) => j.liveness === "suspended_leftover").map((j) => j.job);
+  if (counted.length === 0) return { kind: "proceed", leftovers };
 
   const runLabel = labelForm(expected.runId);
   const isThisRun = (job: JobSnapshot): boolean => runLabel !== null && job.labels[LABEL_RUN_ID] === runLabel;

@@ -58,6 +58,7 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
     livePods,
     expected: { runId: request.runId, taskId: request.taskId ?? null, sessionId: request.session?.sessionId ?? null },
     reattachOrphanedJobs: config.reattachOrphanedJobs,
+    nowMs: ports.clock.now(),
   });
   if (decision.kind === "block") return failed(decision.code, decision.message, { jobs: decision.jobs });
   const claim = (job: JobSnapshot) => ports.locks.supervise(job.ref.namespace, job.ref.name, request.runId);
@@ -74,6 +75,7 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
     return { kind: "started", job, reattached: true, release: claim(job) };
   }
 
+  for (const leftover of decision.leftovers) await removeLeftover(ports.cluster, reporter, leftover);
   await reporter.phase("submitting");
   try {
     const job = await ports.cluster.submit(spec, cancelSignal);
@@ -83,6 +85,20 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
     const leftover = await removeFailedSubmit(ports, reporter, spec);
     const outcome = submitFailure(reporter, error, cancelSignal);
     return { kind: "failed", outcome: leftover ? { ...outcome, job: leftover } : outcome };
+  }
+}
+
+/**
+ * A suspended Job of this agent that never started can never run: it is what a failed submit (whose
+ * clean-up failed too) or a host crash between create and resume left. Delete it so it stops counting.
+ */
+async function removeLeftover(cluster: ClusterPort, reporter: RunReporter, job: JobSnapshot): Promise<void> {
+  try {
+    await cluster.deleteJob(job.ref, "Background");
+    await reporter.notice("info", `Removed Job ${job.ref.name}: suspended since ${job.creationTimestamp} and never started (left by a submit that did not finish)`);
+  } catch (error) {
+    if (isClusterError(error) && error.code === "not_found") return;
+    await reporter.notice("warn", `Suspended leftover Job ${job.ref.name} could not be removed (it never runs): ${describeError(error)}`);
   }
 }
 

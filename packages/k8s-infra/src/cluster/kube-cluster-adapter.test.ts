@@ -30,7 +30,7 @@ describe("submit", () => {
     expect((createJob!.body as any).spec.suspend).toBe(true);
     const uid = api.jobs.get(`${NS}/claude-run-d4e5f6`)!["metadata"].uid;
     expect((createSecret!.body as any).metadata.ownerReferences).toEqual([
-      { apiVersion: "batch/v1", kind: "Job", name: "claude-run-d4e5f6", uid, controller: true, blockOwnerDeletion: true },
+      { apiVersion: "batch/v1", kind: "Job", name: "claude-run-d4e5f6", uid, controller: true },
     ]);
     expect(resume!.contentType).toBe("application/merge-patch+json");
     expect(resume!.body).toEqual({ spec: { suspend: false } });

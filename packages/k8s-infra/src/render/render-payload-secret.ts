@@ -20,7 +20,10 @@ export function renderPayloadSecret(spec: AgentJobSpec, owner: JobRef): V1Secret
       name: payloadSecretName(spec.ref.name),
       namespace: spec.ref.namespace,
       labels: { ...spec.labels },
-      ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }],
+      // No blockOwnerDeletion: nothing needs a foreground delete of the Job to wait for its Secret, and where
+      // the OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift) setting it would need
+      // `update` on jobs/finalizers, a verb the adapter's Role does not otherwise need.
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: owner.name, uid: owner.uid, controller: true }],
     },
     type: "Opaque",
     // Written once per run and never changed: immutable spares the kubelet from watching it.

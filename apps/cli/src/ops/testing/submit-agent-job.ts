@@ -28,3 +28,23 @@ export async function submitAgentJob(fake: FakeCluster, fixture: AgentJobFixture
   if (!plan.ok) throw new Error(plan.error.message);
   return fake.cluster.submit(plan.value);
 }
+
+/**
+ * A Job left suspended by a submit that failed at the resume and whose clean-up failed too: it never starts.
+ * Returns its name.
+ */
+export async function leaveSuspendedJob(fake: FakeCluster, fixture: AgentJobFixture): Promise<string> {
+  const resume = fake.faults.failRequests({ operation: "patch job", error: "500", count: 1 });
+  const cleanup = fake.faults.failRequests({ operation: "delete job", error: "500" });
+  try {
+    await submitAgentJob(fake, fixture);
+  } catch {
+    // The submit failed as intended.
+  } finally {
+    resume.remove();
+    cleanup.remove();
+  }
+  const job = fake.jobs().find((j) => j.labels["paperclip.io/run-id"] === fixture.runId);
+  if (!job?.suspended) throw new Error("no suspended Job was left");
+  return job.ref.name;
+}
