@@ -147,6 +147,18 @@ describe("rows of the outcome table, as Paperclip stores them", () => {
     expect(result).toMatchObject({ errorCode: "k8s_agent_image_invalid", exitCode: 127, errorMessage: expect.stringContaining("no `claude` on its PATH") });
   });
 
+  it("row 11a: an image without sh (StartError, exit 128)", async () => {
+    const fake = new FakeCluster({ seed: 1, namespace: "clipjob" });
+    try {
+      const deps = { cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: "clipjob", locks: new AgentLocks() };
+      const outcome = await runAgentJob(deps, { runId: "run-no-sh", agent: { id: "agent-7f3a", companyId: "c-1", name: "Builder" }, taskId: "t-1", config: { image: simImage("no-shell"), timeoutSec: 0 } });
+      const result = resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing: billingOf({}, {}), promptBundleKey: null });
+      expect(result).toMatchObject({ errorCode: "k8s_agent_image_invalid", exitCode: 128, errorMessage: expect.stringContaining("the agent image has no `sh`") });
+    } finally {
+      fake.dispose();
+    }
+  });
+
   it("row 12: a run that recovered after api_retry succeeds with its own cost", async () => {
     const result = await paperclipResult({ recording: loadRecording("api-500-then-success") });
     expect(result).toMatchObject({ errorCode: null, costUsd: 0.018275999999999997 });
