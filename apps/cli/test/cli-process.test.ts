@@ -56,7 +56,7 @@ describe("clipjob run (built CLI, simulated cluster)", () => {
 
   it.each([
     { name: "an invalid config value, naming the field", args: ["run", "--set", "timeoutSec=-1"], stderr: "timeoutSec:" },
-    { name: "an unknown scenario, listing the known ones", args: ["run", "--scenario", "nope"], stderr: 'Unknown scenario "nope". Scenarios: no-shell, claude-missing, success, huge-output' },
+    { name: "an unknown scenario, listing the known ones", args: ["run", "--scenario", "nope"], stderr: 'Unknown scenario "nope". Scenarios: success, huge-output' },
     { name: "an unknown flag", args: ["run", "--nope"], stderr: "Unknown option '--nope'" },
     { name: "a bad speed", args: ["run", "--speed", "fast"], stderr: "--speed" },
     { name: "an unknown command", args: ["deploy"], stderr: 'Unknown command "deploy"' },
