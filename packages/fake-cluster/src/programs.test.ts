@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { SIMULATED_SCENARIOS } from "@clipjob/core";
 import { FakeCluster } from "./fake-cluster.js";
+import { PROGRAMS } from "./programs/builtin-programs.js";
 import { baseSpec } from "./testing/base-spec.js";
 import { events, runToEnd, until } from "./testing/run-helpers.js";
 
@@ -136,6 +138,22 @@ describe("built-in programs", () => {
     expect(seen[0]?.prompt).toBe("the prompt");
     expect(seen[0]?.env["PAPERCLIP_API_KEY"]).toBe("jwt-1");
     expect(seen[0]?.env["POD"]).toMatch(/^probe-/);
+    fake.dispose();
+  });
+
+  it("the scenarios users can pick are exactly the built-in programs but the contract-only script", () => {
+    expect(Object.keys(PROGRAMS).filter((p) => p !== "script").sort()).toEqual([...SIMULATED_SCENARIOS].sort());
+  });
+
+  it("a command naming an executable the image lacks fails as the shell does (exit 127, not found), with no transcript", async () => {
+    const fake = new FakeCluster();
+    const base = baseSpec("nocmd", "success");
+    const missing = { ...base, command: [...base.command.slice(0, 3), "/does/not/exist", ...base.command.slice(4)] };
+    const { pod, lines } = await runToEnd(fake, missing);
+    expect(pod.containers[0]?.state).toMatchObject({ kind: "terminated", exitCode: 127 });
+    expect(lines).toEqual(["sh: 1: exec: /does/not/exist: not found"]);
+    const found = { ...base, ref: { ...base.ref, name: "withpath" }, command: [...base.command.slice(0, 3), "/usr/local/bin/claude", ...base.command.slice(4)] };
+    expect((await runToEnd(fake, found)).pod.containers[0]?.state).toMatchObject({ exitCode: 0 });
     fake.dispose();
   });
 

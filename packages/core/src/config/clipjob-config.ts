@@ -1,4 +1,5 @@
 import type { EnvSource, Resources, Toleration } from "../job/spec-values.js";
+import type { SimulatedScenario } from "./simulated-scenarios.js";
 
 /**
  * adapterConfig after validation and legacy-key normalisation (see `config-schema.ts`, the single source
@@ -22,11 +23,13 @@ export interface ClipjobConfig {
   readonly promptTemplate: string;
   readonly bootstrapPromptTemplate: string;
   readonly cwd: string | null;
+  /** The Claude executable inside the agent image (a name on its PATH or an absolute path); `claude` by default. */
+  readonly command: string;
   // Cluster
   /** Which cluster binding the composition root uses: a real API server or the embedded simulation. */
   readonly cluster: "kubernetes" | "simulated";
   /** Scripted Claude behaviour when `cluster` is `simulated`. */
-  readonly simulatedScenario: string;
+  readonly simulatedScenario: SimulatedScenario;
   readonly namespace: string | null;
   readonly image: string | null;
   readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configReferenceMarkdown } from "./config-reference.js";
 import { CONFIG_FIELDS } from "./config-schema.js";
+import { SIMULATED_SCENARIOS } from "./simulated-scenarios.js";
 import { configUiSchema } from "./config-ui-schema.js";
 import { defaultConfig } from "./parse-config.js";
 
@@ -8,11 +9,34 @@ describe("configUiSchema", () => {
   const fields = configUiSchema().fields;
   const byKey = new Map(fields.map((f) => [f.key, f]));
 
-  it("leaves out what Paperclip's own form renders", () => {
-    for (const key of ["model", "effort", "instructionsFilePath", "timeoutSec", "graceSec", "promptTemplate", "bootstrapPromptTemplate", "cwd", "env", "extraArgs"]) {
-      expect(byKey.has(key), key).toBe(false);
+  it("leaves out what Paperclip 2026.916.1's own form renders, and renders what it does not", () => {
+    for (const key of ["model", "effort", "instructionsFilePath", "command", "env", "extraArgs"]) expect(byKey.has(key), key).toBe(false);
+    for (const key of ["timeoutSec", "graceSec", "promptTemplate", "bootstrapPromptTemplate", "dangerouslySkipPermissions"]) expect(byKey.has(key), key).toBe(true);
+    expect(byKey.get("dangerouslySkipPermissions")).toMatchObject({ type: "toggle", default: true, label: "Skip Permission Prompts" });
+  });
+
+  it("writes hints as plain text that names only what the form shows (issue #15: backticks, timeoutSec)", () => {
+    const shownKeys = new Set(fields.map((f) => f.key));
+    const hiddenKeys = CONFIG_FIELDS.map((f) => f.key).filter((k) => !shownKeys.has(k));
+    for (const f of fields) {
+      expect(f.hint, f.key).not.toMatch(/[`*_]{1}[A-Za-z]/);
+      expect(f.hint, f.key).not.toContain("`");
+      // Keys that are plain words (image, labels) may appear as words; camelCase and dotted keys may not.
+      for (const key of [...hiddenKeys, ...shownKeys].filter((k) => /[A-Z.]/.test(k))) expect(f.hint?.includes(key) ? key : null, `hint of ${f.key}`).toBeNull();
     }
-    expect(byKey.has("dangerouslySkipPermissions")).toBe(false);
+    expect(byKey.get("maxTurnsPerRun")?.hint).toContain("Timeout");
+  });
+
+  it("shows Kubernetes-only fields only while Cluster is Kubernetes, the scenario only while it is Simulated", () => {
+    const kubernetesOnly = ["namespace", "image", "imagePullPolicy", "kubeconfig", "kubeContext", "serviceAccountName", "automountServiceAccountToken", "resources.limits.memory", "nodeSelector", "tolerations", "labels", "inheritEnv", "secretRef", "ttlSecondsAfterFinished", "retainJobs", "reattachOrphanedJobs", "startTimeoutSec", "apiUnreachableSec"];
+    for (const key of kubernetesOnly) expect(byKey.get(key)?.meta, key).toEqual({ visibleWhen: { key: "cluster", values: ["kubernetes"] } });
+    for (const key of ["cluster", "maxTurnsPerRun", "dangerouslySkipPermissions", "timeoutSec", "graceSec", "promptTemplate"]) expect(byKey.get(key)?.meta, key).toBeUndefined();
+    expect(fields[0]?.key).toBe("cluster");
+  });
+
+  it("offers the simulated scenarios as a select of every valid name", () => {
+    expect(byKey.get("simulatedScenario")).toMatchObject({ type: "select", default: "success" });
+    expect(byKey.get("simulatedScenario")?.options?.map((o) => o.value)).toEqual([...SIMULATED_SCENARIOS]);
   });
 
   it("shows the code's defaults, so form and code agree (maxTurnsPerRun included)", () => {
@@ -57,7 +81,9 @@ describe("configReferenceMarkdown", () => {
     expect(doc).toMatch(/\| `bootstrapPromptTemplate` \| template \| `""` \|/);
     expect(doc).toMatch(/\| `env` \| object \\\| JSON text \| \{\} \|/);
     expect(doc).toContain("Also accepted as `args`.");
-    expect(doc).toContain("Set in Paperclip's agent form.");
+    expect(doc).toContain("Paperclip's agent form: Thinking effort.");
+    expect(doc).toContain("Also accepted as `thinkingEffort`.");
+    expect(doc).toMatch(/\| `cwd` \|.*Not in the form: set it through the API\. \|/);
     expect(doc).toMatch(/\| `tolerations` \| array \\\| JSON text \| `\[\]` \|/);
   });
 });

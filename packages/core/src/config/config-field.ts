@@ -26,7 +26,11 @@ export type FieldUi =
       readonly options?: ConfigFieldSchema["options"];
       readonly visibleWhen?: { readonly key: string; readonly values: readonly string[] };
     }
-  | { readonly kind: "platform" }
+  | {
+      readonly kind: "platform";
+      /** The label Paperclip 2026.916.1's own agent form shows for it. */
+      readonly label: string;
+    }
   | { readonly kind: "none" };
 
 export type ConfigDraft = { -readonly [K in keyof ClipjobConfig]: ClipjobConfig[K] };
@@ -45,7 +49,10 @@ export interface ConfigField {
   /** How the docs show the default when the parsed value is not what a user would write. */
   readonly docDefault?: string;
   readonly label: string;
+  /** Markdown for the reference docs; may name keys. */
   readonly description: string;
+  /** Plain text under the field in the form (`form` fields only): no markup, names only what the form shows. */
+  readonly hint?: string;
   readonly group: ConfigGroup;
   readonly ui: FieldUi;
   readonly parse: (raw: unknown) => FieldResult<unknown>;
@@ -60,6 +67,7 @@ export interface FieldSpec<T> {
   readonly docDefault?: string;
   readonly label: string;
   readonly description: string;
+  readonly hint?: string;
   readonly group: ConfigGroup;
   readonly ui: FieldUi;
   readonly parse: (raw: unknown) => FieldResult<T>;

@@ -4,7 +4,7 @@ import { CONFIG_FIELDS } from "./config-schema.js";
 export function configReferenceMarkdown(): string {
   const rows = CONFIG_FIELDS.map((f) => {
     const aliases = f.aliases.length > 0 ? ` Also accepted as ${f.aliases.map((a) => `\`${a}\``).join(", ")}.` : "";
-    const where = f.ui.kind === "platform" ? " Set in Paperclip's agent form." : "";
+    const where = f.ui.kind === "platform" ? ` Paperclip's agent form: ${f.ui.label}.` : f.ui.kind === "none" ? " Not in the form: set it through the API." : "";
     return `| \`${f.key}\` | ${cell(f.type)} | ${cell(f.docDefault ?? formatDefault(f.default))} | ${cell(f.description + aliases + where)} |`;
   });
   return ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |", ...rows].join("\n") + "\n";

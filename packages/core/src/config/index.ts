@@ -1,6 +1,7 @@
 export * from "./clipjob-config.js";
 export type { ConfigDraft, ConfigField, ConfigFieldSchema, ConfigGroup, FieldUi } from "./config-field.js";
-export { CLUSTER_KINDS, CONFIG_FIELDS, DEFAULT_PROMPT_TEMPLATE, IMAGE_PULL_POLICIES } from "./config-schema.js";
+export { CLUSTER_KINDS, CONFIG_FIELDS, DEFAULT_CLAUDE_COMMAND, DEFAULT_PROMPT_TEMPLATE, IMAGE_PULL_POLICIES } from "./config-schema.js";
+export { SIMULATED_SCENARIOS, type SimulatedScenario } from "./simulated-scenarios.js";
 export { configReferenceMarkdown } from "./config-reference.js";
 export { configUiSchema } from "./config-ui-schema.js";
 export type { EnvConfig, SecretKeyEnvSource } from "./env-config.js";

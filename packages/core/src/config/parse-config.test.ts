@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClipjobConfig } from "./clipjob-config.js";
 import { DEFAULT_PROMPT_TEMPLATE } from "./config-schema.js";
+import { SIMULATED_SCENARIOS } from "./simulated-scenarios.js";
 import { defaultConfig, parseConfig, type ConfigInvalid } from "./parse-config.js";
 
 function parsed(raw: unknown): ClipjobConfig {
@@ -29,6 +30,7 @@ describe("parseConfig", () => {
       promptTemplate: DEFAULT_PROMPT_TEMPLATE,
       bootstrapPromptTemplate: "",
       cwd: null,
+      command: "claude",
       cluster: "kubernetes",
       simulatedScenario: "success",
       namespace: null,
@@ -99,6 +101,31 @@ describe("parseConfig", () => {
 
     it("enforces each field's minimum", () => {
       expect(invalid({ keepaliveSec: 0 }).fields[0]?.problem).toMatch(/≥ 1/);
+    });
+  });
+
+  describe("fields Paperclip's form names differently (issue #15)", () => {
+    it("refuses an unknown simulated scenario with config_invalid listing every valid name", () => {
+      const error = invalid({ cluster: "simulated", simulatedScenario: "rate_limited" });
+      expect(error.code).toBe("config_invalid");
+      expect(error.fields).toEqual([{ field: "simulatedScenario", problem: expect.stringContaining('got "rate_limited"') }]);
+      for (const name of SIMULATED_SCENARIOS) expect(error.message).toContain(`"${name}"`);
+      expect(parsed({ simulatedScenario: " rate-limited " }).simulatedScenario).toBe("rate-limited");
+    });
+
+    it("reads the form's Thinking effort (thinkingEffort) as effort; effort wins when both are set", () => {
+      expect(parsed({ thinkingEffort: "high" }).effort).toBe("high");
+      expect(parsed({ thinkingEffort: "high", effort: "low" }).effort).toBe("low");
+    });
+
+    it("takes Command as the Claude executable inside the image, refusing what the shell would not exec", () => {
+      expect(parsed({}).command).toBe("claude");
+      expect(parsed({ command: "/opt/claude/bin/claude" }).command).toBe("/opt/claude/bin/claude");
+      expect(parsed({ command: "claude-2.1" }).command).toBe("claude-2.1");
+      for (const bad of ["claude --verbose", "bin/claude", "$(id)", "claude;ls"]) {
+        const error = invalid({ command: bad });
+        expect(error.fields).toEqual([{ field: "command", problem: expect.stringContaining("a command name (claude) or an absolute path") }]);
+      }
     });
   });
 

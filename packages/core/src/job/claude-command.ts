@@ -28,7 +28,8 @@ export function buildClaudeArgs({ config, resumeSessionId, bundle }: ClaudeArgsI
  * The container argv. The shell only redirects the prompt file to stdin and then `exec`s Claude, so the
  * container's exit code is Claude's own (no pipe to lose it in). The arguments travel as positional
  * parameters (`$0 $@`), never spliced into the script, so no quoting can break or inject anything.
+ * `executable` is config `command` (Paperclip's generic Command field): `claude` or a path inside the image.
  */
-export function agentCommand(claudeArgs: readonly string[]): string[] {
-  return ["sh", "-c", `exec "$0" "$@" < ${PAYLOAD_MOUNT_PATH}/prompt`, "claude", ...claudeArgs];
+export function agentCommand(claudeArgs: readonly string[], executable = "claude"): string[] {
+  return ["sh", "-c", `exec "$0" "$@" < ${PAYLOAD_MOUNT_PATH}/prompt`, executable, ...claudeArgs];
 }

@@ -162,6 +162,18 @@ describe("planAgentJob", () => {
     expect(s.tolerations).toEqual([{ key: "agents", operator: "Exists" }]);
   });
 
+  describe("the Claude executable (Paperclip's Command field)", () => {
+    it("runs claude from the image's PATH by default", () => {
+      expect(spec().command.slice(3, 4)).toEqual(["claude"]);
+    });
+
+    it("execs the configured command as $0, before Claude's arguments", () => {
+      const s = spec({ config: { command: "/opt/claude/bin/claude" } });
+      expect(s.command.slice(0, 4)).toEqual(["sh", "-c", expect.stringContaining('exec "$0" "$@"'), "/opt/claude/bin/claude"]);
+      expect(s.command.slice(4)).toEqual(s.claudeArgs);
+    });
+  });
+
   describe("working directory", () => {
     it.each([
       ["the workspace cwd first", { workspace: { cwd: "/paperclip/ws/1" } }, { cwd: "/srv" }, "/paperclip/ws/1"],

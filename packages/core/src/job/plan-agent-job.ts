@@ -103,7 +103,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     imagePullSecrets: inherited.imagePullSecrets,
     ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
     automountServiceAccountToken: config.automountServiceAccountToken,
-    command: agentCommand(claudeArgs),
+    command: agentCommand(claudeArgs, config.command),
     claudeArgs,
     workingDir,
     env: env.env,

@@ -1,3 +1,4 @@
+import type { Program } from "../programs/program.js";
 import { PAYLOAD_MOUNT_PATH, payloadSecretName, type AgentJobSpec } from "@clipjob/core";
 import type { ObjectStore } from "../store/object-store.js";
 import type { PodObject } from "../store/objects.js";
@@ -96,6 +97,8 @@ export function mountedSecrets(spec: AgentJobSpec): { name: string; optional: bo
 }
 
 export interface ProcessInvocation {
+  /** The executable the shell execs (`$0` of the `sh -c` form clipjob uses). */
+  readonly executable?: string;
   /** Claude's argv (what follows the program name). */
   readonly argv: readonly string[];
   /** A file the shell redirects stdin from, if any. */
@@ -111,10 +114,24 @@ export function parseInvocation(spec: AgentJobSpec): ProcessInvocation {
   if (cmd.length >= 3 && /(^|\/)(ba|da)?sh$/.test(cmd[0]!) && cmd[1] === "-c") {
     const script = cmd[2]!;
     const redirect = /<\s*"?([^\s"]+)"?/.exec(script);
-    return { argv: cmd.slice(4), ...(redirect ? { stdinPath: redirect[1]! } : {}) };
+    return { ...(cmd[3] !== undefined ? { executable: cmd[3] } : {}), argv: cmd.slice(4), ...(redirect ? { stdinPath: redirect[1]! } : {}) };
   }
   if (cmd.length === 0) return { argv: spec.claudeArgs };
   return { argv: cmd.slice(1) };
+}
+
+/** Where a simulated image has Claude Code: on its PATH, as `/usr/local/bin/claude` (npm's global bin). */
+export const SIM_CLAUDE_EXECUTABLES: ReadonlySet<string> = new Set(["claude", "/usr/local/bin/claude"]);
+
+/**
+ * What the container runs when the command names an executable the image lacks: the shell's own failure,
+ * as dash prints it (`sh: 1: exec: /x: not found`, exit 127). Exec never reaches Claude, so no stream-json.
+ */
+export function missingExecutable(executable: string): Program {
+  return async (ctx) => {
+    ctx.stderr(`sh: 1: exec: ${executable}: not found`);
+    return 127;
+  };
 }
 
 /** The stdin content for a redirect from a mounted Secret (the payload or another secret volume). */

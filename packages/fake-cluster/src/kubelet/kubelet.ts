@@ -7,7 +7,7 @@ import type { Random } from "../prng.js";
 import type { Program, ProgramContext } from "../programs/program.js";
 import { parseQuantity } from "../quantity.js";
 import type { LogFiles } from "./container-log.js";
-import { mountedSecrets, parseInvocation, readMountedFile, resolveEnv } from "./container-env.js";
+import { missingExecutable, mountedSecrets, parseInvocation, readMountedFile, resolveEnv, SIM_CLAUDE_EXECUTABLES } from "./container-env.js";
 import { RunningProcess } from "./container-process.js";
 
 export interface KubeletDeps {
@@ -205,9 +205,10 @@ class PodWorker {
     }
 
     const pod = this.pod;
-    const program = this.deps.programFor(spec.image);
-    if (!pod || !program || this.stop.signal.aborted) return this.finishWithoutStart();
     const invocation = parseInvocation(spec);
+    const imageProgram = this.deps.programFor(spec.image);
+    const program = imageProgram && invocation.executable !== undefined && !SIM_CLAUDE_EXECUTABLES.has(invocation.executable) ? missingExecutable(invocation.executable) : imageProgram;
+    if (!pod || !program || this.stop.signal.aborted) return this.finishWithoutStart();
     const prompt = invocation.stdinPath ? readMountedFile(invocation.stdinPath, pod, this.deps.store) : "";
     const startedAt = this.deps.clock.now();
     this.mainStarted = true;
