@@ -4,6 +4,10 @@
 //   node scripts/build-local-install.mjs <outDir>
 //   POST /api/adapters/install {"packageName": "<outDir>", "isLocalPath": true}
 //
+//   node scripts/build-local-install.mjs --pack <outDir>
+//   also packs <outDir> into <outDir>/../clipjob-paperclip-adapter-<version>.tgz (printed), which plain
+//   `npm install <tgz>` installs anywhere: its only dependencies are the two npm packages below.
+//
 // Paperclip loads a local-path plugin in place, as its own (non-root) user, resolving imports from the
 // plugin's own node_modules — so a workspace package with `workspace:*` dependencies cannot be installed
 // as it is. This script bundles the server entry with esbuild (our workspace packages, tsyringe and
@@ -20,11 +24,14 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, "..");
-if (!process.argv[2]) {
-  console.error("usage: node scripts/build-local-install.mjs <outDir>");
+const args = process.argv.slice(2);
+const pack = args.includes("--pack");
+const positional = args.filter((a) => a !== "--pack");
+if (positional.length !== 1) {
+  console.error("usage: node scripts/build-local-install.mjs [--pack] <outDir>");
   process.exit(2);
 }
-const outDir = resolve(process.argv[2]);
+const outDir = resolve(positional[0]);
 const EXTERNAL = ["@kubernetes/client-node", "@paperclipai/adapter-utils"];
 
 const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -67,6 +74,7 @@ const manifest = {
   private: true,
   exports: { ".": "./dist/index.js", "./ui-parser": "./dist/ui-parser.cjs", "./package.json": "./package.json" },
   main: "./dist/index.js",
+  files: ["dist"],
   paperclip: pkg.paperclip,
   dependencies,
 };
@@ -79,7 +87,15 @@ if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp) {
   writeFileSync(stampFile, stamp);
 }
 makeReadable(outDir);
-console.log(outDir);
+if (pack) {
+  // npm pack leaves node_modules out; `npm install <tgz>` brings the two dependencies back.
+  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", dirname(outDir)], { cwd: outDir, encoding: "utf8" });
+  const file = join(dirname(outDir), JSON.parse(packed)[0].filename);
+  chmodSync(file, 0o644);
+  console.log(file);
+} else {
+  console.log(outDir);
+}
 
 function makeReadable(path) {
   const st = statSync(path);

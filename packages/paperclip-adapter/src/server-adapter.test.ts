@@ -11,7 +11,7 @@ import { createServerAdapter } from "./server-adapter.js";
 import "./composition/kubernetes-bindings.js";
 
 describe("createServerAdapter", () => {
-  const adapter = createServerAdapter({ env: {} });
+  const adapter = createServerAdapter({ env: {}, claudeCatalogue: async () => null });
 
   it("declares the claude_k8s module surface", () => {
     expect(adapter).toMatchObject({
@@ -51,9 +51,9 @@ describe("createServerAdapter", () => {
     { name: "direct", env: {}, expected: DIRECT_MODELS },
     { name: "Bedrock by flag", env: { CLAUDE_CODE_USE_BEDROCK: "true" }, expected: BEDROCK_MODELS },
     { name: "Bedrock by base URL", env: { ANTHROPIC_BEDROCK_BASE_URL: "https://bedrock.example" }, expected: BEDROCK_MODELS },
-  ])("lists $name models, reading the env when asked", async ({ env, expected }) => {
+  ])("off a Paperclip server, lists its own $name models, reading the env when asked", async ({ env, expected }) => {
     const live: Record<string, string> = {};
-    const module = createServerAdapter({ env: live });
+    const module = createServerAdapter({ env: live, claudeCatalogue: async () => null });
     Object.assign(live, env);
     expect(await module.listModels!()).toEqual(expected);
     expect(module.models).toEqual(expected);
@@ -74,11 +74,12 @@ describe("createServerAdapter", () => {
     };
     const ctx = { agentId: "a", companyId: "c", adapterType: "claude_k8s", config };
     const snapshot = await module.listSkills!(ctx);
-    expect(snapshot).toMatchObject({ adapterType: "claude_k8s", supported: true, mode: "ephemeral" });
+    // No cluster here (no kubeconfig, not in a pod), so runs would get no bundle: Paperclip must not say
+    // "Applied on next run" (issue #15), and the entry says why.
+    expect(snapshot).toMatchObject({ adapterType: "claude_k8s", supported: true, mode: "unsupported" });
     expect(snapshot.entries).toEqual(
       expect.arrayContaining([
-        // No cluster here (no kubeconfig, not in a pod), so runs would get no bundle and the entry says so.
-        expect.objectContaining({ key: "acme/skills/review", state: "configured", desired: true, detail: expect.stringContaining("do not get it (skills not delivered") }),
+        expect.objectContaining({ key: "acme/skills/review", state: "available", desired: true, detail: expect.stringContaining("do not get it (skills not delivered") }),
         expect.objectContaining({ key: "acme/skills/missing", state: "missing" }),
         expect.objectContaining({ runtimeName: "my-own", state: "external" }),
       ]),

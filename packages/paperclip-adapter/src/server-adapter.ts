@@ -2,7 +2,7 @@
 import { configUiSchema, sessionCodec } from "@clipjob/core";
 import type { AdapterModel, AdapterSessionCodec, AdapterSkillContext, AdapterSkillSnapshot, ServerAdapterModule } from "@paperclipai/adapter-utils";
 import { agentConfigurationDoc } from "./catalog/agent-configuration-doc.js";
-import { modelsFor } from "./catalog/models.js";
+import { hostClaudeCatalogue, modelsFor, type ClaudeModelCatalogue } from "./catalog/models.js";
 import { skillSnapshot, type SkillSources, DEFAULT_SKILL_SOURCES } from "./catalog/skills.js";
 import { AdapterRoot } from "./composition/adapter-root.js";
 import { testEnvironment } from "./environment/test-environment.js";
@@ -22,6 +22,8 @@ export interface ServerAdapterOptions {
   readonly skillSources?: SkillSources;
   /** Where prompt bundles are written; by default `/paperclip` and `PAPERCLIP_HOME`/`PAPERCLIP_INSTANCE_ID` from `env`. */
   readonly promptBundleHome?: PromptBundleHome;
+  /** claude_local's model catalogue; by default the one of the Paperclip server running this process. */
+  readonly claudeCatalogue?: () => Promise<ClaudeModelCatalogue | null>;
 }
 
 const PROCESS_SIGNALS = Symbol.for("clipjob.paperclip.processSignals");
@@ -57,8 +59,18 @@ export function createServerAdapter(options: ServerAdapterOptions = {}): ServerA
   const promptBundle = { home: options.promptBundleHome ?? promptBundleHomeFromEnv(env), moduleDir: skillSources.moduleDir };
   const snapshot = async (ctx: AdapterSkillContext, desired: readonly string[] | null): Promise<AdapterSkillSnapshot> =>
     skillSnapshot(ctx, desired, await deliveryForConfig(root(), ctx.config ?? {}, promptBundle.home), skillSources);
-  let staticModels: AdapterModel[] | undefined;
   let doc: string | undefined;
+  const loadCatalogue = options.claudeCatalogue ?? (() => hostClaudeCatalogue(process.argv[1]));
+  let catalogue: ClaudeModelCatalogue | null = null;
+  const catalogueLoaded = loadCatalogue().then(
+    (c) => (catalogue = c),
+    () => null,
+  );
+  // claude_local's catalogue when the server has it (the same list on the same server), else our own.
+  const listed = async (pick: (c: ClaudeModelCatalogue) => Promise<AdapterModel[]>): Promise<AdapterModel[]> => {
+    const c = await catalogueLoaded;
+    return c ? pick(c) : modelsFor(env);
+  };
 
   return {
     type: ADAPTER_TYPE,
@@ -70,10 +82,12 @@ export function createServerAdapter(options: ServerAdapterOptions = {}): ServerA
       nativeContextManagement: "confirmed",
       defaultSessionCompaction: { enabled: true, maxSessionRuns: 0, maxRawInputTokens: 0, maxSessionAgeHours: 0 },
     },
+    /** Static list (Paperclip counts it in GET /api/adapters): claude_local's once its package is loaded. */
     get models(): AdapterModel[] {
-      return (staticModels ??= modelsFor(env));
+      return catalogue ? [...catalogue.models] : modelsFor(env);
     },
-    listModels: async () => modelsFor(env),
+    listModels: () => listed((c) => c.list()),
+    refreshModels: () => listed((c) => c.refresh()),
     listSkills: (ctx) => snapshot(ctx, null),
     syncSkills: (ctx, desired) => snapshot(ctx, desired),
     getConfigSchema: () => configUiSchema() as ReturnType<NonNullable<ServerAdapterModule["getConfigSchema"]>>,

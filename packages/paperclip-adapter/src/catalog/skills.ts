@@ -52,8 +52,13 @@ export async function skillSnapshot(
     adapterType: ADAPTER_TYPE,
     availableEntries: available,
     desiredSkills,
-    mode: "ephemeral",
+    // "ephemeral" is shown as "Applied on next run": true only when runs get the prompt bundle. Otherwise
+    // Paperclip's "Tracked only" ("unsupported") is what happens: the selection is kept, nothing reaches Claude.
+    mode: delivery.deliver ? "ephemeral" : "unsupported",
+    // Selection stays possible (a volume may be set up later); each selected entry says why it is not applied.
+    supported: true,
     configuredDetail: configuredSkillDetail(delivery),
+    unsupportedDetail: configuredSkillDetail(delivery),
     externalInstalled: external,
     externalLocationLabel: "~/.claude/skills",
     externalDetail: "Installed by hand on the shared /paperclip volume; every agent pod sees it.",

@@ -51,9 +51,20 @@ describe("testEnvironment", () => {
     }
   });
 
+  it("warns, rather than fails, outside a cluster with no kubeconfig, and names the simulated mode (issue #15: the wizard could not finish)", async () => {
+    const outside = new AdapterRoot({ env: {} });
+    try {
+      const result = await createServerAdapter({ root: outside, signals: new HostSignalLatch(), env: {} }).testEnvironment({ companyId: "co", adapterType: "claude_k8s", config: {} });
+      expect(result.status).toBe("warn");
+      expect(result.checks).toEqual([expect.objectContaining({ code: "k8s_not_in_cluster", level: "warn", hint: expect.stringContaining('cluster: "simulated"') })]);
+    } finally {
+      await outside.dispose();
+    }
+  });
+
   it.each([
     { name: "an invalid config", config: { cluster: "simulated", timeoutSec: "soon" }, code: "config_invalid" },
-    { name: "an unknown scenario", config: { cluster: "simulated", simulatedScenario: "nope" }, code: "clipjob_simulated_scenario_unknown" },
+    { name: "an unknown scenario (config_invalid naming the valid ones)", config: { cluster: "simulated", simulatedScenario: "rate_limited" }, code: "config_invalid" },
     { name: "an unreadable kubeconfig", config: { kubeconfig: "/nonexistent/kubeconfig" }, code: "k8s_api_unreachable" },
   ])("fails $name", async ({ config, code }) => {
     const result = await test(config);

@@ -28,6 +28,17 @@ async function runChecks(root: AdapterRoot, ctx: AdapterEnvironmentTestContext, 
   }
   const config = parsed.value;
   const opened = await root.openScope(config);
+  if (!opened.ok && opened.error.code === "not_in_cluster") {
+    // The default config on a Paperclip outside Kubernetes (a laptop, the first agent of a new user): not an
+    // error in the config, and Paperclip's wizard refuses to finish on an error. Say how to get going.
+    checks.push({
+      code: "k8s_not_in_cluster",
+      level: "warn",
+      message: "Paperclip is not running in a Kubernetes pod and no Kubeconfig Path is set, so runs of this agent cannot reach a cluster yet.",
+      hint: 'To try the adapter without Kubernetes, set Cluster to Simulated (cluster: "simulated"). For real runs, run Paperclip in a pod with a service account, or set Kubeconfig Path to a kubeconfig file on the Paperclip server.',
+    });
+    return;
+  }
   if (!opened.ok) {
     checks.push({
       code: "k8s_api_unreachable",
@@ -45,11 +56,8 @@ async function runChecks(root: AdapterRoot, ctx: AdapterEnvironmentTestContext, 
       code: "clipjob_simulated_cluster",
       level: "info",
       message: `Evaluation mode: runs use the simulated cluster (scenario "${config.simulatedScenario}"), not Kubernetes and not Claude.`,
-      hint: 'Set cluster to "kubernetes" to run real agents.',
+      hint: "Set Cluster to Kubernetes to run real agents.",
     });
-    if (config.image === null && !simulation.knowsScenario(config.simulatedScenario)) {
-      checks.push({ code: "clipjob_simulated_scenario_unknown", level: "error", message: `Unknown simulated scenario "${config.simulatedScenario}".` });
-    }
   }
 
   const deps = scope.runDependencies();

@@ -15,8 +15,13 @@ type Sinks = Pick<AdapterExecutionContext, "onLog" | "onMeta" | "onEvent" | "onR
 const STARTUP_PHASES: ReadonlySet<RunPhase> = new Set(["planning", "guarding", "submitting", "reattaching", "waiting_for_pod"]);
 const FINAL_PHASES: ReadonlySet<RunPhase> = new Set(["settling", "cleaning_up"]);
 
+/** The longest quiet stretch between two keepalive entries in the transcript. */
+export const MAX_KEEPALIVE_GAP_SEC = 600;
+
 export class RunReporter implements RunObserver {
   private dispatched = false;
+  /** Silence (s) at which the next keepalive is shown; doubles after each, reset by output. */
+  private nextKeepaliveAt = 0;
 
   constructor(
     private readonly sinks: Sinks,
@@ -36,6 +41,7 @@ export class RunReporter implements RunObserver {
   }
 
   async onLine(stream: "stdout" | "stderr", line: string): Promise<void> {
+    this.nextKeepaliveAt = 0;
     await this.sinks.onLog(stream, `${line}\n`);
   }
 
@@ -49,7 +55,11 @@ export class RunReporter implements RunObserver {
         await this.event("clipjob.pod", "info", `pod ${event.pod}: ${event.detail}`, { pod: event.pod, phase: event.phase });
         return;
       case "keepalive":
-        await this.event("clipjob.keepalive", "info", `Job ${event.job} running (${event.secondsSinceOutput}s since last output)`, {
+        // Every keepalive would put a line in the transcript each keepaliveSec of a long quiet tool call;
+        // shown at doubling silences (15 s, 30 s, 1 min, … at most every 10 min) it stays one line per phase.
+        if (event.secondsSinceOutput < this.nextKeepaliveAt) return;
+        this.nextKeepaliveAt = Math.min(event.secondsSinceOutput * 2, event.secondsSinceOutput + MAX_KEEPALIVE_GAP_SEC);
+        await this.event("clipjob.keepalive", "info", `still running, quiet for ${quietFor(event.secondsSinceOutput)}`, {
           job: event.job,
           secondsSinceOutput: event.secondsSinceOutput,
         });
@@ -69,6 +79,14 @@ export class RunReporter implements RunObserver {
   private async event(eventType: string, level: "info" | "warn", message: string, payload?: Record<string, unknown>): Promise<void> {
     await this.sinks.onEvent?.({ eventType, stream: "system", level, message, ...(payload ? { payload } : {}) });
   }
+}
+
+/** 45s, 2m, 1h 5m. */
+export function quietFor(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  return `${Math.floor(minutes / 60)}h${minutes % 60 ? ` ${minutes % 60}m` : ""}`;
 }
 
 function phaseMessage(phase: RunPhase): string {

@@ -1,7 +1,7 @@
 // Evaluation mode (`cluster: "simulated"`): agent runs go to an in-process FakeCluster whose containers run
 // scripted Claude transcripts. One per process, shared by every run, so the next wake finds the session
 // the last one created (and any Job a shutdown left behind), exactly like a real cluster would keep them.
-import { FakeCluster, PROGRAMS, simImage, type SimulationSpeed } from "@clipjob/fake-cluster";
+import { FakeCluster, simImage, type SimulationSpeed } from "@clipjob/fake-cluster";
 
 export const SIMULATED_NAMESPACE = "clipjob";
 /** The shared volume and credentials Secret a well-configured namespace has, so every environment check passes. */
@@ -15,10 +15,18 @@ export type { SimulationSpeed };
 export class SimulatedCluster {
   readonly fake: FakeCluster;
 
-  constructor(readonly speed: SimulationSpeed) {
+  /**
+   * @param startTime epoch ms the simulated clock starts at: the host's real time by default, so times the
+   * runs report (a quota's reset, a Job's start) read as real ones and not as dates in the past.
+   */
+  constructor(
+    readonly speed: SimulationSpeed,
+    startTime: number = Date.now(),
+  ) {
     this.fake = new FakeCluster({
       namespace: SIMULATED_NAMESPACE,
       speed,
+      startTime,
       host: { namespace: SIMULATED_NAMESPACE, paperclipClaimName: SIMULATED_CLAIM },
     });
     this.fake.addPvc(SIMULATED_CLAIM, ["ReadWriteMany"], SIMULATED_NAMESPACE);
@@ -28,10 +36,6 @@ export class SimulatedCluster {
   /** The image whose container runs `scenario`. */
   imageFor(scenario: string): string {
     return simImage(scenario);
-  }
-
-  knowsScenario(scenario: string): boolean {
-    return Object.hasOwn(PROGRAMS, scenario);
   }
 
   async dispose(): Promise<void> {
