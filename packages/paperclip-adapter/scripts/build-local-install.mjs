@@ -17,7 +17,7 @@
 //   - @paperclipai/adapter-utils (the host's SDK, ESM with its own dependencies).
 // Re-running skips the npm install while those versions are unchanged. Everything is made world-readable.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -66,6 +66,9 @@ await build({
   logLevel: "warning",
 });
 
+mkdirSync(join(outDir, "bin"), { recursive: true });
+for (const file of Object.values(pkg.bin)) copyFileSync(join(pkgDir, file), join(outDir, file));
+
 const manifest = {
   name: pkg.name,
   version: pkg.version,
@@ -74,7 +77,8 @@ const manifest = {
   private: true,
   exports: { ".": "./dist/index.js", "./ui-parser": "./dist/ui-parser.cjs", "./package.json": "./package.json" },
   main: "./dist/index.js",
-  files: ["dist"],
+  bin: pkg.bin,
+  files: ["dist", "bin"],
   paperclip: pkg.paperclip,
   dependencies,
 };

@@ -1,0 +1,15 @@
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+const { baseUrl } = JSON.parse(readFileSync("/tmp/cj-pc/server.json", "utf8"));
+const path = process.argv[2] ?? "/";
+const out = process.argv[3] ?? "/tmp/cj-pc/shot.png";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+page.on("console", (m) => console.log("console:", m.type(), m.text().slice(0, 300)));
+page.on("pageerror", (e) => console.log("pageerror:", e.message));
+await page.goto(baseUrl + path, { waitUntil: "networkidle" });
+await page.waitForTimeout(2000);
+await page.screenshot({ path: out, fullPage: true });
+console.log(page.url());
+console.log((await page.innerText("body")).slice(0, 3000));
+await browser.close();
