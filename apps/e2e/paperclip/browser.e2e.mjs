@@ -221,6 +221,11 @@ try {
     }
     const html = await page.content();
     assert(!/Kubernetes runs each heartbeat[^<]*`/.test(html) && !(await page.innerText("body")).includes("`"), "the form shows a literal backtick");
+    // The labels the plugin README names for Paperclip's own part of the form (item 10).
+    await page.getByText("Advanced", { exact: true }).first().click();
+    for (const label of ["Model", "Thinking effort", "Command", "Extra args (comma-separated)", "Environment variables"]) {
+      await page.getByText(label, { exact: true }).first().waitFor({ timeout: UI_MS });
+    }
     const hint = await hintOf(page, "Max Turns Per Run");
     assert(hint.includes("Timeout") && !hint.includes("`") && !hint.includes("timeoutSec"), `Max Turns Per Run hint: ${hint}`);
     await shot(page, "03-config-kubernetes");

@@ -70,7 +70,8 @@ try {
     for (const key of ["cluster", "simulatedScenario", "namespace", "resources.limits.memory", "reattachOrphanedJobs"]) assert(keys.includes(key), `schema lacks ${key}: ${keys}`);
   });
 
-  await step("ui-parser.js evaluates in the worker sandbox and parses a transcript", async () => {
+  // In Node, not in the browser's worker: the board's real sandbox is exercised by browser.e2e.mjs.
+  await step("ui-parser.js is served as a self-contained CommonJS bundle that parses a transcript (evaluated in Node)", async () => {
     const r = await pc.request("GET", `/adapters/${TYPE}/ui-parser.js`);
     assert(r.status === 200, `HTTP ${r.status}`);
     const mod = { exports: {} };
@@ -167,10 +168,24 @@ try {
     for (const code of ["clipjob_simulated_cluster", "k8s_api_reachable", "k8s_rbac_job_patch", "k8s_secret_exists", "k8s_pvc_rwx"]) assert(codes.includes(code), `no ${code} in ${codes}`);
   });
 
-  await step("models are listed", async () => {
-    const models = await pc.api("GET", `/companies/${company.id}/adapters/${TYPE}/models`);
-    const ids = (Array.isArray(models) ? models : (models.models ?? [])).map((m) => m.id);
-    assert(ids.includes("claude-opus-4-7"), `models ${ids}`);
+  await step("models are claude_local's on the same server", async () => {
+    const idsOf = async (type) => {
+      const models = await pc.api("GET", `/companies/${company.id}/adapters/${type}/models`);
+      return (Array.isArray(models) ? models : (models.models ?? [])).map((m) => m.id);
+    };
+    const [mine, claudeLocal] = await Promise.all([idsOf(TYPE), idsOf("claude_local")]);
+    assert(claudeLocal.length > 0 && JSON.stringify(mine) === JSON.stringify(claudeLocal), `claude_k8s ${mine} vs claude_local ${claudeLocal}`);
+  });
+
+  await step("a mistyped simulated scenario is config_invalid listing the valid names", async () => {
+    const r = await pc.api("POST", `/companies/${company.id}/adapters/${TYPE}/test-environment`, { adapterConfig: { cluster: "simulated", simulatedScenario: "rate_limited" } });
+    const check = r.checks.find((c) => c.code === "config_invalid");
+    assert(r.status === "fail" && check?.message.includes('"rate-limited"') && check.message.includes('got "rate_limited"'), JSON.stringify(r).slice(0, 800));
+  });
+
+  await step("the default config outside a cluster warns and names the simulated mode", async () => {
+    const r = await pc.api("POST", `/companies/${company.id}/adapters/${TYPE}/test-environment`, { adapterConfig: {} });
+    assert(r.status === "warn" && r.checks.some((c) => c.code === "k8s_not_in_cluster" && c.hint.includes('cluster: "simulated"')), JSON.stringify(r).slice(0, 800));
   });
 } catch (e) {
   if (failedCount === 0) failedCount += 1;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { configReferenceMarkdown, ERROR_CODES, REQUIRED_PERMISSIONS } from "@clipjob/core";
+import { CONFIG_FIELDS, configReferenceMarkdown, ERROR_CODES, REQUIRED_PERMISSIONS } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -19,6 +19,18 @@ describe("README", () => {
     }
     const needed = REQUIRED_PERMISSIONS.map((p) => `${p.verb} ${p.group}/${p.resource}${p.subresource ? `/${p.subresource}` : ""}`);
     expect(granted.sort()).toEqual(needed.sort());
+  });
+
+  it("names the form fields by the labels Paperclip 2026.916.1 shows, and none it lacks (issue #15)", () => {
+    const section = /### Where the settings are[\s\S]*?\n## /.exec(readme)?.[0] ?? "";
+    for (const field of CONFIG_FIELDS) {
+      if (field.ui.kind === "platform") expect(section, field.key).toContain(`**${field.ui.label}**`);
+    }
+    expect(readme).not.toContain("Set in Paperclip's agent form");
+    for (const key of ["promptTemplate", "bootstrapPromptTemplate", "cwd"]) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\` |`)) ?? "";
+      expect(row.includes("Paperclip's agent form:"), key).toBe(false);
+    }
   });
 
   it.each(ERROR_CODES)("explains error code %s in the troubleshooting table", (code) => {
