@@ -17,5 +17,7 @@ export const SIMULATED_SCENARIOS = [
   "init-only",
   "truncated",
   "oom",
+  "claude-missing",
+  "no-shell",
 ] as const;
 export type SimulatedScenario = (typeof SIMULATED_SCENARIOS)[number];
