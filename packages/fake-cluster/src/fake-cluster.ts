@@ -89,6 +89,7 @@ export class FakeCluster {
       logs: this.logFiles,
       programFor: (image) => this.programFor(image),
       imageExists: (image) => this.programFor(image) !== undefined || programNameOfSimImage(image) === undefined,
+      registryFailure: () => this.faults.registryFailure(),
       sessions: { has: (id) => this.sessions.has(id), add: (id) => void this.sessions.add(id) },
       statusLagMs: () => this.faults.statusLagMs,
     });

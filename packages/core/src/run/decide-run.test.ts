@@ -66,6 +66,7 @@ describe("decideRun: the rules, in order", () => {
       "fatal",
       "api_unreachable",
       "deadline",
+      "image_pull_bound",
       "start_timeout",
       "job_gone",
       "deleted_externally",

@@ -37,6 +37,12 @@ interface RunRule {
 
 /** After a Job vanished, how long to let the log follower finish what it was reading. */
 export const JOB_GONE_DRAIN_MS = 5_000;
+/**
+ * How long transient image pull errors (registry timeouts, 5xx, rate limits) are waited out before the run
+ * ends k8s_image_pull_failed (never longer than startTimeoutSec). Definite ones (not found, unauthorised,
+ * invalid name, never-pull) end it at once.
+ */
+export const TRANSIENT_PULL_BOUND_SEC = 90;
 /** Evicted after Claude wrote a successful result: the work is done and the exit code is the kill's. */
 export const DISRUPTED_AFTER_RESULT = "DisruptedAfterResult";
 /** Claude printed its result and lingered: the run finished it and deletes the Job. */
@@ -76,6 +82,19 @@ export const RUN_RULES: readonly RunRule[] = [
     decide: (o, c, now) => {
       if (c.timeoutSec <= 0 || !jobOpen(o)) return null;
       return dueAt(o.runStartedAt + (c.timeoutSec + c.graceSec) * 1000, now, () => ({ kind: "deadline", timeoutSec: c.timeoutSec }));
+    },
+  },
+  {
+    name: "image_pull_bound",
+    decide: (o, c, now) => {
+      const trouble = o.imagePullTrouble;
+      if (!trouble || agentStarted(o.pod) || !jobOpen(o)) return null;
+      const boundSec = Math.min(TRANSIENT_PULL_BOUND_SEC, c.startTimeoutSec);
+      return dueAt(trouble.since + boundSec * 1000, now, () => ({
+        kind: "pod_fatal",
+        code: "k8s_image_pull_failed",
+        message: `Image pull failed: transient registry errors for ${boundSec}s, still failing (${trouble.detail})`,
+      }));
     },
   },
   {

@@ -5,7 +5,7 @@ import type { JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outco
 import type { JobSnapshot, PodSnapshot } from "../ports/cluster-objects.js";
 import type { LineKind } from "../stream/transcript-reducer.js";
 import { accessFailure, describeError } from "./error-text.js";
-import { agentStarted, agentTermination, detectDisruption, detectStartFatal, type PodFatal } from "./pod-state.js";
+import { agentStarted, agentTermination, detectDisruption, detectStartFatal, detectTransientPull, type PodFatal } from "./pod-state.js";
 
 /** Counted for the job-gone forensic record: how much the run saw before its Job vanished. */
 export interface ForensicCounters {
@@ -38,6 +38,8 @@ export interface ObservedRun {
   podRunningAt: number | null;
   /** A state that ends the run at once (before Claude started, or a permission the run depends on). */
   fatal: PodFatal | null;
+  /** Transient image pull failures since `since` (the latest in `detail`); null while none is showing. */
+  imagePullTrouble: { readonly since: number; readonly detail: string } | null;
   /** Eviction, preemption or node loss seen on the pod. */
   disruption: PodFatal | null;
   followerStarted: boolean;
@@ -71,6 +73,7 @@ export function observeRun(job: JobSnapshot, runStartedAt: number, now: number):
     podGone: false,
     podRunningAt: null,
     fatal: null,
+    imagePullTrouble: null,
     disruption: null,
     followerStarted: false,
     transcriptGaps: [],
@@ -121,6 +124,11 @@ export function foldPod(o: ObservedRun, type: "added" | "modified" | "deleted", 
   o.podGone = false;
   if (agentStarted(pod) && o.podRunningAt === null) o.podRunningAt = now;
   if (!agentStarted(pod) && !o.fatal) o.fatal = detectStartFatal(pod);
+  const pulling = agentStarted(pod) ? null : detectTransientPull(pod);
+  // ErrImagePull and ImagePullBackOff alternate while the kubelet retries: the trouble lasts until a pull works.
+  // (ImagePullBackOff says nothing of the cause: the last ErrImagePull's words are kept.)
+  if (pulling === null) o.imagePullTrouble = null;
+  else o.imagePullTrouble = { since: o.imagePullTrouble?.since ?? now, detail: pulling.includes("ImagePullBackOff") && o.imagePullTrouble ? o.imagePullTrouble.detail : pulling };
   o.disruption ??= detectDisruption(pod);
   return true;
 }

@@ -12,6 +12,34 @@ export interface PodFatal {
 }
 
 const IMAGE_PULL = new Set(["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"]);
+/** Pull failures no retry can fix: the reference is malformed, pulling is forbidden by policy. */
+const DEFINITE_PULL_REASONS = new Set(["InvalidImageName", "ErrImageNeverPull"]);
+// What containerd and registries say when the image is not there or the pull is not allowed (the kubelet
+// puts the runtime's error in the ErrImagePull message).
+const NOT_FOUND = /\bnot found\b|manifest unknown|name unknown|repository does not exist|no such image/i;
+const UNAUTHORISED = /unauthori[sz]ed|authentication required|authorization failed|access (is )?denied|pull access denied|insufficient_scope|\b401\b|\b403 forbidden\b/i;
+
+/**
+ * What an image pull failure is: `definite` (not found, unauthorised, invalid name, never-pull policy: end the
+ * run at once) or `transient` (timeouts, refused connections, registry 5xx or rate limits: worth waiting a
+ * bounded time). ImagePullBackOff carries no cause, so it is transient unless an earlier ErrImagePull said more.
+ */
+export function classifyImagePull(state: ContainerState): { readonly kind: "definite" | "transient"; readonly cause: string } | null {
+  if (state.kind !== "waiting" || !state.reason || !IMAGE_PULL.has(state.reason)) return null;
+  if (DEFINITE_PULL_REASONS.has(state.reason)) return { kind: "definite", cause: state.reason === "InvalidImageName" ? "invalid image name" : "the image is not present and imagePullPolicy is Never" };
+  const message = state.message ?? "";
+  if (state.reason === "ErrImagePull" && NOT_FOUND.test(message)) return { kind: "definite", cause: "image not found" };
+  if (state.reason === "ErrImagePull" && UNAUTHORISED.test(message)) return { kind: "definite", cause: "the registry refused the credentials (unauthorised)" };
+  return { kind: "transient", cause: "transient registry error" };
+}
+
+/** A transient image pull failure the pod shows now ("<reason>: <message>" of the container), or null. */
+export function detectTransientPull(pod: PodSnapshot): string | null {
+  for (const c of [...pod.initContainers, ...pod.containers]) {
+    if (classifyImagePull(c.state)?.kind === "transient") return `container "${c.name}": ${waitingDetail(c.state)}`;
+  }
+  return null;
+}
 const CONFIG_ERRORS = new Set(["CreateContainerConfigError", "CreateContainerError", "RunContainerError", "PreCreateHookError", "PreStartHookError"]);
 
 function waitingDetail(state: ContainerState): string {
@@ -35,8 +63,9 @@ export function detectStartFatal(pod: PodSnapshot): PodFatal | null {
   }
   for (const c of [...pod.initContainers, ...pod.containers]) {
     if (c.state.kind !== "waiting" || !c.state.reason) continue;
-    if (IMAGE_PULL.has(c.state.reason)) {
-      return { code: "k8s_image_pull_failed", message: `Image pull failed for container "${c.name}": ${waitingDetail(c.state)}` };
+    const pull = classifyImagePull(c.state);
+    if (pull?.kind === "definite") {
+      return { code: "k8s_image_pull_failed", message: `Image pull failed for container "${c.name}" (${pull.cause}; not retried): ${waitingDetail(c.state)}` };
     }
     if (CONFIG_ERRORS.has(c.state.reason)) {
       return { code: "k8s_container_config_error", message: `Container "${c.name}" cannot be created: ${waitingDetail(c.state)}` };

@@ -52,6 +52,8 @@ export class FaultInjector {
   private logCuts: LogCutRule[] = [];
   statusLagMs: number;
   jobConditionLagMs = 0;
+  private registryDownUntil = 0;
+  private registryMessage = "";
 
   constructor(
     private readonly clock: VirtualClock,
@@ -92,6 +94,20 @@ export class FaultInjector {
         return rule.hits;
       },
     };
+  }
+
+  /**
+   * The image registry fails transiently until `untilMs` (virtual epoch ms): every pull gets ErrImagePull
+   * with `message` (default an i/o timeout), then ImagePullBackOff, until the registry answers again.
+   */
+  flakyRegistry(opts: { untilMs: number; message?: string }): void {
+    this.registryDownUntil = opts.untilMs;
+    this.registryMessage = opts.message ?? 'failed to do request: Head "https://registry.example/v2/agents/manifests/1": dial tcp 10.0.0.5:443: i/o timeout';
+  }
+
+  /** The transient registry failure a pull gets now, or null. */
+  registryFailure(): string | null {
+    return this.clock.now() < this.registryDownUntil ? this.registryMessage : null;
   }
 
   /** Kubelet status lag (ms between a container change and its pod status) from now on. */

@@ -18,6 +18,8 @@ export interface KubeletDeps {
   /** The program an image runs; `undefined` means the image does not exist in any registry. */
   readonly programFor: (image: string) => Program | undefined;
   readonly imageExists: (image: string) => boolean;
+  /** A transient registry failure for pulls now (the ErrImagePull message), or null when the registry answers. */
+  readonly registryFailure: () => string | null;
   readonly sessions: ProgramContext["sessions"];
   readonly statusLagMs: () => number;
 }
@@ -274,11 +276,15 @@ class PodWorker {
       if (this.stop.signal.aborted) return false;
       await this.deps.clock.sleep(PULL_MS, this.stop.signal);
       if (this.stop.signal.aborted) return false;
-      if (this.deps.imageExists(image)) return true;
+      const flaky = this.deps.registryFailure();
+      if (flaky === null && this.deps.imageExists(image)) return true;
       set({
         kind: "waiting",
         reason: "ErrImagePull",
-        message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": ${image}: not found`,
+        message:
+          flaky !== null
+            ? `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": ${flaky}`
+            : `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": ${image}: not found`,
       });
       await this.deps.clock.sleepDaemon(1_000, this.stop.signal);
       set({ kind: "waiting", reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` });
