@@ -111,7 +111,7 @@ export async function parserBench(quick: boolean): Promise<Section> {
     ].join("\n"),
     notes: [
       `${rounds} interleaved rounds in one process over the shapes above (${(bytes / MIB).toFixed(0)} MB each); in every round each shape is read by every reader in a rotating order, each read after a forced GC. Figures are medians; ratio = bare's median time ÷ the reader's. The headline ratio is by the process's CPU time (user + system, all threads, so GC helper threads count): on a machine shared with other jobs, wall time also counts the time a reader waited for a core, which swings both ways by tens of percent between adjacent reads; the wall-time ratio is shown beside it.`,
-      "clipjob = `createLineDecoder().push(64 KiB chunk)` → `createTranscriptReducer().push(line)` for every line, from a Buffer in memory (no I/O): the path a run takes, bounded memory whatever the transcript's size.",
+      "clipjob = `createLineDecoder().feed(64 KiB chunk, reducer.push)` with `reducer = createTranscriptReducer()`: every line goes to the reducer with the byte length the decoder counted, from a Buffer in memory (no I/O); bounded memory whatever the transcript's size.",
       "bare = `buffer.toString('utf8').split('\\n')` + `JSON.parse` of every line (keeps the whole transcript in memory). The whole-string parsers are timed with the `toString` they need.",
       "Paperclip's parser is imported from the installed `paperclipai` (`@paperclipai/adapter-claude-local`, its `./server` export), not copied; when it is not installed (a fresh CI checkout before `pnpm test:paperclip`) its row says so and the bench still runs.",
       ...missing.map((m) => `${m.label}: ${m.unavailable}.`),
