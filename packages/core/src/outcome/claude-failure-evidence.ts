@@ -91,7 +91,7 @@ export const CLAUDE_FAILURE_EVIDENCE: readonly EvidenceRow[] = [
     code: "claude_access_denied",
     fields: "`api_error_status: 403` or `api_error_type: permission_error`",
     structured: (e) => apiStatusOf(e) === 403 || apiErrorTypeOf(e) === "permission_error",
-    text: (e) => /\b403\b[^\n]{0,80}\b(?:forbidden|permission|access)\b|\bdoes not have access\b|\bpermission_error\b/i.test(e.text),
+    text: (e) => /\bAPI Error:?\s*403\b|\b403\b[^\n]{0,80}\b(?:forbidden|permission|access)\b|\bdoes not have access\b|\bpermission_error\b/i.test(e.text),
   },
   {
     code: "claude_auth_required",

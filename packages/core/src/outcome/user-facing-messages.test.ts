@@ -66,6 +66,15 @@ describe("evidence table", () => {
     expect(claudeFailureCode(e)).toEqual({ code: "claude_access_denied", via: "structured" });
   });
 
+  it.each([
+    "API Error: 403 Request not allowed",
+    "Failed to authenticate. API Error: 403 Request not allowed",
+    'API Error: 403 {"error":{"type":"forbidden","message":"Request not allowed"}}',
+  ])("an older CLI's HTTP 403 in words is access denied whatever its wording: %s", (line) => {
+    const e = failureEvidence({ result: null, apiError: null, lastApiRetry: null, rateLimit: null, lines: [line] });
+    expect(claudeFailureCode(e)).toEqual({ code: "claude_access_denied", via: "text" });
+  });
+
   it("text is the fallback when no field speaks (an older CLI, stderr only)", () => {
     const e = failureEvidence({ result: null, apiError: null, lastApiRetry: null, rateLimit: null, lines: ["Failed to authenticate: OAuth session expired and could not be refreshed"] });
     expect(claudeFailureCode(e)).toEqual({ code: "claude_auth_required", via: "text" });
