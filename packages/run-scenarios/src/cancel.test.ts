@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { liveJobs, payloads, scenario, scripted, transcriptLines } from "./harness.js";
 
 describe("cancellation", () => {
-  it("cancel mid-run returns `cancelled` and deletes the Job (§9.2 #5: surfaced as deleted externally)", async () => {
+  it("cancel mid-run returns `cancelled` and deletes the Job (predecessor defect 5: surfaced as deleted externally)", async () => {
     const s = scenario();
     const cancel = new AbortController();
     const { done, seen } = s.start(scripted({ lines: transcriptLines(50), runMs: 10 * 60_000 }), { cancelSignal: cancel.signal });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { request, scenario, scripted, transcriptLines } from "./harness.js";
 
 describe("Claude's own failures are classified from its exit code and transcript", () => {
-  it("an is_error result with a non-zero exit is an error (predecessor §9.2 #1: tee hid the exit code)", async () => {
+  it("an is_error result with a non-zero exit is an error (predecessor defect 1: tee hid the exit code)", async () => {
     const s = scenario();
     const { outcome } = await s.run(scripted({ lines: transcriptLines(2, { isError: true }), exitCode: 1 }));
     expect(outcome.status).toBe("failed");

@@ -4,7 +4,7 @@ import { liveJobs, NAMESPACE, request, scenario, scripted, transcriptLines } fro
 const SESSION = { sessionId: "7a1d8e2c-1111-4222-8333-944455556666" };
 
 describe("guard, orphans and reattach", () => {
-  it("host restart mid-run: the next run reattaches and reports the orphan's full transcript (FAR-124, §9.2 #4)", async () => {
+  it("host restart mid-run: the next run reattaches and reports the orphan's full transcript (FAR-124, predecessor defect 4)", async () => {
     const s = scenario();
     const lines = transcriptLines(40, { sessionId: SESSION.sessionId });
     const first = s.start(scripted({ lines, runMs: 10 * 60_000 }, { session: SESSION, configOverrides: { apiUnreachableSec: 60 } }));

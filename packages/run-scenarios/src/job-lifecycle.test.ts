@@ -16,7 +16,7 @@ describe("Job lifecycle faults", () => {
     s.dispose();
   });
 
-  it("a failing completion read is not a timeout (BLO-10448, §9.2 #7): watch and get fail for 2 minutes", async () => {
+  it("a failing completion read is not a timeout (BLO-10448, predecessor defect 7): watch and get fail for 2 minutes", async () => {
     const s = scenario();
     const lines = transcriptLines(20);
     const { done, seen } = s.start(scripted({ lines, runMs: 5 * 60_000 }));
@@ -47,7 +47,7 @@ describe("Job lifecycle faults", () => {
     s.dispose();
   });
 
-  it("a Job-condition that never arrives does not hang the run (FAR-23 unbounded at HEAD, §9.2 #8)", async () => {
+  it("a Job-condition that never arrives does not hang the run (FAR-23 unbounded at HEAD, predecessor defect 8)", async () => {
     const s = scenario();
     s.fake.faults.jobConditionLag(24 * 3600_000);
     const { outcome } = await s.run(scripted({ lines: transcriptLines(2) }, { configOverrides: { graceSec: 30 } }));

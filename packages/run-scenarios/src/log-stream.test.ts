@@ -94,7 +94,7 @@ describe("log streaming survives what production does to it", () => {
     s.dispose();
   });
 
-  it("a last line without a trailing newline is kept (predecessor §9.2 #6)", async () => {
+  it("a last line without a trailing newline is kept (predecessor defect 6)", async () => {
     const s = scenario();
     // The script program writes lines; the final result line is the last write before exit.
     const lines = transcriptLines(1);

@@ -1,4 +1,4 @@
-// One test per remaining predecessor bug (§9.1) or latent defect (§9.2) that applies to a run and is not
+// One test per remaining predecessor bug or latent defect that applies to a run and is not
 // already named elsewhere in this package. Port decorators below change what a port does the way a
 // misbehaving server or host would; they wrap the fake's real ports, they do not mock them.
 import type { ClusterPort, HostPort, LogPort } from "@clipjob/core";
@@ -44,7 +44,7 @@ describe("predecessor bugs, each as a scenario", () => {
     s.dispose();
   });
 
-  it("§9.2 #13: host introspection that throws does not escape; the run proceeds without inheriting", async () => {
+  it("predecessor defect 13: host introspection that throws does not escape; the run proceeds without inheriting", async () => {
     const s = scenario();
     const broken: HostPort = { describeHost: () => Promise.reject(new Error("pods \"paperclip-0\" is forbidden")) };
     const { runAgentJob } = await import("@clipjob/core");
@@ -57,7 +57,7 @@ describe("predecessor bugs, each as a scenario", () => {
     s.dispose();
   });
 
-  it("§9.2 #17 / 5f5ae92: keepalives are progress events, never transcript lines, and stop when the run ends", async () => {
+  it("predecessor defect 17 / 5f5ae92: keepalives are progress events, never transcript lines, and stop when the run ends", async () => {
     const s = scenario();
     const { outcome, seen } = await s.run(request({ program: "silent-then-success" }));
     expect(outcome.status).toBe("succeeded");
@@ -67,7 +67,7 @@ describe("predecessor bugs, each as a scenario", () => {
     s.dispose();
   });
 
-  it("§9.2 #12: a run id that is not a valid label still finds its own Job after a restart (sanitised both sides)", async () => {
+  it("predecessor defect 12: a run id that is not a valid label still finds its own Job after a restart (sanitised both sides)", async () => {
     const s = scenario();
     const shutdown = new AbortController();
     const req = scripted({ lines: transcriptLines(10), runMs: 120_000 }, { runId: "run:2026/11#α" });

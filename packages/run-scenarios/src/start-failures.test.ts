@@ -28,7 +28,7 @@ describe("fatal pod states end the run at once with their own code (not a 120 s 
     expect(outcome.errorMessage).toMatch(/unschedulable/i);
   });
 
-  it("a missing secret referenced by env is a container config error (§9.2 #10: hung 120 s)", async () => {
+  it("a missing secret referenced by env is a container config error (predecessor defect 10: hung 120 s)", async () => {
     const outcome = await failsFast(
       request({ configOverrides: { env: { ANTHROPIC_API_KEY: { secretKeyRef: { name: "does-not-exist", key: "key" } } } } }),
       "k8s_container_config_error",

@@ -41,7 +41,7 @@ describe("a fault-free run", () => {
     s.dispose();
   });
 
-  it("stderr lines reach the observer as stderr (predecessor §9.2 #2: stderr was never captured)", async () => {
+  it("stderr lines reach the observer as stderr (predecessor defect 2: stderr was never captured)", async () => {
     const s = scenario();
     const { outcome, seen } = await s.run(scripted({ lines: transcriptLines(2), stderrLines: ["warning: something odd", "npm notice x"] }));
     expect(outcome.status).toBe("succeeded");

@@ -22,7 +22,7 @@ const withLabels = (task: string | null, session: string | null): Record<string,
   ...(session === null ? {} : { "paperclip.io/session-id": session }),
 });
 
-// Every row of the predecessor's decision table (§2.4), plus the sanitisation cases it got wrong.
+// Every row of the predecessor's decision table, plus the sanitisation cases it got wrong.
 describe("classifyOrphan", () => {
   it.each<[string, string | null, string | null, string | null, string | null, OrphanClassification]>([
     // description, expected task, job task, expected session, job session, result

@@ -1,4 +1,4 @@
-// Whether a live Job of an earlier run may be adopted by this one (predecessor §2.4): only when both
+// Whether a live Job of an earlier run may be adopted by this one: only when both
 // sides know the task and it is the same, and the sessions do not contradict each other.
 
 import { LABEL_SESSION_ID, LABEL_TASK_ID, sanitizeLabelValue } from "../job/labels.js";

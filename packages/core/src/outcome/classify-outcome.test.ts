@@ -94,7 +94,7 @@ describe("success", () => {
   });
 });
 
-describe("a result that is not a success (§9.2 #1: is_error and non-zero exits are errors)", () => {
+describe("a result that is not a success (predecessor defect 1: is_error and non-zero exits are errors)", () => {
   it.each<[string, readonly string[], Partial<ClassifyInput> & { exitCode?: number | null }, Partial<RunOutcome>]>([
     [
       "is_error with exit 0 is still an error",
@@ -307,7 +307,7 @@ describe("endings decided before the transcript", () => {
     ["cancel with a reason", { kind: "cancelled", reason: "operator" }, { errorMessage: "Run cancelled: operator" }],
     ["deadline", { kind: "deadline", timeoutSec: 600 }, { status: "timed_out", errorCode: "timeout", timedOut: true, errorMessage: "Timed out after 600s", exitCode: 143 }],
     [
-      "unreachable is never a timeout (§9.2 #7)",
+      "unreachable is never a timeout (predecessor defect 7)",
       { kind: "unreachable", detail: "API server down for 300s" },
       { status: "unknown", errorCode: "k8s_outcome_unknown", timedOut: false, errorMessage: expect.stringContaining("API server down for 300s") },
     ],

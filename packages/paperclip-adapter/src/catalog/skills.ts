@@ -1,4 +1,4 @@
-// The skills snapshot Paperclip shows for a claude_k8s agent (predecessor §6.2), built with adapter-utils'
+// The skills snapshot Paperclip shows for a claude_k8s agent, built with adapter-utils'
 // own helpers: the company's runtime skills with the agent's desired set (the operational Paperclip skill is
 // always kept, as in Paperclip's own Claude adapter), plus skills installed by hand on the shared volume.
 import { dirname } from "node:path";

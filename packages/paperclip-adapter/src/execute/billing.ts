@@ -1,7 +1,7 @@
 // Who bills the run and how, as Paperclip's own Claude adapter reports it: Bedrock is metered by AWS; an API
 // key the agent can use is metered by Anthropic; otherwise the agent runs on a Claude subscription.
 import type { AdapterBillingType } from "@paperclipai/adapter-utils";
-import { isRecord, nonBlank } from "./context-values.js";
+import { isRecord, nonBlank } from "./run-request-from-context.js";
 
 export interface Billing {
   readonly biller: "anthropic" | "aws_bedrock";

@@ -6,14 +6,11 @@ import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclip
 import type { AdapterRoot } from "../composition/adapter-root.js";
 import { promptBundleForRun, type PromptBundleSources } from "../prompt-bundle/run-prompt-bundle.js";
 import { billingOf, type Billing } from "./billing.js";
-import { sanitizeConfigEnv } from "./config-env.js";
-import { isRecord } from "./context-values.js";
+import { sanitizeConfigEnv, isRecord, buildRunContextEnv, runRequestFromContext, sessionOf, workspaceOf } from "./run-request-from-context.js";
 import type { HostSignals } from "./host-signals.js";
 import { invocationMeta } from "./invocation-meta.js";
 import { resultFromOutcome } from "./result-from-outcome.js";
 import { NOTICE_PREFIX, NOTICE_STREAM, RunReporter } from "./run-reporter.js";
-import { buildRunContextEnv } from "./run-context-env.js";
-import { runRequestFromContext, sessionOf, workspaceOf } from "./run-request-from-context.js";
 import { splitStopSignal } from "./stop-signals.js";
 
 export interface ExecuteDependencies {

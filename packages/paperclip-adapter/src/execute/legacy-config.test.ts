@@ -1,4 +1,4 @@
-// Drop-in compatibility: every adapterConfig the predecessor accepted (predecessor §5.1) runs unchanged and
+// Drop-in compatibility: every adapterConfig the predecessor accepted runs unchanged and
 // means the same; a wrong type fails the run with config_invalid naming the field.
 import type { AgentJobSpec } from "@clipjob/core";
 import { afterAll, describe, expect, it } from "vitest";

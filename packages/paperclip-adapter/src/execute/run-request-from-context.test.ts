@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { paperclipContext } from "../testing/paperclip-context.js";
-import { sanitizeConfigEnv } from "./config-env.js";
-import { buildRunContextEnv } from "./run-context-env.js";
-import { runRequestFromContext } from "./run-request-from-context.js";
+import { sanitizeConfigEnv, buildRunContextEnv, runRequestFromContext } from "./run-request-from-context.js";
 
 const request = (options: Parameters<typeof paperclipContext>[0]) => {
   const { ctx } = paperclipContext(options);

@@ -1,4 +1,4 @@
-// The content-addressed prompt bundle (predecessor §6.4): the agent's skills as symlinks under
+// The content-addressed prompt bundle: the agent's skills as symlinks under
 // `.claude/skills/` and its instructions as `agent-instructions.md`, in a directory named by a SHA-256 of
 // everything in it. Equal inputs share one directory across runs and agents; changed inputs get a new one,
 // so a running Job never sees its bundle change. Writes are atomic (temp + rename), so concurrent runs of
