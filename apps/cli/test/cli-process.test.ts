@@ -56,7 +56,8 @@ describe("clipjob run (built CLI, simulated cluster)", () => {
 
   it.each([
     { name: "an invalid config value, naming the field", args: ["run", "--set", "timeoutSec=-1"], stderr: "timeoutSec:" },
-    { name: "an unknown scenario, listing the known ones", args: ["run", "--scenario", "nope"], stderr: 'Unknown scenario "nope". Scenarios: success, huge-output' },
+    // The config schema refuses it (config_invalid), listing every valid name, as Paperclip's form does.
+    { name: "an unknown scenario, listing the known ones", args: ["run", "--scenario", "nope"], stderr: 'simulatedScenario: expected one of "success", "silent-then-success",' },
     { name: "an unknown flag", args: ["run", "--nope"], stderr: "Unknown option '--nope'" },
     { name: "a bad speed", args: ["run", "--speed", "fast"], stderr: "--speed" },
     { name: "an unknown command", args: ["deploy"], stderr: 'Unknown command "deploy"' },

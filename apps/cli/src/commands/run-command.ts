@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { runAgentJob, type ClipjobConfig, type RunOutcome, type RunRequest } from "@clipjob/core";
-import { PROGRAMS, simImage } from "@clipjob/fake-cluster";
+import { simImage } from "@clipjob/fake-cluster";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag } from "../cli/command-args.js";
 import { EXIT, exitCodeForOutcome } from "../cli/exit-codes.js";
@@ -51,9 +51,7 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
   const { config } = resolved.value;
   const raw = { ...resolved.value.raw };
   if (config.cluster === "simulated" && config.image === null) {
-    if (!Object.hasOwn(PROGRAMS, config.simulatedScenario)) {
-      return usage(io, `Unknown scenario ${JSON.stringify(config.simulatedScenario)}. Scenarios: ${Object.keys(PROGRAMS).join(", ")}`);
-    }
+    // parseConfig already refused a scenario outside SIMULATED_SCENARIOS (config_invalid naming them all).
     raw["image"] = simImage(config.simulatedScenario);
   }
 
