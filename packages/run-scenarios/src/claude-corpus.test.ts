@@ -126,6 +126,11 @@ describe("rows of the outcome table, asserted on the recordings", () => {
     const o = await run(older);
     expect(o).toMatchObject({ errorCode: "claude_transient_upstream", errorFamily: "transient_upstream" });
     expect(o.errorMessage).not.toMatch(/[{}]/);
+    // The bug reports' wording with neither a status nor a code: transient from the words alone.
+    const words = variant("api-500", {
+      stdoutLines: [JSON.stringify({ type: "result", subtype: "success", is_error: true, result: "API Error: Repeated server overload · usually temporary — try again in a moment", session_id: "s-1" })],
+    });
+    expect(await run(words)).toMatchObject({ errorCode: "claude_transient_upstream", errorFamily: "transient_upstream" });
   });
 
   describe("row 4: subscription limits → provider_quota with retryNotBefore", () => {
@@ -214,8 +219,11 @@ describe("rows of the outcome table, asserted on the recordings", () => {
 
   it("row 8: killed by OOM after assistant messages: usage summed once per message id, marked partial", async () => {
     const r = loadRecording("success-bash-echo");
+    // The CLI writes one assistant event per content block, each with its message's full usage: every assistant
+    // line is sent twice here, so counting per event instead of per message id would double the figures.
     const withoutResult = r.stdoutLines.filter((l) => !l.includes('"type":"result"'));
-    const outcome = await run({ ...r, name: "oom-after-work", stdoutLines: withoutResult }, { memoryLimit: "256Mi", after: async (ctx) => ctx.allocate(512 * 1024 * 1024) });
+    const perBlock = withoutResult.flatMap((l) => (l.includes('"type":"assistant"') ? [l, l] : [l]));
+    const outcome = await run({ ...r, name: "oom-after-work", stdoutLines: perBlock }, { memoryLimit: "256Mi", after: async (ctx) => ctx.allocate(512 * 1024 * 1024) });
     const ids = new Map<string, Record<string, number>>();
     for (const e of withoutResult.map(parse).filter((x) => x["type"] === "assistant")) {
       const m = e["message"] as { id: string; usage: Record<string, number> };
