@@ -15,6 +15,8 @@ export interface CliIo {
   onInterrupt(handler: () => void): () => void;
   /** Ends the process at once (the second Ctrl-C). */
   exitNow(code: number): void;
+  /** Standard input, whole, as UTF-8 (`--prompt-file -`). */
+  readStdin(): Promise<string>;
 }
 
 export function writeLines(out: OutputStream, lines: readonly string[]): void {

@@ -34,6 +34,7 @@ ${EXIT_CODES}
 `;
 
 export const RUN_HELP = `Usage: clipjob run [prompt] [options]
+       clipjob run --prompt-file <path|-> [options]
 
 Runs one agent turn as a Kubernetes Job and shows its transcript live, then a summary (outcome, error code,
 tokens, cost, duration, session and Job). Ctrl-C cancels the run and deletes its Job; a second Ctrl-C exits
@@ -52,6 +53,8 @@ Configuration (adapterConfig keys, validated like Paperclip's; later sources win
   --config <file.json>    an adapterConfig JSON object
   --set <key=value>       one adapterConfig key, repeatable (e.g. --set timeoutSec=600 --set model=opus)
   --agent <id>            agent id for labels and the concurrency guard (default "clipjob-cli")
+  --prompt-file <path|->  read the prompt from a file, or "-" for standard input (for prompts too large for
+                          an argument list; the same payload limit applies)
 
 Output:
   --json                  one JSON object per line: {"type":"progress"|"line"|"outcome",…}; the outcome last

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { memoryIo } from "../cli/testing/memory-io.js";
 import { runCommand } from "./run-command.js";
@@ -26,6 +29,31 @@ describe("runCommand (in process, simulated cluster)", () => {
     const code = await runCommand(["--set", "retainJobs=true", "--speed", "max"], io);
     expect(code).toBe(0);
     expect(io.out()).toMatch(/kept \(retain\); 1 Job left in the simulated cluster/);
+  });
+
+  it("--prompt-file reads the prompt from a file (issue 14, fault 11)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clipjob-prompt-"));
+    writeFileSync(join(dir, "task.md"), "Rename the module\n");
+    const io = memoryIo();
+    const code = await runCommand(["--prompt-file", join(dir, "task.md"), "--speed", "max"], io);
+    expect(code).toBe(0);
+    expect(io.out()).toContain("Done: Rename the module");
+  });
+
+  it("--prompt-file - reads standard input; a 2 MiB prompt gets the payload limit's own error, as an argument would", async () => {
+    const io = memoryIo({ NO_COLOR: "1" }, "x".repeat(2 * 1024 * 1024));
+    const code = await runCommand(["--prompt-file", "-", "--speed", "max"], io);
+    expect(code).toBe(2);
+    expect(io.out()).toContain("k8s_payload_too_large");
+  });
+
+  it("--prompt-file with prompt words, or a file that is not there, is a usage error naming it", async () => {
+    const both = memoryIo();
+    expect(await runCommand(["words", "--prompt-file", "-"], both)).toBe(2);
+    expect(both.err()).toContain("either as words or with --prompt-file");
+    const missing = memoryIo();
+    expect(await runCommand(["--prompt-file", "/nonexistent/task.md"], missing)).toBe(2);
+    expect(missing.err()).toContain('Cannot read the prompt file "/nonexistent/task.md": no such file');
   });
 
   it("on a second Ctrl-C exits at once instead of waiting for the clean-up", async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { runAgentJob, type ClipjobConfig, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { err, ok, runAgentJob, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { simImage } from "@clipjob/fake-cluster";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag } from "../cli/command-args.js";
@@ -26,6 +28,7 @@ const OPTIONS = {
   config: { type: "string" },
   set: { type: "string", multiple: true },
   agent: { type: "string" },
+  "prompt-file": { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -81,11 +84,13 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     io.exitNow(EXIT.cancelled);
   });
 
+  const prompt = await readPrompt(flags.positionals, stringFlag(flags, "prompt-file"), io);
+  if (!prompt.ok) return usage(io, prompt.error);
   const request: RunRequest = {
     runId: randomUUID(),
     agent: { id: stringFlag(flags, "agent") ?? DEFAULT_AGENT_ID, companyId: "local", name: "clipjob CLI" },
     config: raw,
-    taskMarkdown: flags.positionals.join(" ").trim() || null,
+    taskMarkdown: prompt.value,
   };
   try {
     // The embedded cluster has whichever namespace the run asks for.
@@ -104,6 +109,23 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     unsubscribe();
     view.close();
     await scope.value.dispose();
+  }
+}
+
+/**
+ * The prompt: the words after the flags, or a file (`--prompt-file PATH`, `-` for standard input) for one too
+ * large for an argument list (the OS refuses arguments of a few hundred KiB). Its size limit is the run's own
+ * (`k8s_payload_too_large`), whichever way it came.
+ */
+async function readPrompt(words: readonly string[], file: string | undefined, io: CliIo): Promise<Result<string | null, string>> {
+  if (file === undefined) return ok(words.join(" ").trim() || null);
+  if (words.length > 0) return err("Give the prompt either as words or with --prompt-file, not both.");
+  try {
+    const text = file === "-" ? await io.readStdin() : await readFile(resolve(io.cwd, file), "utf8");
+    return ok(text.trim() || null);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return err(`Cannot read the prompt file ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -9,7 +9,7 @@ export interface MemoryIo extends CliIo {
 }
 
 /** A CliIo in memory: output captured, Ctrl-C on demand, no terminal, no cluster in the environment. */
-export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }): MemoryIo {
+export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }, stdin = ""): MemoryIo {
   let stdout = "";
   let stderr = "";
   const handlers = new Set<() => void>();
@@ -25,6 +25,7 @@ export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }): MemoryIo {
       return () => handlers.delete(handler);
     },
     exitNow: (code) => void exits.push(code),
+    readStdin: async () => stdin,
     out: () => stdout,
     err: () => stderr,
     interrupt: () => {
