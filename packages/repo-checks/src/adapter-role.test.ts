@@ -11,7 +11,7 @@ import { trackedTextFiles } from "./tracked-files.js";
 const REGENERATE = process.env.CLIPJOB_REGENERATE === "1";
 
 /** Where the Role must appear (a removed region fails here rather than passing silently). */
-const COPIES = ["README.md", "packages/paperclip-adapter/README.md", "packages/k8s-infra/README.md", "apps/e2e/control-plane/rbac.yaml"];
+const COPIES = ["README.md", "packages/paperclip-adapter/README.md", "packages/k8s-infra/README.md", "apps/e2e/control-plane/rbac.yaml", "deploy/role.yaml"];
 
 describe("the adapter's Role, generated from REQUIRED_PERMISSIONS", () => {
   it.each(COPIES)("%s holds the generated Role", (path) => {
