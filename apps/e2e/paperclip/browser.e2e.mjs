@@ -14,24 +14,22 @@
 // FAILURE, named as such; the day the stock asset works, that check turns red so the patch and this note
 // can go. Against a copy patched by the plugin's own `clipjob-paperclip-patch --apply` (served to the browser
 // in place of the stock asset; the shared install is never modified), the transcript must render as entries.
-import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { paperclipHome, paperclipPaths, provision } from "./provision.mjs";
 import { startPaperclip } from "./server.mjs";
+import { CHROMIUM, chooseOption, ensureChromium, expandSystemMessages, hintOf, patchedCopy, UI_MS, WORKER_RECORDER } from "./board-helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..", "..");
-const PATCH_BIN = join(repo, "packages", "paperclip-adapter", "bin", "clipjob-paperclip-patch.mjs");
 const TYPE = "claude_k8s";
-const CHROMIUM = process.env.CLIPJOB_CHROMIUM ?? "/usr/bin/chromium";
 const keep = process.argv.includes("--keep");
 // Generous bounds: Chromium and Paperclip share two cores with whatever else runs. Waits are for events
 // (a selector, a run status), never fixed sleeps; the bounds only stop a hung suite.
-const UI_MS = 60_000;
 const RUN_MS = 180_000;
 
 const artefacts = process.env.CLIPJOB_ARTEFACTS_DIR ?? mkdtempSync(join(tmpdir(), "clipjob-browser-artefacts-"));
@@ -73,43 +71,6 @@ async function step(name, fn, { expectedFailure = false } = {}) {
     return undefined;
   }
 }
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  process.stderr.write("installing Debian's chromium (apt-get install -y chromium)\n");
-  const update = spawnSync("apt-get", ["update"], { stdio: "inherit" });
-  const r = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
-  if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error(`could not install chromium (${CHROMIUM})`);
-}
-
-/**
- * Recorded before the board's scripts run: every Worker's ready/error messages and uncaught errors, and
- * whether it is the ui-parser worker (the one sent `{type:"init", source}`).
- */
-const WORKER_RECORDER = () => {
-  const Native = window.Worker;
-  const log = [];
-  window.__clipjobWorkers = log;
-  window.Worker = class extends Native {
-    constructor(url, options) {
-      super(url, options);
-      const record = { parser: false, events: [] };
-      log.push(record);
-      this.addEventListener("message", (e) => {
-        const d = e.data;
-        if (d && (d.type === "ready" || d.type === "error")) record.events.push({ type: d.type, message: d.message ?? null });
-      });
-      this.addEventListener("error", (e) => record.events.push({ type: "uncaught", message: e.message }));
-    }
-    postMessage(message, ...rest) {
-      if (message && message.type === "init" && typeof message.source === "string") this.__clipjobRecord().parser = true;
-      return super.postMessage(message, ...rest);
-    }
-    __clipjobRecord() {
-      return log[log.length - 1];
-    }
-  };
-};
 
 const RAW_STREAM_JSON = /\{"type":"(system|assistant|user|result)"/;
 
@@ -360,6 +321,14 @@ try {
     await cancel.click({ timeout: UI_MS, force: true });
     const done = await pc.waitForRun(run.id, ["cancelled"], { timeoutMs: RUN_MS });
     assert(done.errorCode === "cancelled", `errorCode ${done.errorCode}`);
+    // Paperclip marks the run cancelled at once; the plugin's verdict line follows once the Job is deleted.
+    const deadline = Date.now() + RUN_MS;
+    for (;;) {
+      const log = await pc.request("GET", `/heartbeat-runs/${run.id}/log?offset=0&limitBytes=1048576`);
+      if (/Job clipjob\/\S+ deleted/.test(String(log.body?.content ?? ""))) break;
+      assert(Date.now() < deadline, "the run log never said the Job was deleted");
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await page.reload();
     await page.getByText(/cancelled/i).first().waitFor({ timeout: UI_MS });
     await page.getByText(/Transcript \(/).first().waitFor({ timeout: UI_MS });
@@ -380,54 +349,6 @@ try {
     await pc.stop({ keepDataDir: keep });
     if (keep) process.stderr.write(`data dir kept: ${pc.dataDir}\n`);
   }
-}
-
-/** Copies the board asset holding the worker bootstrap into a scratch install and patches it with the shipped command. */
-function patchedCopy(serverDir) {
-  const scratch = mkdtempSync(join(tmpdir(), "clipjob-patched-board-"));
-  const copyDir = join(scratch, "node_modules", "@paperclipai", "server");
-  mkdirSync(join(copyDir, "ui-dist", "assets"), { recursive: true });
-  copyFileSync(join(serverDir, "package.json"), join(copyDir, "package.json"));
-  const check = execFileSync(process.execPath, [PATCH_BIN, "--check", "--paperclip", serverDir], { encoding: "utf8" });
-  const asset = / (\S+\.js)\n$/.exec(check)?.[1];
-  assert(asset && check.startsWith("stock"), `the provisioned board is not the stock 2026.916.1 asset: ${check}`);
-  const copy = join(copyDir, "ui-dist", "assets", basename(asset));
-  copyFileSync(asset, copy);
-  const applied = execFileSync(process.execPath, [PATCH_BIN, "--apply", "--paperclip", scratch], { encoding: "utf8" });
-  assert(applied.startsWith("patched "), applied);
-  return { patchedAsset: readFileSync(copy, "utf8"), assetName: basename(asset) };
-}
-
-/** The form field (label, hint button, widget) labelled exactly `label`. */
-function formField(page, label) {
-  // Every ancestor of the label matches; the innermost one holding a widget comes last in document order.
-  return page
-    .locator("div", { has: page.locator("label", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) })
-    .filter({ has: page.locator('[data-slot="popover-trigger"], input, textarea, button[role="switch"]') })
-    .last();
-}
-
-/** Picks an option of the form's select labelled `label` (a popover list). */
-async function chooseOption(page, label, option) {
-  await formField(page, label).locator('[data-slot="popover-trigger"]').first().click({ timeout: UI_MS });
-  await page.locator('[data-slot="popover-content"]').getByText(option, { exact: true }).first().click({ timeout: UI_MS });
-}
-
-/** Opens every collapsed group of system entries in the transcript; returns the page text. */
-async function expandSystemMessages(page) {
-  const groups = page.getByText(/^\d+ SYSTEM MESSAGES?$/i);
-  for (let i = (await groups.count()) - 1; i >= 0; i--) await groups.nth(i).click();
-  return page.innerText("body");
-}
-
-/** The hint the form shows when hovering the question mark beside `label`. */
-async function hintOf(page, label) {
-  await formField(page, label).locator('[data-slot="tooltip-trigger"]').first().hover({ timeout: UI_MS });
-  const tip = page.getByRole("tooltip").first();
-  await tip.waitFor({ state: "attached", timeout: UI_MS });
-  const text = await tip.textContent();
-  await page.mouse.move(0, 0);
-  return text;
 }
 
 process.stdout.write(`\n${report.join("\n")}\n\n${passed} passed, ${failed} failed, ${expectedFailures} expected failure (Paperclip 2026.916.1 ui-parser sandbox defect)\nartefacts: ${artefacts}\n`);
