@@ -29,6 +29,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const K8S_VERSION = 'v1.36.3';
 export const DEFAULT_BIN = process.env.CLIPJOB_K8S_BIN || path.join(os.homedir(), '.cache/clipjob', `k8s-${K8S_VERSION}`, 'bin');
 export const NODE_NAME = 'kwok-node-0';
+const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/** With a real node in the cluster, the kwok node takes only pods that tolerate this. */
+export const FAKE_NODE_TAINT = { key: 'clipjob.dev/fake-node', value: 'true', effect: 'NoSchedule' };
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
 
 /**
@@ -42,6 +45,10 @@ const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-sch
  * @param {(msg: string) => void} [o.log] progress logger (default: stderr when CLIPJOB_CP_VERBOSE=1)
  * @param {boolean} [o.audit]       write an API server audit log (every request at level Metadata, JSON lines)
  *                                  to <dir>/logs/audit.log, returned as auditLogFile (default false)
+ * @param {boolean} [o.realNode]    a real kubelet joins this cluster (apps/e2e/node): kwok then manages only
+ *                                  nodes annotated kwok.x-k8s.io/node=fake, and its node is tainted
+ *                                  clipjob.dev/fake-node=true:NoSchedule so pods land on the real node
+ *                                  (default false: kwok manages every node, its node is untainted)
  */
 export async function startControlPlane({
   dir,
@@ -52,6 +59,7 @@ export async function startControlPlane({
   handleSignals = true,
   log = process.env.CLIPJOB_CP_VERBOSE ? (m) => process.stderr.write(`[control-plane] ${m}\n`) : () => {},
   audit = false,
+  realNode = false,
 } = {}) {
   if (!dir) throw new Error('startControlPlane: dir is required');
   for (const b of BINARIES) {
@@ -246,7 +254,8 @@ export async function startControlPlane({
     fs.mkdirSync(kwokHome, { recursive: true });
     const kwok = spawnProc('kwok', [
       `--kubeconfig=${kubeconfigAdmin}`, `--config=${kwokConfig}`,
-      '--manage-all-nodes=true', '--node-ip=127.0.0.1', '--cidr=10.244.0.1/24',
+      ...(realNode ? [`--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`] : ['--manage-all-nodes=true']),
+      '--node-ip=127.0.0.1', '--cidr=10.244.0.1/24',
       `--node-port=${logBackend === 'kwok' ? kwokPort : simPort}`, `--server-address=127.0.0.1:${kwokPort}`,
       `--tls-cert-file=${P('kubelet.crt')}`, `--tls-private-key-file=${P('kubelet.key')}`,
       '--node-lease-duration-seconds=40',
@@ -266,9 +275,9 @@ export async function startControlPlane({
       metadata: {
         name: NODE_NAME,
         labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
-        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0', [FAKE_NODE_ANNOTATION]: 'fake' },
       },
-      spec: {},
+      spec: realNode ? { taints: [FAKE_NODE_TAINT] } : {},
     });
     const sa = 'clipjob-adapter';
     for (const obj of parseYaml(fs.readFileSync(path.join(HERE, 'rbac.yaml'), 'utf8'))) {
@@ -292,7 +301,7 @@ export async function startControlPlane({
     await waitProc(kwok, async () => {
       const n = await admin.get(`/api/v1/nodes/${NODE_NAME}`);
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return ready && !(n.spec.taints ?? []).length;
+      return ready && !(n.spec.taints ?? []).some((t) => t.key !== FAKE_NODE_TAINT.key);
     }, `node ${NODE_NAME} Ready without taints`);
     mark('node');
     await waitProc(kcm, () => admin.get(`/api/v1/namespaces/${namespace}/serviceaccounts/default`), 'default ServiceAccount');
@@ -320,6 +329,7 @@ export async function startControlPlane({
       serviceAccount: sa,
       nodeName: NODE_NAME,
       caFile: P('ca.crt'),
+      pkiDir: pki,
       dir,
       stateFile,
       logDir,

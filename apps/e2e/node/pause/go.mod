@@ -1,0 +1,3 @@
+module local/clipjob-pause
+
+go 1.26.0

@@ -1,0 +1,95 @@
+// The contract driver for a real node (kubelet + containerd + runc): nothing is simulated. Each behaviour
+// becomes a bash script in the agent image, delivered as the payload Secret's `prompt` file and run as the
+// container's command: it writes the lines to stdout/stderr at their moments, then exits with the code,
+// or exceeds a small memory limit (the kernel's OOM killer). Pull failures use an image no registry serves
+// (the namespace has no route out), a missing Secret is really missing, eviction goes through the API.
+import { PAYLOAD_MOUNT_PATH, type AgentJobSpec, type EnvVar, type ObjectRef } from "@clipjob/core";
+import { contractBaseSpec, type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
+import type { AdminClient } from "./e2e-control-plane.js";
+
+export interface RealNodeDriverOptions {
+  readonly namespace: string;
+  /** An image present on the node, with bash and coreutils (the agent image). */
+  readonly image: string;
+  readonly admin: AdminClient;
+}
+
+/** An image reference no registry serves: the kubelet's pull fails (ErrImagePull, then ImagePullBackOff). */
+export const UNPULLABLE_IMAGE = "registry.invalid/clipjob/absent:1";
+/** The memory limit an OOM behaviour runs under; the script then allocates without bound. */
+export const OOM_LIMIT = "32Mi";
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A bash script that writes `lines` (stdout) and `stderrLines` (stderr) spread evenly over `runMs`, lines
+ * falling in the same millisecond in one write, then exits with `exitCode` (or allocates memory until the
+ * OOM killer ends it, with `oom`).
+ */
+export function behaviourScript(b: ContainerBehaviour): string {
+  const runMs = b.runMs ?? 1000;
+  const spread = (lines: readonly string[], fd: 1 | 2) => lines.map((text, i) => ({ text, fd, at: Math.floor((i * runMs) / lines.length) }));
+  const timeline = [...spread(b.lines ?? [], 1), ...spread(b.stderrLines ?? [], 2)].sort((x, y) => x.at - y.at);
+  const out: string[] = ["set -u"];
+  let now = 0;
+  const sleepUntil = (at: number) => {
+    if (at > now) out.push(`sleep ${((at - now) / 1000).toFixed(3)}`);
+    now = Math.max(now, at);
+  };
+  for (let i = 0; i < timeline.length; ) {
+    const at = timeline[i]!.at;
+    const fd = timeline[i]!.fd;
+    const group: string[] = [];
+    while (i < timeline.length && timeline[i]!.at === at && timeline[i]!.fd === fd) group.push(timeline[i++]!.text);
+    sleepUntil(at);
+    out.push(`printf '%s\\n' ${group.map(quote).join(" ")}${fd === 2 ? " >&2" : ""}`);
+  }
+  sleepUntil(runMs);
+  // `tail` keeps the longest line it has seen; /dev/zero has none, so it grows until the memory limit.
+  out.push(b.oom ? "exec tail /dev/zero" : `exit ${b.exitCode ?? 0}`);
+  return `${out.join("\n")}\n`;
+}
+
+export function createRealNodeDriver(opts: RealNodeDriverOptions): ContractDriver {
+  const { namespace, admin } = opts;
+  const baseSpec = (name: string): AgentJobSpec => contractBaseSpec(namespace, name, opts.image);
+
+  return {
+    baseSpec,
+    async specFor(name: string, b: ContainerBehaviour, overrides: Partial<AgentJobSpec> = {}): Promise<AgentJobSpec> {
+      if (b.initFails) throw new Error("real node driver: AgentJobSpec has no init containers");
+      const base = baseSpec(name);
+      const missingSecretName = `${name}-absent`;
+      const env: EnvVar[] = b.missingSecret ? [{ name: "API_KEY", source: { kind: "secretKey", secretName: missingSecretName, key: "key" } }] : [];
+      return {
+        ...base,
+        image: b.imagePullFails ? UNPULLABLE_IMAGE : base.image,
+        command: ["bash", `${PAYLOAD_MOUNT_PATH}/prompt`],
+        payload: { prompt: behaviourScript(b) },
+        env,
+        resources: b.oom ? { requests: { cpu: "100m", memory: OOM_LIMIT }, limits: { memory: OOM_LIMIT } } : base.resources,
+        nodeSelector: b.unschedulable ? { "clipjob.dev/no-such-node": "true" } : base.nodeSelector,
+        ...overrides,
+      };
+    },
+    async deletePodLikeEviction(pod: ObjectRef): Promise<void> {
+      await admin.post(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/eviction`, {
+        apiVersion: "policy/v1",
+        kind: "Eviction",
+        metadata: { name: pod.name, namespace: pod.namespace },
+      });
+    },
+    async createSecret(name: string, data: Readonly<Record<string, string>>): Promise<void> {
+      const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+      await admin.post(`/api/v1/namespaces/${namespace}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name }, data: encoded });
+    },
+    async createClaim(name: string, accessModes: readonly string[]): Promise<void> {
+      await admin.post(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`, {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name },
+        spec: { accessModes, resources: { requests: { storage: "1Gi" } } },
+      });
+    },
+  };
+}
