@@ -36,6 +36,7 @@ const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit',
 /** The suites, in order: the contract and run use case in k8s-infra, then the CLI. */
 const DEFAULT_COMMANDS = [
   [process.execPath, VITEST, 'run', '--config', 'packages/k8s-infra/vitest.node.config.ts', '--root', 'packages/k8s-infra'],
+  [process.execPath, VITEST, 'run', '--config', 'apps/cli/vitest.node.config.ts', '--root', 'apps/cli'],
 ];
 
 function ensureHostPackages() {
@@ -66,6 +67,9 @@ async function main() {
   const t0 = Date.now();
   ensureHostPackages();
   if (!a.skipBuild) sh('bash', [path.join(HERE, '../control-plane/build.sh')]);
+  // The scripted Anthropic API runs as a standalone process (dist/bin.js); the CLI suite spawns dist too.
+  sh(process.execPath, [path.join(ROOT, 'node_modules/turbo/bin/turbo'), 'run', 'build', '--filter=@clipjob/scripted-anthropic-api',
+    '--filter=@clipjob/cli...', '--output-logs=errors-only'], { cwd: ROOT });
   const tBuild = Date.now();
   const images = buildImages({ log });
   log(`images ready in ${Date.now() - tBuild} ms`);

@@ -2,8 +2,9 @@
 // ServiceAccount, against a real API server whose pods run on a real kubelet + containerd + runc. Every
 // container is a real process (testing/real-node-driver.ts), so these cases are the truth the fake cluster
 // and the kubelet simulator are measured against.
-import { describeClusterContract, describeLogContract, type ContractCapabilities } from "@clipjob/cluster-contract";
-import { beforeAll } from "vitest";
+import type { LogCursor, ObjectRef } from "@clipjob/core";
+import { collectAll, collectUntil, describeClusterContract, describeLogContract, eventually, uniqueName, type ContractCapabilities } from "@clipjob/cluster-contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realNode, type RealNode } from "./testing/e2e-real-node.js";
 import { createKubeHarness } from "./testing/kube-contract-harness.js";
 import { createRealNodeDriver } from "./testing/real-node-driver.js";
@@ -25,3 +26,57 @@ const harness = async () => {
 
 describeClusterContract("kube adapters on a real node", harness, CAPABILITIES);
 describeLogContract("kube adapters on a real node", harness);
+
+/** What only a real kubelet does to logs: CRI partial records, per-record sinceTime, rotation. */
+describe("LogPort on a real node: partial records and per-record sinceTime", () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+  beforeAll(async () => {
+    h = await harness();
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+  });
+
+  /** Submits a pod running `script` (bash) and returns its pod once the container started. */
+  async function runScript(prefix: string, script: string) {
+    const spec = await h.driver.specFor(uniqueName(prefix), {}, { payload: { prompt: script } });
+    const job = await h.cluster.submit(spec);
+    const pod = await eventually(h, "the container started", async () => (await h.cluster.listPods(job.ref)).find((p) => p.containers.some((c) => c.state.kind !== "waiting")));
+    return { job, pod };
+  }
+  const follow = (pod: ObjectRef, from: LogCursor | null, signal = new AbortController().signal) => h.logs.follow(pod, "claude", from, signal);
+
+  it("a resume whose sinceTime falls inside a line over 16 KiB yields every later line once and no fragment of the long line", async () => {
+    // The long line's first 16 KiB record is written a second before the rest, so the cursor of the line
+    // after it truncates (1 s precision) to a time inside the long line: the kubelet then serves the long
+    // line's later records without a timestamp prefix.
+    const head = "h".repeat(20_000);
+    const tail = "t".repeat(30_000);
+    const script = [
+      "printf 'before 0\\nbefore 1\\n'",
+      `printf '%s' '${head}'`,
+      "sleep 1.3",
+      `printf '%s\\n' '${tail}'`,
+      "printf 'after 0\\n'",
+      "sleep 1",
+      "printf 'after 1\\nafter 2\\n'",
+    ].join("\n");
+    const { pod } = await runScript("inside", script);
+    const ac = new AbortController();
+    const first = await collectUntil(follow(pod.ref, null, ac.signal), (l) => l.text === "after 0");
+    ac.abort(); // the test cuts the stream here
+    expect(first.map((l) => l.text)).toEqual(["before 0", "before 1", head + tail, "after 0"]);
+    const rest = await collectAll(follow(pod.ref, first.at(-1)!.cursor));
+    expect(rest.map((l) => l.text)).toEqual(["after 1", "after 2"]);
+  });
+
+  it("a resume from the long line's own cursor yields only the lines after it", async () => {
+    const long = "L".repeat(40_000);
+    const { pod } = await runScript("own", `printf 'a\\n'\nprintf '%s\\n' '${long}'\nsleep 1.2\nprintf 'b\\nc\\n'`);
+    const ac = new AbortController();
+    const first = await collectUntil(follow(pod.ref, null, ac.signal), (l) => l.text === long);
+    ac.abort();
+    expect(first.map((l) => l.text.length)).toEqual([1, 40_000]);
+    expect((await collectAll(follow(pod.ref, first.at(-1)!.cursor))).map((l) => l.text)).toEqual(["b", "c"]);
+  });
+});

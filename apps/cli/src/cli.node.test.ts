@@ -1,0 +1,105 @@
+// The built `clipjob` binary on a real node (kubelet + containerd + runc), as the adapter's least-privilege
+// ServiceAccount: the agent pod runs the real `claude` against the scripted Anthropic API, and the CLI shows
+// its transcript while it runs. A host restart is a SIGKILLed `clipjob run`: the next run of the same agent
+// adopts the orphaned Job and delivers its whole transcript.
+import { LABEL_AGENT_ID } from "@clipjob/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { realNode, type RealNode } from "../../../packages/k8s-infra/src/testing/e2e-real-node.js";
+import { bashTurn, QUIET_CLAUDE_ENV, ScriptedApi, textTurn } from "../../../packages/k8s-infra/src/testing/real-claude.js";
+import { cleanEnv, runCliProcess, startCli } from "../test/spawn-cli.js";
+
+let world: RealNode;
+let api: ScriptedApi;
+
+beforeAll(async () => {
+  world = await realNode();
+  if (!world.scriptedApiUrl) throw new Error("the scripted Anthropic API is not running in the real-node world");
+  api = new ScriptedApi(world.scriptedApiUrl);
+});
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+
+/** `clipjob run` against the real node, its claude talking to `scenario`. */
+function runArgs(scenario: string, agent: string, extra: readonly string[] = []): string[] {
+  const env = { ANTHROPIC_BASE_URL: api.scenarioUrl(scenario), ANTHROPIC_API_KEY: "sk-ant-api03-scripted-real-node", ...QUIET_CLAUDE_ENV };
+  return [
+    "run", "--kubeconfig", world.kubeconfigAdapter, "--namespace", world.namespace, "--image", world.agentImage, "--agent", agent,
+    "--set", `env=${JSON.stringify(env)}`, "--set", "graceSec=5", ...extra, "Run the command and report",
+  ];
+}
+
+async function liveJobs(agent: string): Promise<string[]> {
+  const list = await world.admin.get(`/apis/batch/v1/namespaces/${world.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${agent}` });
+  return (list.items as { metadata: { name: string; deletionTimestamp?: string } }[]).filter((j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name);
+}
+
+async function untilNoJobs(agent: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await liveJobs(agent)).length > 0) {
+    if (Date.now() > deadline) throw new Error(`Jobs of ${agent} still exist`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe("clipjob run (built CLI) with the real claude on a real node", () => {
+  it("shows the transcript live: the Bash tool call appears while claude runs; Ctrl-C cancels and deletes the Job", async () => {
+    const agent = unique("cli-live");
+    const scenario = await api.define(unique("cli-live"), [bashTurn("echo started-in-pod; sleep 600"), textTurn("unreachable")]);
+    const cli = startCli(runArgs(scenario, agent), { timeoutMs: 200_000, env: cleanEnv() });
+    await cli.waitForOutput("● Claude started: session");
+    await cli.waitForOutput("sleep 600"); // the tool call is on screen while it runs
+    expect(await liveJobs(agent)).toHaveLength(1);
+    cli.interrupt();
+    const result = await cli.done;
+    expect(result.timedOut).toBe(false);
+    expect(result.stdout).toMatch(/cancelled/);
+    await untilNoJobs(agent);
+  });
+
+  it("run --json: the real claude's transcript line by line, then the succeeded outcome with its session, usage and cost", async () => {
+    const agent = unique("cli-json");
+    const scenario = await api.define(unique("cli-json"), [
+      bashTurn("echo from-the-pod $(id -u)", { input_tokens: 90, output_tokens: 20 }),
+      textTurn("Done.", { input_tokens: 110, output_tokens: 5 }),
+    ]);
+    const result = await runCliProcess([...runArgs(scenario, agent), "--json"], { timeoutMs: 200_000, env: cleanEnv() });
+    expect(result.code).toBe(0);
+    const rows = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; [k: string]: any });
+    const lines = rows.filter((r) => r.type === "line").map((r) => String(r.line));
+    expect(lines.some((l) => l.includes("from-the-pod 1000"))).toBe(true);
+    const outcome = rows.at(-1)!;
+    expect(outcome).toMatchObject({ type: "outcome", outcome: { status: "succeeded", errorCode: null, usage: { inputTokens: 200, outputTokens: 25 } } });
+    expect(outcome.outcome.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(outcome.outcome.costUsd).toBeGreaterThan(0);
+    await untilNoJobs(agent);
+  });
+
+  it("host restart mid-run: the CLI is SIGKILLed; the next run of the agent reattaches and delivers the orphan's whole transcript", async () => {
+    const agent = unique("cli-restart");
+    // The tool call takes long enough for the host to die in it; the orphan then finishes on its own.
+    const scenario = await api.define(unique("cli-restart"), [bashTurn("echo before-restart; sleep 20; echo after-restart"), textTurn("Finished after the restart.")]);
+    const first = startCli(runArgs(scenario, agent, ["--json"]), { timeoutMs: 200_000, env: cleanEnv() });
+    await first.waitForOutput("before-restart");
+    first.kill("SIGKILL");
+    await first.done;
+    const orphan = await liveJobs(agent);
+    expect(orphan).toHaveLength(1);
+
+    const second = await runCliProcess([...runArgs(scenario, agent), "--json"], { timeoutMs: 200_000, env: cleanEnv() });
+    expect(second.code).toBe(0);
+    const rows = second.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; [k: string]: any });
+    const lines = rows.filter((r) => r.type === "line" && r.stream === "stdout").map((r) => String(r.line));
+    const text = lines.join("\n");
+    // The whole transcript of the orphan, from its init line, each line once.
+    expect(lines.filter((l) => l.includes('"subtype":"init"'))).toHaveLength(1);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(text).toContain("before-restart");
+    expect(text).toContain("after-restart");
+    expect(text).toContain("Finished after the restart.");
+    const outcome = rows.at(-1)!;
+    expect(outcome).toMatchObject({ type: "outcome", outcome: { status: "succeeded", job: { name: orphan[0], reattached: true } } });
+    expect(await api.requests(scenario)).toHaveLength(2); // one claude, two API calls: nothing ran twice
+    await untilNoJobs(agent);
+  });
+});

@@ -1,0 +1,214 @@
+// The run use case on a real node: runAgentJob with the Kube adapters, as the least-privilege adapter
+// ServiceAccount; the agent pod runs the real `claude` 2.1.328 native binary (agent image built by
+// apps/e2e/node/images.mjs) under a real kubelet + containerd + runc, talking to the scripted Anthropic API
+// through the adapter's env config (ANTHROPIC_BASE_URL). Nothing in the pod is simulated.
+import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { AgentLocks, type HostPort, type RunRequest } from "@clipjob/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadKubeConfig } from "./config/load-kube-config.js";
+import { KubeHostAdapter } from "./host/kube-host-adapter.js";
+import { realNode, type RealNode } from "./testing/e2e-real-node.js";
+import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
+import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, startRun, textTurn, type StartedRun } from "./testing/real-claude.js";
+import { createRealNodeDriver } from "./testing/real-node-driver.js";
+
+let world: RealNode;
+let h: KubeHarness;
+let api: ScriptedApi;
+
+beforeAll(async () => {
+  world = await realNode();
+  if (!world.scriptedApiUrl) throw new Error("the scripted Anthropic API is not running in the real-node world (packages/scripted-anthropic-api not built)");
+  api = new ScriptedApi(world.scriptedApiUrl);
+  const driver = createRealNodeDriver({ namespace: world.namespace, image: world.agentImage, admin: world.admin });
+  h = await createKubeHarness({ kubeconfigPath: world.kubeconfigAdapter, namespace: world.namespace, driver });
+});
+afterAll(async () => {
+  await h?.cleanup();
+});
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+
+/** A heartbeat of agent `agentId` whose claude talks to `scenario`. */
+function claudeRequest(scenario: string, config: Record<string, unknown> = {}, extra: Partial<RunRequest> = {}): RunRequest {
+  const { env, ...rest } = config as { env?: Record<string, string> };
+  return {
+    runId: unique("run"),
+    agent: { id: unique("agent"), companyId: "company-1", name: "Builder" },
+    taskId: unique("task"),
+    config: {
+      image: world.agentImage,
+      imagePullPolicy: "IfNotPresent",
+      namespace: world.namespace,
+      timeoutSec: 0,
+      graceSec: 5,
+      env: { ANTHROPIC_BASE_URL: api.scenarioUrl(scenario), ANTHROPIC_API_KEY: "sk-ant-api03-scripted-real-node", ...QUIET_CLAUDE_ENV, ...env },
+      ...rest,
+    },
+    ...extra,
+  };
+}
+
+const run = (req: RunRequest, options = {}, host?: HostPort, locks?: AgentLocks): StartedRun => startRun(h, world, req, options, host, locks);
+
+async function expectJobGone(name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await h.cluster.getJob({ namespace: world.namespace, name })) !== null) {
+    if (Date.now() > deadline) throw new Error(`Job ${name} still exists`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const resultOf = (lines: readonly string[]) => events(lines).find((e) => e.type === "result");
+const toolResults = (lines: readonly string[]): string[] =>
+  events(lines)
+    .filter((e) => e.type === "user")
+    .flatMap((e) => (e.message?.content ?? []) as any[])
+    .filter((c) => c?.type === "tool_result")
+    .map((c) => (typeof c.content === "string" ? c.content : (c.content ?? []).map((x: any) => x.text ?? "").join("")));
+
+describe("runAgentJob with the real claude on a real node", () => {
+  it("success: claude runs a real Bash tool call in the pod (uid 1000); usage and cost are the run's", async () => {
+    const scenario = await api.define(unique("bash"), [
+      bashTurn("echo $((6*7)) uid=$(id -u) home=$HOME", { input_tokens: 120, output_tokens: 30 }),
+      textTurn("The command printed 42.", { input_tokens: 180, output_tokens: 12 }),
+    ]);
+    const r = run(claudeRequest(scenario));
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, exitCode: 0 });
+    // The tool really ran in the container: its output went back to the API as the tool_result.
+    expect(toolResults(r.seen.stdout).join("\n")).toContain("42 uid=1000 home=/paperclip");
+    const requests = await api.requests(scenario);
+    expect(JSON.stringify(requests.at(-1)?.body)).toContain("42 uid=1000 home=/paperclip");
+    const init = events(r.seen.stdout).find((e) => e.type === "system" && e.subtype === "init");
+    expect(outcome.sessionId).toBe(init?.session_id);
+    expect(outcome.usage).toMatchObject({ inputTokens: 300, outputTokens: 42, cachedInputTokens: 0 });
+    const result = resultOf(r.seen.stdout);
+    expect(result?.total_cost_usd).toBeGreaterThan(0);
+    expect(outcome.costUsd).toBeCloseTo(result!.total_cost_usd, 9);
+    await expectJobGone(await r.job);
+  });
+
+  it("two heartbeats of one agent on a shared RWX volume: the second resumes the session and reports only its own cost", async () => {
+    // The Paperclip host pod mounts a PVC at /paperclip; its Jobs inherit it (claude's HOME and sessions).
+    const name = unique("ws");
+    const hostDir = join(world.sharedDir, name);
+    mkdirSync(hostDir);
+    chownSync(hostDir, world.agentUid, world.agentUid); // hostPath gets no fsGroup: the agent uid must own it
+    await world.admin.post("/api/v1/persistentvolumes", {
+      apiVersion: "v1", kind: "PersistentVolume", metadata: { name },
+      spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: hostDir, type: "Directory" } },
+    });
+    await world.admin.post(`/api/v1/namespaces/${world.namespace}/persistentvolumeclaims`, {
+      apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name },
+      spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: name, resources: { requests: { storage: "1Gi" } } },
+    });
+    const hostPod = `paperclip-${name}`;
+    await world.admin.post(`/api/v1/namespaces/${world.namespace}/pods`, {
+      apiVersion: "v1", kind: "Pod", metadata: { name: hostPod },
+      spec: {
+        containers: [{ name: "paperclip", image: world.agentImage, imagePullPolicy: "Never", command: ["sleep", "3600"], volumeMounts: [{ name: "paperclip", mountPath: "/paperclip" }] }],
+        volumes: [{ name: "paperclip", persistentVolumeClaim: { claimName: name } }],
+        terminationGracePeriodSeconds: 0,
+      },
+    });
+    const kc = loadKubeConfig({ kubeconfigPath: world.kubeconfigAdapter });
+    if (!kc.ok) throw new Error(kc.error.message);
+    const host = new KubeHostAdapter(kc.value, {
+      cache: new Map(),
+      host: { env: { HOSTNAME: hostPod, KUBERNETES_SERVICE_HOST: "10.0.0.1", POD_NAMESPACE: world.namespace }, serviceAccountNamespace: () => undefined },
+    });
+    const usage = { input_tokens: 13, cache_creation_input_tokens: 1500, cache_read_input_tokens: 25000, output_tokens: 42 };
+    const scenario = await api.define(unique("resume"), [textTurn("First answer.", usage), textTurn("Second answer.", usage)]);
+    const locks = new AgentLocks();
+    const first = claudeRequest(scenario);
+    const r1 = run(first, {}, host, locks);
+    const o1 = await r1.done;
+    expect(o1).toMatchObject({ status: "succeeded", errorCode: null });
+    expect(o1.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    // claude saved the session on the shared volume (under HOME=/paperclip).
+    expect(existsSync(join(hostDir, ".claude"))).toBe(true);
+    expect(JSON.stringify(readdirSync(join(hostDir, ".claude/projects"), { recursive: true }))).toContain(o1.sessionId!);
+
+    const r2 = run({ ...claudeRequest(scenario), agent: first.agent, taskId: first.taskId, session: { sessionId: o1.sessionId! } }, {}, host, locks);
+    const o2 = await r2.done;
+    expect(o2).toMatchObject({ status: "succeeded", errorCode: null, sessionId: o1.sessionId });
+    const requests = await api.requests(scenario);
+    expect(requests.map((q) => q.position)).toEqual([0, 1]); // the second call carried the first conversation
+    const result2 = resultOf(r2.seen.stdout)!;
+    // The CLI restores the session's saved cost: total_cost_usd covers both runs, the run reports its own.
+    expect(result2.total_cost_usd).toBeCloseTo(o1.costUsd! * 2, 9);
+    expect(o2.costUsd).toBeCloseTo(o1.costUsd!, 9);
+    expect(o2.usage).toEqual(o1.usage);
+    await world.admin.delete(`/api/v1/namespaces/${world.namespace}/pods/${hostPod}`, undefined, { gracePeriodSeconds: "0" });
+  });
+
+  it("a tool result line over 16 KiB (several CRI records on the node) arrives whole, once", async () => {
+    const scenario = await api.define(unique("huge"), [bashTurn("head -c 40000 /dev/zero | tr '\\0' x; echo"), textTurn("Printed a long line.")]);
+    const r = run(claudeRequest(scenario));
+    const outcome = await r.done;
+    expect(outcome.status).toBe("succeeded");
+    const big = r.seen.stdout.filter((l) => l.includes("x".repeat(1000)));
+    expect(big).toHaveLength(1);
+    expect(big[0]!.length).toBeGreaterThan(40_000);
+    expect(toolResults(r.seen.stdout).join("")).toContain("x".repeat(40_000));
+    // Every line is one event: no record of the long line leaked as a line of its own.
+    expect(r.seen.stdout.every((l) => l.startsWith("{"))).toBe(true);
+  });
+
+  it("OOMKilled: claude over its memory limit is killed by the kernel, and the message says OOM", async () => {
+    const scenario = await api.define(unique("oom"), [textTurn("never read")]);
+    const r = run(claudeRequest(scenario, { resources: { requests: { memory: "24Mi" }, limits: { memory: "24Mi" } } }));
+    const outcome = await r.done;
+    expect(outcome.status).toBe("failed");
+    expect(outcome.exitCode).toBe(137);
+    expect(outcome.errorMessage).toMatch(/OOM/);
+    await expectJobGone(await r.job);
+  });
+
+  it("deadline: timeoutSec ends claude with SIGTERM mid tool call; the run is timeout", async () => {
+    const scenario = await api.define(unique("deadline"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const r = run(claudeRequest(scenario, { timeoutSec: 8 }));
+    await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "timed_out", errorCode: "timeout", timedOut: true });
+    expect(outcome.exitCode).toBe(143); // SIGTERM: claude exits at once, before the grace period
+    await expectJobGone(await r.job);
+  });
+
+  it("external delete: the Job deleted by someone else mid-run gives k8s_job_deleted_externally", async () => {
+    const scenario = await api.define(unique("extdel"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const r = run(claudeRequest(scenario));
+    await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");
+    const name = await r.job;
+    await world.admin.delete(`/apis/batch/v1/namespaces/${world.namespace}/jobs/${name}`, undefined, { propagationPolicy: "Background" });
+    const outcome = await r.done;
+    expect(outcome.errorCode).toBe("k8s_job_deleted_externally");
+    expect(outcome.errorMessage).toContain(name);
+    await expectJobGone(name);
+  });
+
+  it("cancel: the run returns cancelled and deletes its Job while claude is mid tool call", async () => {
+    const scenario = await api.define(unique("cancel"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const cancel = new AbortController();
+    const r = run(claudeRequest(scenario), { cancelSignal: cancel.signal });
+    await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");
+    cancel.abort();
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "cancelled", errorCode: "cancelled" });
+    await expectJobGone(await r.job);
+  });
+
+  it("missing image with imagePullPolicy Never (ErrImageNeverPull) fails fast with k8s_image_pull_failed", async () => {
+    const scenario = await api.define(unique("noimage"), [textTurn("never")]);
+    const r = run(claudeRequest(scenario, { image: "localhost/clipjob-absent:never", imagePullPolicy: "Never" }));
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
+    expect(outcome.errorMessage).toContain("ErrImageNeverPull");
+    expect(outcome.errorMessage).toContain("localhost/clipjob-absent:never");
+    expect(outcome.durationMs).toBeLessThan(60_000); // not the 300 s start timeout
+    await expectJobGone(await r.job);
+  });
+});
