@@ -9,8 +9,6 @@ export interface CliProcess {
   /** Resolves once stdout contains `text`. */
   waitForOutput(text: string): Promise<void>;
   interrupt(): void;
-  /** Sends `signal` to the CLI process (SIGKILL: the host dies without any cleanup). */
-  kill(signal: NodeJS.Signals): void;
   readonly done: Promise<CliResult>;
 }
 
@@ -60,9 +58,6 @@ export function startCli(args: readonly string[], options: { timeoutMs?: number;
     done,
     interrupt: () => {
       if (child.pid !== undefined) process.kill(child.pid, "SIGINT");
-    },
-    kill: (signal) => {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, signal);
     },
     waitForOutput: (text) =>
       stdout.includes(text)

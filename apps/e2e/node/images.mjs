@@ -25,7 +25,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CACHE = process.env.CLIPJOB_CACHE_DIR || path.join(os.homedir(), '.cache/clipjob');
 export const CLAUDE_VERSION = '2.1.328';
 export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
-export const AGENT_IMAGE = `localhost/clipjob-agent:claude-${CLAUDE_VERSION}`;
+const AGENT_IMAGE_REPO = 'localhost/clipjob-agent';
+export const AGENT_IMAGE = `${AGENT_IMAGE_REPO}:claude-${CLAUDE_VERSION}`;
+/** Variants that each lack one piece of the agent image contract. */
+export const AGENT_IMAGE_NO_CLAUDE = `${AGENT_IMAGE_REPO}:no-claude`;
+export const AGENT_IMAGE_NO_SHELL = `${AGENT_IMAGE_REPO}:no-sh`;
 export const AGENT_UID = 1000;
 const CLAUDE_PACKAGE = '@anthropic-ai/claude-code-linux-x64';
 /** Debian packages whose programs the agent image carries (what claude's Bash tool and our scripts call). */
@@ -189,52 +193,68 @@ function hostFiles(claudeBinary) {
 /** Debian 12 is usr-merged: /bin, /lib and /lib64 are links into /usr. */
 const inUsr = (p) => p.replace(/^\/(bin|sbin|lib|lib64)\//, '/usr/$1/');
 
-function agentImage(log) {
+/** Stages the agent's system layer (shell, tools, glibc, users, writable dirs) at `root`, minus `omit` (image paths). */
+function stageSystemLayer(root, files, omit = []) {
+  for (const d of ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'usr/local/bin', 'etc', 'dev', 'proc', 'sys', 'run', 'var/tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  for (const l of ['bin', 'sbin', 'lib', 'lib64']) fs.symlinkSync(`usr/${l}`, path.join(root, l));
+  for (const [destPath, src] of files) {
+    if (omit.includes(destPath)) continue;
+    const dest = path.join(root, destPath);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(fs.realpathSync(src), dest);
+    fs.chmodSync(dest, fs.statSync(fs.realpathSync(src)).mode & 0o7777);
+  }
+  fs.writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0:root:/root:/bin/bash\nagent:x:${AGENT_UID}:${AGENT_UID}:agent:/paperclip:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  fs.writeFileSync(path.join(root, 'etc/group'), `root:x:0:\nagent:x:${AGENT_UID}:\nnogroup:x:65534:\n`);
+  fs.writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
+  for (const d of ['tmp', 'var/tmp']) { fs.mkdirSync(path.join(root, d), { recursive: true }); fs.chmodSync(path.join(root, d), 0o1777); }
+  fs.mkdirSync(path.join(root, 'paperclip'));
+  fs.chownSync(path.join(root, 'paperclip'), AGENT_UID, AGENT_UID);
+  fs.mkdirSync(path.join(root, 'root'), { mode: 0o700 });
+}
+
+const agentConfig = { config: { Env: [`PATH=${AGENT_PATH}`, 'HOME=/paperclip'], Cmd: ['claude'], User: `${AGENT_UID}:${AGENT_UID}`, WorkingDir: '/paperclip' } };
+
+/**
+ * The agent image and its broken variants (each missing one piece of the agent image contract, for the
+ * tests that show what each costs): `:no-claude` (no claude on PATH), `:no-sh` (no sh and no bash).
+ */
+function agentImages(log) {
   const { tgz, bin } = claudeBinary(log);
   const files = hostFiles(bin);
   const stamp = [...files].map(([dest, src]) => { const s = fs.statSync(src); return `${dest} ${src} ${s.size} ${s.mtimeMs}`; }).join('\n');
   const key = sha256(Buffer.concat([fs.readFileSync(fileURLToPath(import.meta.url)), Buffer.from(sha256File(tgz)), Buffer.from(stamp)]));
-  return cachedImage({
+  const agent = cachedImage({
     name: AGENT_IMAGE, key, log,
     stage: (work) => {
-      // Layer 1: the system (shell, tools, glibc, users, writable dirs). Layer 2: claude.
       const root = path.join(work, 'agent-root');
-      for (const d of ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'usr/local/bin', 'etc', 'dev', 'proc', 'sys', 'run', 'var/tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
-      for (const l of ['bin', 'sbin', 'lib', 'lib64']) fs.symlinkSync(`usr/${l}`, path.join(root, l));
-      for (const [destPath, src] of files) {
-        const dest = path.join(root, destPath);
-        fs.mkdirSync(path.dirname(dest), { recursive: true });
-        fs.copyFileSync(fs.realpathSync(src), dest);
-        fs.chmodSync(dest, fs.statSync(fs.realpathSync(src)).mode & 0o7777);
-      }
-      fs.writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0:root:/root:/bin/bash\nagent:x:${AGENT_UID}:${AGENT_UID}:agent:/paperclip:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
-      fs.writeFileSync(path.join(root, 'etc/group'), `root:x:0:\nagent:x:${AGENT_UID}:\nnogroup:x:65534:\n`);
-      fs.writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
-      for (const d of ['tmp', 'var/tmp']) { fs.mkdirSync(path.join(root, d), { recursive: true }); fs.chmodSync(path.join(root, d), 0o1777); }
-      fs.mkdirSync(path.join(root, 'paperclip'));
-      fs.chownSync(path.join(root, 'paperclip'), AGENT_UID, AGENT_UID);
-      fs.mkdirSync(path.join(root, 'root'), { mode: 0o700 });
-
+      stageSystemLayer(root, files);
       const cli = path.join(work, 'claude-root');
       fs.mkdirSync(path.join(cli, 'usr/local/bin'), { recursive: true });
       fs.copyFileSync(bin, path.join(cli, 'usr/local/bin/claude'));
       fs.chmodSync(path.join(cli, 'usr/local/bin/claude'), 0o755);
-      return {
-        layers: [root, cli],
-        config: { config: { Env: [`PATH=${AGENT_PATH}`, 'HOME=/paperclip'], Cmd: ['claude'], User: `${AGENT_UID}:${AGENT_UID}`, WorkingDir: '/paperclip' } },
-      };
+      return { layers: [root, cli], config: agentConfig };
     },
   });
+  const variant = (tag, omit) => cachedImage({
+    name: `${AGENT_IMAGE_REPO}:${tag}`, key, log,
+    stage: (work) => {
+      const root = path.join(work, 'agent-root');
+      stageSystemLayer(root, files, omit);
+      return { layers: [root], config: agentConfig };
+    },
+  });
+  return { agent, noClaude: variant('no-claude', []), noShell: variant('no-sh', ['/usr/bin/sh', '/usr/bin/bash', '/usr/bin/rbash']) };
 }
 
 /**
- * Builds (or finds cached) both images. Runs outside the test network namespace: the npm download needs
+ * Builds (or finds cached) every image. Runs outside the test network namespace: the npm download needs
  * the registry.
  * @param {{ log?: (m: string) => void }} [o]
- * @returns {{ pause: { name: string, archive: string, cached: boolean }, agent: { name: string, archive: string, cached: boolean } }}
+ * @returns {Record<'pause' | 'agent' | 'noClaude' | 'noShell', { name: string, archive: string, cached: boolean }>}
  */
 export function buildImages({ log = () => {} } = {}) {
-  return { pause: pauseImage(log), agent: agentImage(log) };
+  return { pause: pauseImage(log), ...agentImages(log) };
 }
 
 /** Imports the archives into containerd's k8s.io namespace through its socket. */

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../control-plane/start.mjs';
 import { waitFor } from '../control-plane/lib.mjs';
-import { AGENT_IMAGE, AGENT_UID, PAUSE_IMAGE } from './images.mjs';
+import { AGENT_IMAGE, AGENT_IMAGE_NO_CLAUDE, AGENT_IMAGE_NO_SHELL, AGENT_UID, PAUSE_IMAGE } from './images.mjs';
 import { startRealNode } from './node.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -89,7 +89,7 @@ async function main() {
     log(`control plane ready in ${Date.now() - T0} ms`);
     const node = await startRealNode({
       cp, dir: path.join(a.dir, 'node'), nodeIp: a.nodeIp, netnsPath: a.netns,
-      images: [images.pause, images.agent], cgroupRoot: `/clipjob-node-${process.pid}`, log,
+      images: Object.values(images), cgroupRoot: `/clipjob-node-${process.pid}`, log,
     });
     stopping.unshift(() => node.stop());
     log(`node ${node.nodeName} Ready in ${Date.now() - T0} ms (${JSON.stringify(node.timings)})`);
@@ -107,7 +107,7 @@ async function main() {
       kubeconfigAdmin: cp.kubeconfigAdmin, kubeconfigAdapter: cp.kubeconfigAdapter, namespace: cp.namespace,
       server: cp.server, caFile: cp.caFile, auditLogFile: cp.auditLogFile, fakeNodeName: cp.nodeName,
       nodeName: node.nodeName, nodeIp: a.nodeIp, containerdSocket: node.socket, podLogsDir: node.podLogsDir,
-      nodeLogDir: node.logDir, cpLogDir: cp.logDir, agentImage: AGENT_IMAGE, pauseImage: PAUSE_IMAGE, agentUid: AGENT_UID,
+      nodeLogDir: node.logDir, cpLogDir: cp.logDir, agentImage: AGENT_IMAGE, agentImageNoClaude: AGENT_IMAGE_NO_CLAUDE, agentImageNoShell: AGENT_IMAGE_NO_SHELL, pauseImage: PAUSE_IMAGE, agentUid: AGENT_UID,
       scriptedApiUrl: api?.url ?? null, sharedDir: shared, startMs: Date.now() - T0, timings: { cp: cp.timings, node: node.timings },
     };
     fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));

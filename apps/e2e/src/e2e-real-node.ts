@@ -24,6 +24,9 @@ export interface RealNodeWorld {
   readonly auditLogFile: string;
   /** The agent image (real claude, bash, coreutils, uid 1000), imported into containerd. */
   readonly agentImage: string;
+  /** Variants of the agent image lacking one piece of its contract: claude on PATH; sh (and bash). */
+  readonly agentImageNoClaude: string;
+  readonly agentImageNoShell: string;
   readonly pauseImage: string;
   readonly agentUid: number;
   /** http://<nodeIp>:<port> of the scripted Anthropic API, or null when it is not built. */

@@ -58,6 +58,22 @@ export class ScriptedApi {
     return name;
   }
 
+  /**
+   * A bash snippet (for a Bash tool call in the pod) that waits until the test opens gate `name`: it asks
+   * the scripted API for its scenario list over bash's /dev/tcp until `name` is among them. This orders a
+   * pod's progress after an event of the test without any timing.
+   */
+  gateCommand(name: string): string {
+    const { hostname, port } = new URL(this.url);
+    const probe = `exec 3<>/dev/tcp/${hostname}/${port} && printf 'GET /_scenarios HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '"${name}"' <&3`;
+    return `until (${probe}) 2>/dev/null; do sleep 0.2; done`;
+  }
+
+  /** Opens gate `name` (see gateCommand). */
+  async openGate(name: string): Promise<void> {
+    await this.define(name, [{ kind: "reply", content: [{ type: "text", text: "gate" }] }]);
+  }
+
   async requests(scenario: string): Promise<RecordedRequest[]> {
     const res = await fetch(`${this.url}/_requests?scenario=${encodeURIComponent(scenario)}`);
     return (await res.json()) as RecordedRequest[];

@@ -2,8 +2,11 @@
 // ServiceAccount; the agent pod runs the real `claude` 2.1.328 native binary (agent image built by
 // apps/e2e/node/images.mjs) under a real kubelet + containerd + runc, talking to the scripted Anthropic API
 // through the adapter's env config (ANTHROPIC_BASE_URL). Nothing in the pod is simulated.
+import { spawn } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { AgentLocks, type HostPort, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadKubeConfig } from "./config/load-kube-config.js";
@@ -12,6 +15,9 @@ import { realNode, type RealNode } from "./testing/e2e-real-node.js";
 import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
 import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, startRun, textTurn, type StartedRun } from "./testing/real-claude.js";
 import { createRealNodeDriver } from "./testing/real-node-driver.js";
+
+/** A host process running one heartbeat over the built packages (see the file). */
+const HOST_PROCESS = fileURLToPath(new URL("./testing/host-process.mjs", import.meta.url));
 
 let world: RealNode;
 let h: KubeHarness;
@@ -158,6 +164,28 @@ describe("runAgentJob with the real claude on a real node", () => {
     expect(r.seen.stdout.every((l) => l.startsWith("{"))).toBe(true);
   });
 
+  it("log rotation during a long run (containerLogMaxSize 64Ki, 3 files): every transcript line arrives once, in order", async () => {
+    // 24 tool calls of ~15 KB output each, one a second: ~720 KB of transcript over ~30 s, so the kubelet's
+    // log manager (it checks every 10 s) rotates the container log several times while the run follows it.
+    const turns = Array.from({ length: 24 }, (_, i) => bashTurn(`sleep 1; for n in $(seq 1 1000); do printf 'chunk-${i}-%s ' "$n"; done; echo`));
+    const scenario = await api.define(unique("rotate"), [...turns, textTurn("All chunks printed.")]);
+    const r = run(claudeRequest(scenario, { retainJobs: true }));
+    const outcome = await r.done;
+    expect(outcome.status).toBe("succeeded");
+    const results = toolResults(r.seen.stdout);
+    expect(results.map((t) => /chunk-(\d+)-1 /.exec(t)?.[1])).toEqual(turns.map((_, i) => String(i)));
+    for (const [i, t] of results.entries()) expect(t).toContain(`chunk-${i}-1000`);
+    expect(new Set(r.seen.stdout).size).toBe(r.seen.stdout.length);
+    expect(events(r.seen.stdout).filter((e) => e.type === "result")).toHaveLength(1);
+    // The kubelet really rotated: the retained pod's log dir holds rotated files next to the current one.
+    const name = await r.job;
+    const podDir = readdirSync(world.podLogsDir).find((d) => d.startsWith(`${world.namespace}_${name}-`));
+    expect(podDir).toBeDefined();
+    const files = readdirSync(join(world.podLogsDir, podDir!, "claude"));
+    expect(files.some((f) => /^0\.log\.\d{8}-\d{6}/.test(f))).toBe(true);
+    await h.cluster.deleteJob({ namespace: world.namespace, name }, "Background");
+  });
+
   it("OOMKilled: claude over its memory limit is killed by the kernel, and the message says OOM", async () => {
     const scenario = await api.define(unique("oom"), [textTurn("never read")]);
     const r = run(claudeRequest(scenario, { resources: { requests: { memory: "24Mi" }, limits: { memory: "24Mi" } } }));
@@ -199,6 +227,46 @@ describe("runAgentJob with the real claude on a real node", () => {
     const outcome = await r.done;
     expect(outcome).toMatchObject({ status: "cancelled", errorCode: "cancelled" });
     await expectJobGone(await r.job);
+  });
+
+  it("host restart mid-run: the host process is SIGKILLed; the next run of the agent reattaches and delivers the orphan's whole transcript", async () => {
+    // The Bash tool waits for a gate the test opens only once the second run has adopted the Job, so the
+    // orphan is still running when the new host looks, whatever the machine's speed.
+    const gate = unique("gate");
+    const scenario = await api.define(unique("restart"), [
+      bashTurn(`echo before-restart; ${api.gateCommand(gate)}; echo after-restart`),
+      textTurn("Finished after the restart."),
+    ]);
+    const req = claudeRequest(scenario);
+    const host = spawn(process.execPath, [HOST_PROCESS, world.kubeconfigAdapter, JSON.stringify(req)], { stdio: ["ignore", "pipe", "inherit"] });
+    const seenByFirst: { type: string; name?: string; line?: string }[] = [];
+    const toolCallSeen = new Promise<void>((resolve, reject) => {
+      createInterface({ input: host.stdout }).on("line", (l) => {
+        const msg = JSON.parse(l) as { type: string; name?: string; line?: string };
+        seenByFirst.push(msg);
+        if (msg.type === "line" && msg.line?.includes('"tool_use"')) resolve();
+      });
+      host.on("exit", (code) => reject(new Error(`host process exited (${code}) before the tool call`)));
+    });
+    await toolCallSeen;
+    host.kill("SIGKILL");
+    await new Promise((r) => host.once("exit", r));
+    const orphan = seenByFirst.find((m) => m.type === "job")!.name!;
+    const session = JSON.parse(seenByFirst.find((m) => m.line?.includes('"init"'))!.line!).session_id as string;
+
+    const second = startRun(h, world, { ...claudeRequest(scenario), agent: req.agent, taskId: req.taskId, session: { sessionId: session } }, {}, h.host, new AgentLocks());
+    expect(await second.job).toBe(orphan);
+    await api.openGate(gate);
+    const outcome = await second.done;
+    expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, sessionId: session, job: { name: orphan, reattached: true } });
+    // The orphan's whole transcript, from its init line, each line once.
+    const lines = second.seen.stdout;
+    expect(events(lines).filter((e) => e.type === "system" && e.subtype === "init")).toHaveLength(1);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(toolResults(lines).join("\n")).toMatch(/before-restart\s+after-restart/);
+    expect(resultOf(lines)?.result).toBe("Finished after the restart.");
+    expect(await api.requests(scenario)).toHaveLength(2); // one claude, two API calls: nothing ran twice
+    await expectJobGone(orphan);
   });
 
   it("missing image with imagePullPolicy Never (ErrImageNeverPull) fails fast with k8s_image_pull_failed", async () => {
