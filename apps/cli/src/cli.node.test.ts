@@ -44,10 +44,10 @@ async function untilNoJobs(agent: string): Promise<void> {
 describe("clipjob run (built CLI) with the real claude on a real node", () => {
   it("shows the transcript live: the Bash tool call appears while claude runs; Ctrl-C cancels and deletes the Job", async () => {
     const agent = unique("cli-live");
-    const scenario = await api.define(unique("cli-live"), [bashTurn("echo started-in-pod; sleep 600"), textTurn("unreachable")]);
+    const scenario = await api.define(unique("cli-live"), [bashTurn(`echo started-in-pod; ${api.gateCommand(unique("never"))}`), textTurn("unreachable")]);
     const cli = startCli(runArgs(scenario, agent), { timeoutMs: 200_000, env: cleanEnv() });
     await cli.waitForOutput("● Claude started: session");
-    await cli.waitForOutput("sleep 600"); // the tool call is on screen while it runs
+    await cli.waitForOutput("started-in-pod"); // the tool call (its command) is on screen while it runs
     expect(await liveJobs(agent)).toHaveLength(1);
     cli.interrupt();
     const result = await cli.done;

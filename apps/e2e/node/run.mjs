@@ -35,8 +35,8 @@ const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit',
 
 /** The suites, in order: the contract and run use case in k8s-infra, then the CLI. */
 const DEFAULT_COMMANDS = [
-  [process.execPath, VITEST, 'run', '--config', 'packages/k8s-infra/vitest.node.config.ts', '--root', 'packages/k8s-infra'],
-  [process.execPath, VITEST, 'run', '--config', 'apps/cli/vitest.node.config.ts', '--root', 'apps/cli'],
+  [process.execPath, VITEST, 'run', '--config', path.join(ROOT, 'packages/k8s-infra/vitest.node.config.ts'), '--root', path.join(ROOT, 'packages/k8s-infra')],
+  [process.execPath, VITEST, 'run', '--config', path.join(ROOT, 'apps/cli/vitest.node.config.ts'), '--root', path.join(ROOT, 'apps/cli')],
 ];
 
 function ensureHostPackages() {
@@ -82,9 +82,9 @@ async function main() {
   const netns = createNetns(id, NODE_IP);
   log(`network namespace ${id} (node IP ${NODE_IP} on its loopback); state in ${dir}`);
 
-  const commands = a.rest ?? (a.keep ? [] : DEFAULT_COMMANDS.map((c) => c.map(String)));
-  const worldArgs = ['--dir', dir, '--node-ip', NODE_IP, '--netns', netns.path, '--images', imagesFile, ...(a.keep ? ['--keep'] : []), '--',
-    ...commands.flatMap((c, i) => (i ? [';;', ...c] : c))];
+  // Commands for world.mjs: one argv list, commands separated by ';;' (as given after `--`).
+  const commands = a.rest ?? (a.keep ? [] : DEFAULT_COMMANDS.flatMap((c, i) => (i ? [';;', ...c] : c)));
+  const worldArgs = ['--dir', dir, '--node-ip', NODE_IP, '--netns', netns.path, '--images', imagesFile, ...(a.keep ? ['--keep'] : []), '--', ...commands];
   // The world runs inside the namespace; only its network namespace differs (same mount namespace, /sys intact).
   const world = spawn('nsenter', [`--net=${netns.path}`, '--', process.execPath, path.join(HERE, 'world.mjs'), ...worldArgs], { stdio: 'inherit' });
   const forward = (sig) => { try { world.kill(sig); } catch { /* gone */ } };
@@ -97,12 +97,15 @@ async function main() {
   // ---------------------------------------------------------------- leftovers: find, remove, report
   const cgroupRoot = `/clipjob-node-${world.pid}`;
   const found = [];
+  // Processes still exiting on their own (the control plane's watchdog shell notices its SIGTERM after its
+  // current `sleep 1`) get a bounded moment; whatever is left after it is a leftover.
+  const alive = () => [...new Set([...processesInNetns(netns.inode), ...processesInCgroups(cgroupRoot)])];
+  for (let waited = 0; alive().length && waited < 10000; waited += 200) await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 3; i++) {
-    const inNs = processesInNetns(netns.inode);
-    const inCg = processesInCgroups(cgroupRoot);
-    if (!inNs.length && !inCg.length) break;
-    if (i === 0) found.push(...describeProcesses([...inNs, ...inCg]).map((p) => `process ${p}`));
-    killAll([...inNs, ...inCg]);
+    const left = alive();
+    if (!left.length) break;
+    if (i === 0) found.push(...describeProcesses(left).map((p) => `process ${p}`));
+    killAll(left);
     await new Promise((r) => setTimeout(r, 500));
   }
   const mounts = mountsUnder(dir);

@@ -41,7 +41,7 @@ describe("LogPort on a real node: partial records and per-record sinceTime", () 
   async function runScript(prefix: string, script: string) {
     const spec = await h.driver.specFor(uniqueName(prefix), {}, { payload: { prompt: script } });
     const job = await h.cluster.submit(spec);
-    const pod = await eventually(h, "the container started", async () => (await h.cluster.listPods(job.ref)).find((p) => p.containers.some((c) => c.state.kind !== "waiting")));
+    const pod = await eventually(h, "the container started", async () => (await h.cluster.listPods(job.ref)).find((p) => p.containers.some((c) => c.state.kind === "running" || c.state.kind === "terminated")));
     return { job, pod };
   }
   const follow = (pod: ObjectRef, from: LogCursor | null, signal = new AbortController().signal) => h.logs.follow(pod, "claude", from, signal);

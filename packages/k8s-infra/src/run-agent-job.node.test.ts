@@ -152,14 +152,15 @@ describe("runAgentJob with the real claude on a real node", () => {
   });
 
   it("a tool result line over 16 KiB (several CRI records on the node) arrives whole, once", async () => {
-    const scenario = await api.define(unique("huge"), [bashTurn("head -c 40000 /dev/zero | tr '\\0' x; echo"), textTurn("Printed a long line.")]);
+    // 25 000 characters: over one 16 KiB CRI record, under the Bash tool's 30 000-character output cap.
+    const scenario = await api.define(unique("huge"), [bashTurn("head -c 25000 /dev/zero | tr '\\0' x; echo"), textTurn("Printed a long line.")]);
     const r = run(claudeRequest(scenario));
     const outcome = await r.done;
     expect(outcome.status).toBe("succeeded");
     const big = r.seen.stdout.filter((l) => l.includes("x".repeat(1000)));
     expect(big).toHaveLength(1);
-    expect(big[0]!.length).toBeGreaterThan(40_000);
-    expect(toolResults(r.seen.stdout).join("")).toContain("x".repeat(40_000));
+    expect(big[0]!.length).toBeGreaterThan(25_000);
+    expect(toolResults(r.seen.stdout).join("")).toContain("x".repeat(25_000));
     // Every line is one event: no record of the long line leaked as a line of its own.
     expect(r.seen.stdout.every((l) => l.startsWith("{"))).toBe(true);
   });
@@ -197,7 +198,7 @@ describe("runAgentJob with the real claude on a real node", () => {
   });
 
   it("deadline: timeoutSec ends claude with SIGTERM mid tool call; the run is timeout", async () => {
-    const scenario = await api.define(unique("deadline"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const scenario = await api.define(unique("deadline"), [bashTurn(api.gateCommand(unique("never"))), textTurn("unreachable")]);
     const r = run(claudeRequest(scenario, { timeoutSec: 8 }));
     await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");
     const outcome = await r.done;
@@ -207,7 +208,7 @@ describe("runAgentJob with the real claude on a real node", () => {
   });
 
   it("external delete: the Job deleted by someone else mid-run gives k8s_job_deleted_externally", async () => {
-    const scenario = await api.define(unique("extdel"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const scenario = await api.define(unique("extdel"), [bashTurn(api.gateCommand(unique("never"))), textTurn("unreachable")]);
     const r = run(claudeRequest(scenario));
     await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");
     const name = await r.job;
@@ -219,7 +220,7 @@ describe("runAgentJob with the real claude on a real node", () => {
   });
 
   it("cancel: the run returns cancelled and deletes its Job while claude is mid tool call", async () => {
-    const scenario = await api.define(unique("cancel"), [bashTurn("sleep 600"), textTurn("unreachable")]);
+    const scenario = await api.define(unique("cancel"), [bashTurn(api.gateCommand(unique("never"))), textTurn("unreachable")]);
     const cancel = new AbortController();
     const r = run(claudeRequest(scenario), { cancelSignal: cancel.signal });
     await r.line((l) => l.includes('"tool_use"'), "the Bash tool call");

@@ -55,9 +55,14 @@ describe("buildClaudeArgs", () => {
 
 describe("agentCommand", () => {
   it("execs Claude with the payload prompt on stdin and the arguments as positional parameters", () => {
-    expect(agentCommand(["--print", "-", "it's; $(rm -rf /)"])).toEqual([
-      "sh", "-c", 'exec "$0" "$@" < /var/run/clipjob/payload/prompt', "claude", "--print", "-", "it's; $(rm -rf /)",
-    ]);
+    const command = agentCommand(["--print", "-", "it's; $(rm -rf /)"]);
+    expect(command.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(command[2]).toMatch(/; exec "\$0" "\$@" < \/var\/run\/clipjob\/payload\/prompt$/);
+    expect(command.slice(3)).toEqual(["claude", "--print", "-", "it's; $(rm -rf /)"]);
+  });
+
+  it("first checks that HOME, the working directory and /tmp are writable, naming the one that is not (exit 78)", () => {
+    expect(agentCommand([])[2]).toMatch(/^for d in "\$HOME" "\$PWD" \/tmp; do if \[ ! -w "\$d" \]; then echo "clipjob: not writable: \$d" >&2; exit 78; fi; done; /);
   });
 
   it("has no pipe, so the container's exit code is Claude's", () => {

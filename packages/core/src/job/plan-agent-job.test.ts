@@ -101,7 +101,9 @@ describe("planAgentJob", () => {
 
   it("runs Claude with the payload prompt on stdin, exec'd so its exit code is the container's", () => {
     const s = spec();
-    expect(s.command.slice(0, 4)).toEqual(["sh", "-c", 'exec "$0" "$@" < /var/run/clipjob/payload/prompt', "claude"]);
+    expect(s.command.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(s.command[2]).toMatch(/; exec "\$0" "\$@" < \/var\/run\/clipjob\/payload\/prompt$/);
+    expect(s.command[3]).toBe("claude");
     expect(s.command.slice(4)).toEqual(s.claudeArgs);
     expect(s.claudeArgs.slice(0, 5)).toEqual(["--print", "-", "--output-format", "stream-json", "--verbose"]);
   });
