@@ -49,11 +49,16 @@ describe("real claude on a real node: API failures end as the corpus says", () =
   });
 
   it("429 with retry-after: claude retries after the header's delay (api_retry events), then claude_transient_upstream", async () => {
-    const { outcome, seen, requests } = await runScenario([errorTurn(429, "Number of request tokens has exceeded your per-minute rate limit", { "retry-after": "1" })]);
+    // retry-after 3 s is far above the CLI's own backoff for the first retries (~0.5 s, ~1 s, with jitter).
+    const { outcome, seen, requests } = await runScenario([errorTurn(429, "Number of request tokens has exceeded your per-minute rate limit", { "retry-after": "3" })]);
     expect(outcome).toMatchObject({ status: "failed", errorCode: "claude_transient_upstream", errorFamily: "transient_upstream" });
     const retries = events(seen.stdout).filter((e) => e.type === "system" && e.subtype === "api_retry");
     expect(retries.length).toBeGreaterThan(0);
-    for (const r of retries) expect(r.retry_delay_ms).toBe(1000);
+    for (const r of retries) {
+      expect(r.error_status).toBe(429);
+      expect(r.retry_delay_ms).toBeGreaterThanOrEqual(3000);
+      expect(r.retry_delay_ms).toBeLessThan(6000);
+    }
     expect(requests.every((q) => q.response === 429)).toBe(true);
     expect(requests).toHaveLength(retries.length + 1);
   });

@@ -34,6 +34,7 @@ const EXIT_FOR_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   k8s_container_config_error: EXIT.infrastructure,
   // The image cannot run the command: the configuration (image) has to change, like a pull failure.
   k8s_agent_image_invalid: EXIT.infrastructure,
+  k8s_agent_workspace_not_writable: EXIT.infrastructure,
   k8s_pod_reattach_failed: EXIT.infrastructure,
   k8s_pod_evicted: EXIT.infrastructure,
   k8s_pod_lost: EXIT.infrastructure,

@@ -234,6 +234,20 @@ describe("the most specific Claude failure code", () => {
 });
 
 describe("runs without a result", () => {
+  it("the container command's writability check (exit 78) → k8s_agent_workspace_not_writable naming the directory and the uid", () => {
+    const o = classify(["clipjob: not writable: /paperclip"], {
+      exitCode: 78,
+      ending: FAILED,
+      facts: { memoryLimit: null, anthropicBaseUrl: null, credentials: [], envFromSecrets: [], runAsUser: 1000 },
+    });
+    expect(o).toMatchObject({ status: "failed", errorCode: "k8s_agent_workspace_not_writable", errorMeta: { notWritable: "/paperclip" } });
+    expect(o.errorMessage).toContain("/paperclip is not writable by uid 1000");
+  });
+
+  it("exit 78 without the check's line is not a writability failure (Claude's own exit code)", () => {
+    expect(classify(["something else"], { exitCode: 78, ending: FAILED }).errorCode).not.toBe("k8s_agent_workspace_not_writable");
+  });
+
   it("job gone with no exit code → k8s_job_deleted_externally with the forensic message", () => {
     const o = classify(TRUNCATED.lines, { exitCode: null, ending: GONE });
     expect(o).toMatchObject({ status: "failed", errorCode: "k8s_job_deleted_externally", exitCode: null });

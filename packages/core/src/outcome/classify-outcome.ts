@@ -7,6 +7,7 @@ import {
   LLM_API_ERROR_MESSAGE,
   accessDeniedMessage,
   agentImageMessage,
+  notWritableMessage,
   apiHostOf,
   authRequiredMessage,
   cancelledMessage,
@@ -31,6 +32,7 @@ import {
   upstreamUnreachableMessage,
 } from "./messages.js";
 import { parseRetryNotBefore } from "./retry-time.js";
+import { NOT_WRITABLE_EXIT_CODE, NOT_WRITABLE_MARKER } from "../job/claude-command.js";
 import { NO_RUN_FACTS } from "./run-facts.js";
 import type { RunOutcome } from "./run-outcome.js";
 import { signalName } from "./signal-name.js";
@@ -158,6 +160,8 @@ function withoutResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
   const text = textLines.join("\n");
   const image = agentImageProblem(input, text);
   if (image) return failed(base, "k8s_agent_image_invalid", agentImageMessage(image));
+  const unwritable = notWritableDirectory(input, textLines);
+  if (unwritable) return failed(base, "k8s_agent_workspace_not_writable", notWritableMessage(unwritable, facts.runAsUser), { notWritable: unwritable });
   if (input.termination?.reason === "OOMKilled" && !t.assistantContentSeen) {
     return failed(base, "claude_truncated", `${oomBeforeOutputMessage(facts.memoryLimit)}${podCauseSuffix(input.termination)}`, { oomKilled: true });
   }
@@ -269,6 +273,13 @@ function agentImageProblem(input: ClassifyInput, text: string): { missing: strin
     return { missing: named ?? "claude", exitCode, detail: plainDetail(text.split("\n")[0]) };
   }
   return null;
+}
+
+/** The directory the container command's writability check named (exit NOT_WRITABLE_EXIT_CODE), if it stopped there. */
+function notWritableDirectory(input: ClassifyInput, textLines: readonly string[]): string | null {
+  if (input.transcript.jsonEvents > 0 || input.termination?.exitCode !== NOT_WRITABLE_EXIT_CODE) return null;
+  const line = textLines.find((l) => l.startsWith(NOT_WRITABLE_MARKER));
+  return line === undefined ? null : line.slice(NOT_WRITABLE_MARKER.length).trim() || null;
 }
 
 /** The lines that are not stream-json events (stderr, shell noise): where pre-init failures show up. */

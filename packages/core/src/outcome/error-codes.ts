@@ -27,6 +27,11 @@ export const ERROR_CODES = [
   "k8s_container_config_error",
   /** The agent image cannot run the Job's command: no `sh` (StartError, exit 128) or no `claude` on its PATH (exit 127). */
   "k8s_agent_image_invalid",
+  /**
+   * HOME (/paperclip), the working directory or /tmp is not writable by the agent's user: the container
+   * command stops before Claude (exit 78), which would otherwise save no session and say nothing.
+   */
+  "k8s_agent_workspace_not_writable",
   "k8s_pod_reattach_failed",
   // Running and settling
   "k8s_pod_evicted",
@@ -117,6 +122,7 @@ export const CODE_FAMILIES: Readonly<Record<ErrorCode, CodeFamily>> = {
   k8s_init_container_failed: "cluster",
   k8s_container_config_error: "configuration",
   k8s_agent_image_invalid: "configuration",
+  k8s_agent_workspace_not_writable: "configuration",
   k8s_pod_reattach_failed: "cluster",
   k8s_pod_evicted: "resources",
   k8s_pod_lost: "cluster",

@@ -338,6 +338,20 @@ export function agentImageMessage(input: { missing: string | null; exitCode: num
   return `Claude never started: ${what} (exit code ${input.exitCode ?? "unknown"}${detail}). Use an image that provides \`sh\`, bash and \`claude\` on its PATH.`;
 }
 
+/**
+ * The container command stopped before Claude because `dir` is not writable by the agent's user.
+ * `runAsUser` is the Job's uid (null when the image decides).
+ */
+export function notWritableMessage(dir: string, runAsUser: number | null): string {
+  const who = runAsUser === null ? "the agent's user" : `uid ${runAsUser}`;
+  return (
+    `Claude never started: ${dir} is not writable by ${who}. Claude keeps its sessions under HOME (/paperclip) and ` +
+    `writes to its working directory and /tmp; without them it would save no session and say nothing. A hostPath or ` +
+    `NFS volume gets no fsGroup from the kubelet: make its root owned by (or group-writable for) ${who}; an image must ` +
+    `make these directories writable for the user it runs as.`
+  );
+}
+
 export function oomBeforeOutputMessage(memoryLimit: string | null): string {
   const limit = memoryLimit ? `its memory limit of ${memoryLimit}` : "its memory limit";
   return `Claude was OOM-killed before it wrote anything: the container exceeded ${limit}. Raise resources.limits.memory.`;

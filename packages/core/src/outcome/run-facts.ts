@@ -22,9 +22,11 @@ export interface RunFacts {
   readonly credentials: readonly CredentialBinding[];
   /** Secrets the container imports whole (`envFrom`): a credential may come from one of them. */
   readonly envFromSecrets: readonly string[];
+  /** The uid the agent container runs as (`runAsUser`), or null when the image decides. */
+  readonly runAsUser: number | null;
 }
 
-export const NO_RUN_FACTS: RunFacts = { memoryLimit: null, anthropicBaseUrl: null, credentials: [], envFromSecrets: [] };
+export const NO_RUN_FACTS: RunFacts = { memoryLimit: null, anthropicBaseUrl: null, credentials: [], envFromSecrets: [], runAsUser: null };
 
 function sourceInWords(source: EnvSource, namespace: string, jobName: string): string {
   switch (source.kind) {
@@ -52,5 +54,6 @@ export function runFactsOf(spec: AgentJobSpec): RunFacts {
       .filter((e) => (CLAUDE_CREDENTIAL_ENV as readonly string[]).includes(e.name))
       .map((e) => ({ name: e.name, from: sourceInWords(e.source, namespace, name) })),
     envFromSecrets: spec.envFrom.filter((e) => e.kind === "secret").map((e) => `${namespace}/${e.name}`),
+    runAsUser: spec.podSecurity.runAsUser ?? null,
   };
 }
