@@ -4,7 +4,9 @@
 import { LABEL_AGENT_ID } from "@clipjob/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { realNode, type RealNode } from "../../../packages/k8s-infra/src/testing/e2e-real-node.js";
-import { bashTurn, QUIET_CLAUDE_ENV, ScriptedApi, textTurn } from "../../../packages/k8s-infra/src/testing/real-claude.js";
+import { bashTurn, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, textTurn } from "../../../packages/k8s-infra/src/testing/real-claude.js";
+import { KubeAccessAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
+import { checkEnvironment } from "./ops/environment-checks.js";
 import { cleanEnv, runCliProcess, startCli } from "../test/spawn-cli.js";
 
 let world: RealNode;
@@ -72,5 +74,25 @@ describe("clipjob run (built CLI) with the real claude on a real node", () => {
     expect(outcome.outcome.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(outcome.outcome.costUsd).toBeGreaterThan(0);
     await untilNoJobs(agent);
+  });
+
+  it("doctor: a /paperclip volume the agent uid cannot write (hostPath root 0755, no fsGroup) fails pvc_writable; chowned to 1000 it passes", async () => {
+    const kc = loadKubeConfig({ kubeconfigPath: world.kubeconfigAdapter });
+    if (!kc.ok) throw new Error(kc.error.message);
+    const access = new KubeAccessAdapter(kc.value);
+    const rootOwned = await sharedWorkspace(world, { uid: 0, mode: 0o755 });
+    const bad = await checkEnvironment({ access, host: rootOwned.host, namespace: world.namespace, secretRef: "paperclip-secrets" });
+    expect(bad.checks.find((c) => c.id === "pvc_access_mode")).toMatchObject({ status: "pass" });
+    expect(bad.checks.find((c) => c.id === "pvc_writable")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining(`PVC ${rootOwned.claim}) is not writable by the agent uid 1000 (uid 0, gid 0, mode 0755)`),
+    });
+    expect(bad.status).toBe("fail");
+    await rootOwned.cleanup();
+
+    const agentOwned = await sharedWorkspace(world, { uid: 1000, mode: 0o755 });
+    const good = await checkEnvironment({ access, host: agentOwned.host, namespace: world.namespace, secretRef: "paperclip-secrets" });
+    expect(good.checks.find((c) => c.id === "pvc_writable")).toMatchObject({ status: "pass" });
+    await agentOwned.cleanup();
   });
 });

@@ -1,7 +1,11 @@
 // Runs of the real `claude` on the real node: requests whose agent pod talks to the scripted Anthropic API
 // (a standalone process on the node IP, scenarios defined per test over HTTP), and a recorder of
 // everything a run reports. Shared by the real-node suites.
+import { chmodSync, chownSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { AgentLocks, runAgentJob, type HostPort, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { loadKubeConfig } from "../config/load-kube-config.js";
+import { KubeHostAdapter } from "../host/kube-host-adapter.js";
 import type { KubeHarness } from "./kube-contract-harness.js";
 import type { RealNode } from "./e2e-real-node.js";
 
@@ -144,4 +148,63 @@ export function startRun(h: KubeHarness, world: RealNode, req: RunRequest, optio
     });
   };
   return { done, seen, job, line };
+}
+
+export interface SharedWorkspace {
+  /** A host adapter that believes it runs in the host pod (so Jobs inherit its claim), and sees `dir` as its /paperclip. */
+  readonly host: HostPort;
+  /** The hostPath directory behind the claim, on this machine. */
+  readonly dir: string;
+  readonly claim: string;
+  cleanup(): Promise<void>;
+}
+
+let workspaces = 0;
+
+/**
+ * Shares a hostPath directory (owned by `owner.uid`, mode `owner.mode`) as an RWX PersistentVolume and claim,
+ * mounted at /paperclip by a Paperclip-like host pod on the real node. hostPath gets no fsGroup, like NFS.
+ */
+export async function sharedWorkspace(world: RealNode, owner: { uid: number; mode: number }): Promise<SharedWorkspace> {
+  const name = `ws-${Date.now().toString(36)}-${++workspaces}`;
+  const dir = join(world.sharedDir, name);
+  mkdirSync(dir);
+  chownSync(dir, owner.uid, owner.uid);
+  chmodSync(dir, owner.mode);
+  await world.admin.post("/api/v1/persistentvolumes", {
+    apiVersion: "v1", kind: "PersistentVolume", metadata: { name },
+    spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: dir, type: "Directory" } },
+  });
+  await world.admin.post(`/api/v1/namespaces/${world.namespace}/persistentvolumeclaims`, {
+    apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name },
+    spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: name, resources: { requests: { storage: "1Gi" } } },
+  });
+  const hostPod = `paperclip-${name}`;
+  await world.admin.post(`/api/v1/namespaces/${world.namespace}/pods`, {
+    apiVersion: "v1", kind: "Pod", metadata: { name: hostPod },
+    spec: {
+      containers: [{ name: "paperclip", image: world.agentImage, imagePullPolicy: "Never", command: ["sleep", "3600"], volumeMounts: [{ name: "paperclip", mountPath: "/paperclip" }] }],
+      volumes: [{ name: "paperclip", persistentVolumeClaim: { claimName: name } }],
+      terminationGracePeriodSeconds: 0,
+    },
+  });
+  const kc = loadKubeConfig({ kubeconfigPath: world.kubeconfigAdapter });
+  if (!kc.ok) throw new Error(kc.error.message);
+  const host = new KubeHostAdapter(kc.value, {
+    cache: new Map(),
+    host: {
+      env: { HOSTNAME: hostPod, KUBERNETES_SERVICE_HOST: "10.0.0.1", POD_NAMESPACE: world.namespace },
+      serviceAccountNamespace: () => undefined,
+      // The host pod's /paperclip is this directory: what the host process would stat in its own container.
+      statDirectory: (path) => {
+        if (path !== "/paperclip") return undefined;
+        const st = statSync(dir);
+        return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
+      },
+    },
+  });
+  const cleanup = async () => {
+    await world.admin.delete(`/api/v1/namespaces/${world.namespace}/pods/${hostPod}`, undefined, { gracePeriodSeconds: "0" });
+  };
+  return { host, dir, claim: name, cleanup };
 }

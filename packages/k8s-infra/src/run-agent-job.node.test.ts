@@ -3,17 +3,15 @@
 // apps/e2e/node/images.mjs) under a real kubelet + containerd + runc, talking to the scripted Anthropic API
 // through the adapter's env config (ANTHROPIC_BASE_URL). Nothing in the pod is simulated.
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AgentLocks, type HostPort, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadKubeConfig } from "./config/load-kube-config.js";
-import { KubeHostAdapter } from "./host/kube-host-adapter.js";
 import { realNode, type RealNode } from "./testing/e2e-real-node.js";
 import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
-import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, startRun, textTurn, type StartedRun } from "./testing/real-claude.js";
+import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, startRun, textTurn, type StartedRun } from "./testing/real-claude.js";
 import { createRealNodeDriver } from "./testing/real-node-driver.js";
 
 /** A host process running one heartbeat over the built packages (see the file). */
@@ -100,7 +98,7 @@ describe("runAgentJob with the real claude on a real node", () => {
   it("two heartbeats of one agent on a shared RWX volume: the second resumes the session and reports only its own cost", async () => {
     // The Paperclip host pod mounts a PVC at /paperclip; its Jobs inherit it (claude's HOME and sessions).
     // hostPath gets no fsGroup: the agent uid must own the directory.
-    const ws = await sharedWorkspace({ uid: world.agentUid, mode: 0o755 });
+    const ws = await sharedWorkspace(world, { uid: world.agentUid, mode: 0o755 });
     const host = ws.host;
     const hostDir = ws.dir;
     const usage = { input_tokens: 13, cache_creation_input_tokens: 1500, cache_read_input_tokens: 25000, output_tokens: 42 };
@@ -259,42 +257,6 @@ describe("runAgentJob with the real claude on a real node", () => {
   });
 });
 
-/** Shares a hostPath directory as a PersistentVolume + claim mounted by a Paperclip-like host pod; returns a host adapter that sees it. */
-async function sharedWorkspace(owner: { uid: number; mode: number }): Promise<{ host: HostPort; dir: string; cleanup: () => Promise<void> }> {
-  const name = unique("ws");
-  const dir = join(world.sharedDir, name);
-  mkdirSync(dir);
-  chownSync(dir, owner.uid, owner.uid);
-  chmodSync(dir, owner.mode);
-  await world.admin.post("/api/v1/persistentvolumes", {
-    apiVersion: "v1", kind: "PersistentVolume", metadata: { name },
-    spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: dir, type: "Directory" } },
-  });
-  await world.admin.post(`/api/v1/namespaces/${world.namespace}/persistentvolumeclaims`, {
-    apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name },
-    spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: name, resources: { requests: { storage: "1Gi" } } },
-  });
-  const hostPod = `paperclip-${name}`;
-  await world.admin.post(`/api/v1/namespaces/${world.namespace}/pods`, {
-    apiVersion: "v1", kind: "Pod", metadata: { name: hostPod },
-    spec: {
-      containers: [{ name: "paperclip", image: world.agentImage, imagePullPolicy: "Never", command: ["sleep", "3600"], volumeMounts: [{ name: "paperclip", mountPath: "/paperclip" }] }],
-      volumes: [{ name: "paperclip", persistentVolumeClaim: { claimName: name } }],
-      terminationGracePeriodSeconds: 0,
-    },
-  });
-  const kc = loadKubeConfig({ kubeconfigPath: world.kubeconfigAdapter });
-  if (!kc.ok) throw new Error(kc.error.message);
-  const host = new KubeHostAdapter(kc.value, {
-    cache: new Map(),
-    host: { env: { HOSTNAME: hostPod, KUBERNETES_SERVICE_HOST: "10.0.0.1", POD_NAMESPACE: world.namespace }, serviceAccountNamespace: () => undefined },
-  });
-  const cleanup = async () => {
-    await world.admin.delete(`/api/v1/namespaces/${world.namespace}/pods/${hostPod}`, undefined, { gracePeriodSeconds: "0" });
-  };
-  return { host, dir, cleanup };
-}
-
 describe("the agent image contract on a real node: each missing piece fails fast with its own code", () => {
   it("no claude on the image's PATH (exit 127): k8s_agent_image_invalid naming claude", async () => {
     const scenario = await api.define(unique("noclaude"), [textTurn("never")]);
@@ -312,7 +274,7 @@ describe("the agent image contract on a real node: each missing piece fails fast
   });
 
   it("/paperclip on a hostPath volume owned by root 0755 (no fsGroup): k8s_agent_workspace_not_writable naming it and uid 1000; claude never starts", async () => {
-    const ws = await sharedWorkspace({ uid: 0, mode: 0o755 });
+    const ws = await sharedWorkspace(world, { uid: 0, mode: 0o755 });
     const scenario = await api.define(unique("rootvol"), [textTurn("never")]);
     const outcome = await run(claudeRequest(scenario), {}, ws.host).done;
     expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_agent_workspace_not_writable", exitCode: 78, sessionId: null });
@@ -322,7 +284,7 @@ describe("the agent image contract on a real node: each missing piece fails fast
   });
 
   it("the same volume made writable for uid 1000 runs, and claude saves its session on it", async () => {
-    const ws = await sharedWorkspace({ uid: 1000, mode: 0o755 });
+    const ws = await sharedWorkspace(world, { uid: 1000, mode: 0o755 });
     const scenario = await api.define(unique("okvol"), [textTurn("Saved.")]);
     const outcome = await run(claudeRequest(scenario), {}, ws.host).done;
     expect(outcome).toMatchObject({ status: "succeeded", errorCode: null });

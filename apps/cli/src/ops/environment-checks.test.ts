@@ -104,6 +104,37 @@ describe("checkEnvironment", () => {
     }
   });
 
+  it.each([
+    { name: "a /paperclip owned by root 0755 (hostPath or NFS: no fsGroup) fails, naming the owner and the chown", ownership: { uid: 0, gid: 0, mode: 0o755 }, status: "fail" },
+    { name: "a /paperclip owned by the agent uid passes", ownership: { uid: 1000, gid: 1000, mode: 0o755 }, status: "pass" },
+    { name: "a /paperclip group-writable for the fsGroup passes", ownership: { uid: 0, gid: 1000, mode: 0o2775 }, status: "pass" },
+  ])("$name", async ({ ownership, status }) => {
+    const fake = new FakeCluster({ host: { paperclipClaimName: CLAIM, paperclipOwnership: ownership } });
+    try {
+      fake.addSecret(SECRET, { k: "v" });
+      fake.addPvc(CLAIM, ["ReadWriteMany"]);
+      const report = await doctor(fake);
+      const found = check(report, "pvc_writable");
+      expect(found.status).toBe(status);
+      expect(report.status).toBe(status);
+      if (status === "fail") {
+        expect(found.message).toContain("not writable by the agent uid 1000 (uid 0, gid 0, mode 0755)");
+        expect(found.hint).toContain("chown 1000:1000");
+      }
+    } finally {
+      fake.dispose();
+    }
+  });
+
+  it("without a view of the mount (not in a pod) there is no ownership check", async () => {
+    const fake = healthyCluster();
+    try {
+      expect((await doctor(fake)).checks.map((c) => c.id)).not.toContain("pvc_writable");
+    } finally {
+      fake.dispose();
+    }
+  });
+
   it("fails the namespace check for a namespace that does not exist", async () => {
     const fake = healthyCluster();
     try {

@@ -1,7 +1,17 @@
 // `clipjob doctor`: can this identity run agent Jobs here? Every check runs (one failure does not hide the
 // next) except when the API itself is unreachable, where every later answer would be the same error.
 
-import { REQUIRED_PERMISSIONS, type AccessCheck, type AccessPort, type AccessVerdict, type HostFacts, type HostPort } from "@clipjob/core";
+import {
+  AGENT_POD_SECURITY,
+  agentCanWrite,
+  describeOwnership,
+  REQUIRED_PERMISSIONS,
+  type AccessCheck,
+  type AccessPort,
+  type AccessVerdict,
+  type HostFacts,
+  type HostPort,
+} from "@clipjob/core";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 
@@ -47,7 +57,8 @@ export async function checkEnvironment(input: EnvironmentCheckInput): Promise<En
   checks.push(namespaceCheck(namespace, namespaceFound));
   checks.push(...(await permissionChecks(access, namespace)));
   checks.push(await secretCheck(access, namespace, input.secretRef));
-  checks.push(await claimCheck(input, namespace));
+  const [claim, ownership] = await claimChecks(input, namespace);
+  checks.push(claim, ...(ownership ? [ownership] : []));
   return report(namespace, checks);
 }
 
@@ -105,14 +116,34 @@ async function secretCheck(access: AccessPort, namespace: string, name: string):
   }
 }
 
-async function claimCheck(input: EnvironmentCheckInput, namespace: string): Promise<EnvironmentCheck> {
-  const id = "pvc_access_mode";
+/** The /paperclip claim's access mode, and (when the host sees the mount) whether the agent uid can write to it. */
+async function claimChecks(input: EnvironmentCheckInput, namespace: string): Promise<[EnvironmentCheck, EnvironmentCheck | null]> {
   let host: HostFacts;
   try {
     host = await input.host.describeHost();
   } catch (error) {
-    return { id, status: "warn", message: `Host pod introspection failed: ${describe(error)}` };
+    return [{ id: "pvc_access_mode", status: "warn", message: `Host pod introspection failed: ${describe(error)}` }, null];
   }
+  return [await claimCheck(input, host, namespace), ownershipCheck(host)];
+}
+
+/** hostPath and NFS roots get no fsGroup: a `root 0755` root makes Claude save no session, silently. */
+function ownershipCheck(host: HostFacts): EnvironmentCheck | null {
+  const dir = host.paperclipOwnership;
+  if (!host.paperclipClaimName || !dir) return null;
+  const id = "pvc_writable";
+  const uid = AGENT_POD_SECURITY.runAsUser;
+  if (agentCanWrite(dir)) return { id, status: "pass", message: `/paperclip (PVC ${host.paperclipClaimName}) is writable by the agent uid ${uid} (${describeOwnership(dir)})` };
+  return {
+    id,
+    status: "fail",
+    message: `/paperclip (PVC ${host.paperclipClaimName}) is not writable by the agent uid ${uid} (${describeOwnership(dir)}): agent runs would fail with k8s_agent_workspace_not_writable`,
+    hint: `The kubelet applies no fsGroup to hostPath or NFS volumes: chown ${uid}:${AGENT_POD_SECURITY.runAsGroup} the volume's root (or make it group-writable for gid ${AGENT_POD_SECURITY.fsGroup}).`,
+  };
+}
+
+async function claimCheck(input: EnvironmentCheckInput, host: HostFacts, namespace: string): Promise<EnvironmentCheck> {
+  const id = "pvc_access_mode";
   const claim = host.paperclipClaimName;
   if (!claim) {
     return {

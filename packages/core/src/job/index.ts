@@ -1,5 +1,5 @@
 export * from "./agent-job-spec.js";
-export { buildClaudeArgs, agentCommand, type ClaudeArgsInput } from "./claude-command.js";
+export { buildClaudeArgs, agentCommand, NOT_WRITABLE_EXIT_CODE, NOT_WRITABLE_MARKER, type ClaudeArgsInput } from "./claude-command.js";
 export type { PromptBundleRef } from "./prompt-bundle-ref.js";
 export type { PromptMetrics } from "./prompt-metrics.js";
 export type * from "./spec-values.js";
@@ -20,3 +20,4 @@ export { MAX_PROMPT_BYTES, MAX_SECRET_DATA_BYTES } from "./payload-limits.js";
 export { PAPERCLIP_VOLUME, planAgentJob, type PlanError, type PlanErrorCode, type PlanInput } from "./plan-agent-job.js";
 export { buildPrompt, promptMetrics, type BuiltPrompt, type PromptRequest, type PromptSections, type PromptTemplates } from "./prompt.js";
 export { renderTemplate } from "./template.js";
+export { AGENT_POD_SECURITY, agentCanWrite, describeOwnership, type DirectoryOwnership } from "./workspace-ownership.js";

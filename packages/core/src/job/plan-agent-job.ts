@@ -14,6 +14,7 @@ import { isDnsLabel } from "./k8s-names.js";
 import { ADAPTER_TYPE, ANNOTATION_ADAPTER_TYPE, ANNOTATION_AGENT_NAME, identityLabels, sanitizeLabelValue } from "./labels.js";
 import { payloadSizeProblem } from "./payload-limits.js";
 import { buildPrompt, toWellFormed } from "./prompt.js";
+import { AGENT_POD_SECURITY } from "./workspace-ownership.js";
 
 export type PlanErrorCode = "config_invalid" | "k8s_agent_id_invalid" | "k8s_payload_too_large";
 
@@ -36,7 +37,6 @@ export interface PlanInput {
 
 /** The shared volume the host pod mounts at `/paperclip`: Claude's HOME and sessions live on it. */
 export const PAPERCLIP_VOLUME = "paperclip-data";
-const POD_SECURITY = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true } as const;
 const MAX_AGENT_NAME_ANNOTATION = 1024;
 
 export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> {
@@ -119,7 +119,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     tolerations: config.tolerations,
     ...(host.dnsConfig ? { dnsConfig: host.dnsConfig } : {}),
     volumes: inherited.volumes,
-    podSecurity: POD_SECURITY,
+    podSecurity: AGENT_POD_SECURITY,
     ...(config.timeoutSec > 0 ? { activeDeadlineSeconds: config.timeoutSec } : {}),
     ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,
     terminationGracePeriodSeconds: config.graceSec,

@@ -1,5 +1,6 @@
 import type { DnsConfig, EnvFromSource } from "../job/agent-job-spec.js";
 import type { EnvSource } from "../job/spec-values.js";
+import type { DirectoryOwnership } from "../job/workspace-ownership.js";
 
 export interface InheritedSecretVolume {
   readonly volumeName: string;
@@ -21,6 +22,11 @@ export interface HostFacts {
   readonly dnsConfig?: DnsConfig;
   /** The PVC the main container mounts at `/paperclip`, if any. */
   readonly paperclipClaimName?: string;
+  /**
+   * Owner and mode of `/paperclip` as this process sees it (the same volume the agent pods mount), when the
+   * host mounts the claim there: the kubelet applies no `fsGroup` to hostPath or NFS roots.
+   */
+  readonly paperclipOwnership?: DirectoryOwnership;
   readonly secretVolumes: readonly InheritedSecretVolume[];
   /** Env of the main container, by name. Literal values are included so the allowlist can pick from them. */
   readonly env: Readonly<Record<string, EnvSource>>;

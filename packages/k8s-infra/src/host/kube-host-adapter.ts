@@ -1,4 +1,4 @@
-import { NO_HOST_FACTS, systemClock, type Clock, type HostFacts, type HostPort } from "@clipjob/core";
+import { AGENT_HOME, NO_HOST_FACTS, systemClock, type Clock, type HostFacts, type HostPort } from "@clipjob/core";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { toClusterError } from "../errors/classify-kube-error.js";
 import { kubeOperation } from "../errors/kube-operation.js";
@@ -58,7 +58,10 @@ export class KubeHostAdapter implements HostPort {
     const core = this.kc.makeApiClient(CoreV1Api);
     try {
       const pod = await retryRead(op, { policy: this.policy, clock: this.clock }, () => core.readNamespacedPod({ name: podName, namespace }));
-      return { ...hostFactsFromPod(pod), podName, namespace };
+      const facts = hostFactsFromPod(pod);
+      // The claim the agents share is mounted here too: its root's owner decides whether they can write.
+      const ownership = facts.paperclipClaimName ? this.host.statDirectory?.(AGENT_HOME) : undefined;
+      return { ...facts, podName, namespace, ...(ownership ? { paperclipOwnership: ownership } : {}) };
     } catch (e) {
       // HOSTNAME names no pod here: the process is not in a pod of this cluster after all.
       if (toClusterError(e, op).code === "not_found") return { ...NO_HOST_FACTS, namespace };

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import type { DirectoryOwnership } from "@clipjob/core";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
@@ -8,6 +9,8 @@ export interface HostEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Contents of the service-account namespace file, or undefined when there is none. */
   readonly serviceAccountNamespace: () => string | undefined;
+  /** Owner and mode of a local directory (e.g. the /paperclip mount), or undefined when it cannot be read. */
+  readonly statDirectory?: (path: string) => DirectoryOwnership | undefined;
 }
 
 export const processHostEnvironment: HostEnvironment = {
@@ -15,6 +18,14 @@ export const processHostEnvironment: HostEnvironment = {
   serviceAccountNamespace: () => {
     try {
       return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  statDirectory: (path) => {
+    try {
+      const st = statSync(path);
+      return st.isDirectory() ? { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 } : undefined;
     } catch {
       return undefined;
     }

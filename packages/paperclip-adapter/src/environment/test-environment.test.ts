@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AdapterRoot } from "../composition/adapter-root.js";
 import { createServerAdapter } from "../server-adapter.js";
 import { HostSignalLatch } from "../execute/host-signals.js";
-import { rbacCode } from "./test-environment.js";
+import { ownershipCheck, rbacCode } from "./test-environment.js";
 // Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
 // lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
 // busy, which is load, not the behaviour a test timeout is there to bound.
@@ -29,6 +29,18 @@ describe("testEnvironment", () => {
       expect.arrayContaining(["clipjob_simulated_cluster", "k8s_api_reachable", "k8s_namespace_exists", "k8s_secret_exists", "k8s_pvc_rwx", ...REQUIRED_PERMISSIONS.map(rbacCode)]),
     );
     expect(result.checks.every((c) => c.level === "info")).toBe(true);
+  });
+
+  it("a /paperclip the agent uid cannot write (root 0755: hostPath or NFS without fsGroup) is an error naming the fix", () => {
+    const base = { imagePullSecrets: [], secretVolumes: [], env: {}, envFrom: [], paperclipClaimName: "paperclip-data" };
+    expect(ownershipCheck({ ...base, paperclipOwnership: { uid: 0, gid: 0, mode: 0o755 } })).toMatchObject({
+      code: "k8s_pvc_not_writable",
+      level: "error",
+      message: expect.stringContaining("not writable by the agent uid 1000 (uid 0, gid 0, mode 0755)"),
+      hint: expect.stringContaining("chown 1000:1000"),
+    });
+    expect(ownershipCheck({ ...base, paperclipOwnership: { uid: 1000, gid: 1000, mode: 0o755 } })).toMatchObject({ code: "k8s_pvc_writable", level: "info" });
+    expect(ownershipCheck(base)).toBeNull();
   });
 
   it("checks every permission a run needs, including the ones the predecessor missed", () => {

@@ -1,7 +1,19 @@
 // Paperclip's "Test environment" button: can this config run agents? The predecessor's check codes are kept
 // (dashboards key on them); RBAC covers every permission a run needs (core's REQUIRED_PERMISSIONS), including
 // the Job patch/watch and pod get/watch the predecessor never checked.
-import { ACCESS_PORT, NO_HOST_FACTS, parseConfig, REQUIRED_PERMISSIONS, type AccessCheck, type AccessPort, type AccessVerdict, type HostFacts } from "@clipjob/core";
+import {
+  ACCESS_PORT,
+  AGENT_POD_SECURITY,
+  agentCanWrite,
+  describeOwnership,
+  NO_HOST_FACTS,
+  parseConfig,
+  REQUIRED_PERMISSIONS,
+  type AccessCheck,
+  type AccessPort,
+  type AccessVerdict,
+  type HostFacts,
+} from "@clipjob/core";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
 import { DEFAULT_NAMESPACE } from "../composition/adapter-tokens.js";
@@ -84,6 +96,24 @@ async function runChecks(root: AdapterRoot, ctx: AdapterEnvironmentTestContext, 
 
   const [rbac, secret, claim] = await Promise.all([rbacChecks(access, namespace), secretCheck(access, namespace, config.secretRef), claimCheck(access, host, namespace)]);
   checks.push(...rbac, secret, claim);
+  const ownership = ownershipCheck(host);
+  if (ownership) checks.push(ownership);
+}
+
+/** hostPath and NFS roots get no fsGroup: a `root 0755` /paperclip makes Claude save no session, silently. */
+export function ownershipCheck(host: HostFacts): Check | null {
+  const dir = host.paperclipOwnership;
+  if (!host.paperclipClaimName || !dir) return null;
+  const uid = AGENT_POD_SECURITY.runAsUser;
+  if (agentCanWrite(dir)) {
+    return { code: "k8s_pvc_writable", level: "info", message: `/paperclip (PersistentVolumeClaim ${host.paperclipClaimName}) is writable by the agent uid ${uid} (${describeOwnership(dir)}).` };
+  }
+  return {
+    code: "k8s_pvc_not_writable",
+    level: "error",
+    message: `/paperclip (PersistentVolumeClaim ${host.paperclipClaimName}) is not writable by the agent uid ${uid} (${describeOwnership(dir)}): agent runs would fail with k8s_agent_workspace_not_writable.`,
+    hint: `The kubelet applies no fsGroup to hostPath or NFS volumes: chown ${uid}:${AGENT_POD_SECURITY.runAsGroup} the volume's root (or make it group-writable for gid ${AGENT_POD_SECURITY.fsGroup}).`,
+  };
 }
 
 async function rbacChecks(access: AccessPort, namespace: string): Promise<Check[]> {
