@@ -3,8 +3,7 @@
 // its transcript while it runs.
 import { LABEL_AGENT_ID } from "@clipjob/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { realNode, type RealNode } from "../../../packages/k8s-infra/src/testing/e2e-real-node.js";
-import { bashTurn, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, textTurn } from "../../../packages/k8s-infra/src/testing/real-claude.js";
+import { bashTurn, QUIET_CLAUDE_ENV, realNode, ScriptedApi, sharedWorkspace, textTurn, type RealNode } from "@clipjob/e2e";
 import { KubeAccessAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 import { checkEnvironment } from "./ops/environment-checks.js";
 import { cleanEnv, runCliProcess, startCli } from "../test/spawn-cli.js";

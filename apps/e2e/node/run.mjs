@@ -33,9 +33,9 @@ const NODE_IP = '10.250.0.1';
 const log = (m) => process.stderr.write(`[test:node ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', ...opts });
 
-/** The suites, in order: the contract and run use case in k8s-infra, then the CLI. */
+/** The suites, in order: the contract, the run use case and the agent image contract (apps/e2e), then the CLI. */
 const DEFAULT_COMMANDS = [
-  [process.execPath, VITEST, 'run', '--config', path.join(ROOT, 'packages/k8s-infra/vitest.node.config.ts'), '--root', path.join(ROOT, 'packages/k8s-infra')],
+  [process.execPath, VITEST, 'run', '--config', path.join(ROOT, 'apps/e2e/vitest.node.config.ts'), '--root', path.join(ROOT, 'apps/e2e')],
   [process.execPath, VITEST, 'run', '--config', path.join(ROOT, 'apps/cli/vitest.node.config.ts'), '--root', path.join(ROOT, 'apps/cli')],
 ];
 

@@ -45,7 +45,7 @@ interface LibModule {
   readKubeconfig(path: string): { server: string; ca?: string; cert?: string; key?: string; token?: string };
 }
 
-const libUrl = new URL("../../../../apps/e2e/control-plane/lib.mjs", import.meta.url);
+const libUrl = new URL("../control-plane/lib.mjs", import.meta.url);
 
 /** The world this suite runs in; fails with how to start it when the suite was not started by `pnpm test:node`. */
 export async function realNode(): Promise<RealNode> {

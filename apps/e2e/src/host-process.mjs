@@ -1,10 +1,10 @@
 // A Paperclip-like host process for the real-node suite's host-restart case: runs one heartbeat with
-// runAgentJob over the built packages (dist; `pnpm test:node` builds them) and prints what it sees as JSON
+// runAgentJob over the built packages (`@clipjob/core` and `@clipjob/k8s-infra` dist; `pnpm test:node` builds them) and prints what it sees as JSON
 // lines ({type: "job" | "line" | "outcome"}), until it ends or is killed. The test SIGKILLs it mid-run.
 //
 //   node host-process.mjs <kubeconfig> '<RunRequest JSON>'
 import { AgentLocks, runAgentJob, systemClock } from '@clipjob/core';
-import { KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from '../../dist/index.js';
+import { KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from '@clipjob/k8s-infra';
 
 const [kubeconfigPath, requestJson] = process.argv.slice(2);
 const loaded = loadKubeConfig({ kubeconfigPath });

@@ -4,8 +4,7 @@
 import { chmodSync, chownSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AgentLocks, runAgentJob, type HostPort, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
-import { loadKubeConfig } from "../config/load-kube-config.js";
-import { KubeHostAdapter } from "../host/kube-host-adapter.js";
+import { KubeHostAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 import type { KubeHarness } from "./kube-contract-harness.js";
 import type { RealNode } from "./e2e-real-node.js";
 

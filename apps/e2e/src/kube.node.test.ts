@@ -5,9 +5,9 @@
 import type { LogCursor, ObjectRef } from "@clipjob/core";
 import { collectAll, collectUntil, describeClusterContract, describeLogContract, eventually, uniqueName, type ContractCapabilities } from "@clipjob/cluster-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realNode, type RealNode } from "./testing/e2e-real-node.js";
-import { createKubeHarness } from "./testing/kube-contract-harness.js";
-import { createRealNodeDriver } from "./testing/real-node-driver.js";
+import { realNode, type RealNode } from "./e2e-real-node.js";
+import { createKubeHarness } from "./kube-contract-harness.js";
+import { createRealNodeDriver } from "./real-node-driver.js";
 
 /** A real API server cannot expire watches on demand, and AgentJobSpec has no init containers. */
 const CAPABILITIES: ContractCapabilities = { expireWatches: false, initContainers: false };

@@ -3,10 +3,10 @@
 // path (agent pod, kubelet, pods/log, the follower, the classifier).
 import type { RunRequest } from "@clipjob/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { realNode, type RealNode } from "./testing/e2e-real-node.js";
-import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
-import { bashTurn, errorTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, startRun, textTurn, type ScriptedTurn } from "./testing/real-claude.js";
-import { createRealNodeDriver } from "./testing/real-node-driver.js";
+import { realNode, type RealNode } from "./e2e-real-node.js";
+import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
+import { bashTurn, errorTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, startRun, textTurn, type ScriptedTurn } from "./real-claude.js";
+import { createRealNodeDriver } from "./real-node-driver.js";
 
 let world: RealNode;
 let h: KubeHarness;

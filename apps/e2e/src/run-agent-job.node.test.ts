@@ -9,13 +9,13 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AgentLocks, type HostPort, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realNode, type RealNode } from "./testing/e2e-real-node.js";
-import { createKubeHarness, type KubeHarness } from "./testing/kube-contract-harness.js";
-import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, startRun, textTurn, type StartedRun } from "./testing/real-claude.js";
-import { createRealNodeDriver } from "./testing/real-node-driver.js";
+import { realNode, type RealNode } from "./e2e-real-node.js";
+import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
+import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, startRun, textTurn, type StartedRun } from "./real-claude.js";
+import { createRealNodeDriver } from "./real-node-driver.js";
 
 /** A host process running one heartbeat over the built packages (see the file). */
-const HOST_PROCESS = fileURLToPath(new URL("./testing/host-process.mjs", import.meta.url));
+const HOST_PROCESS = fileURLToPath(new URL("./host-process.mjs", import.meta.url));
 
 let world: RealNode;
 let h: KubeHarness;
