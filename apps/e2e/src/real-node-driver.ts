@@ -23,26 +23,35 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * A bash script that writes `lines` (stdout) and `stderrLines` (stderr) spread evenly over `runMs`, lines
- * falling in the same millisecond in one write, then exits with `exitCode` (or allocates memory until the
- * OOM killer ends it, with `oom`).
+ * falling in the same millisecond in one write, and the raw `writes` at their moments (newlines only where
+ * their data has them: a line in pieces); then exits with `exitCode` (or allocates memory until the OOM
+ * killer ends it, with `oom`).
  */
 export function behaviourScript(b: ContainerBehaviour): string {
   const runMs = b.runMs ?? 1000;
-  const spread = (lines: readonly string[], fd: 1 | 2) => lines.map((text, i) => ({ text, fd, at: Math.floor((i * runMs) / lines.length) }));
-  const timeline = [...spread(b.lines ?? [], 1), ...spread(b.stderrLines ?? [], 2)].sort((x, y) => x.at - y.at);
+  type Write = { at: number; fd: 1 | 2; text: string; raw: boolean };
+  const spread = (lines: readonly string[], fd: 1 | 2): Write[] => lines.map((text, i) => ({ text, fd, raw: false, at: Math.floor((i * runMs) / lines.length) }));
+  const raw: Write[] = (b.writes ?? []).map((w) => ({ at: w.atMs, fd: w.stream === "stderr" ? 2 : 1, text: w.data, raw: true }));
+  // A stable sort keeps the given order of writes at the same moment.
+  const timeline = [...spread(b.lines ?? [], 1), ...spread(b.stderrLines ?? [], 2), ...raw].sort((x, y) => x.at - y.at);
   const out: string[] = ["set -u"];
   let now = 0;
   const sleepUntil = (at: number) => {
     if (at > now) out.push(`sleep ${((at - now) / 1000).toFixed(3)}`);
     now = Math.max(now, at);
   };
+  const redirect = (fd: 1 | 2) => (fd === 2 ? " >&2" : "");
   for (let i = 0; i < timeline.length; ) {
-    const at = timeline[i]!.at;
-    const fd = timeline[i]!.fd;
+    const first = timeline[i]!;
+    sleepUntil(first.at);
+    if (first.raw) {
+      out.push(`printf '%s' ${quote(first.text)}${redirect(first.fd)}`);
+      i++;
+      continue;
+    }
     const group: string[] = [];
-    while (i < timeline.length && timeline[i]!.at === at && timeline[i]!.fd === fd) group.push(timeline[i++]!.text);
-    sleepUntil(at);
-    out.push(`printf '%s\\n' ${group.map(quote).join(" ")}${fd === 2 ? " >&2" : ""}`);
+    while (i < timeline.length && !timeline[i]!.raw && timeline[i]!.at === first.at && timeline[i]!.fd === first.fd) group.push(timeline[i++]!.text);
+    out.push(`printf '%s\\n' ${group.map(quote).join(" ")}${redirect(first.fd)}`);
   }
   sleepUntil(runMs);
   // `tail` keeps the longest line it has seen; /dev/zero has none, so it grows until the memory limit.
