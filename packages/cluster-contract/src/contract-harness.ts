@@ -11,8 +11,9 @@ export interface ContainerBehaviour {
   readonly stderrLines?: readonly string[];
   /**
    * Raw writes `atMs` after the start, newlines only where `data` has them: a line written in pieces, or
-   * several lines in one write (the runtime stamps each record when it writes it, and stores a piece that
-   * fills 16 KiB as a partial record at once).
+   * several lines in one write (the runtime stamps each record when it writes it, and cuts a partial
+   * record as soon as it has read more than 16 KiB of a line, in 4 KiB reads: a piece of 20 KiB makes one
+   * at once, a piece of 17 000 bytes none until the line goes on).
    */
   readonly writes?: readonly { readonly atMs: number; readonly stream?: "stdout" | "stderr"; readonly data: string }[];
   readonly exitCode?: number;

@@ -130,8 +130,9 @@ export function describeLogContract(name: string, factory: HarnessFactory): void
     // line, in one write) an `F` record; the pieces straddle a second boundary whatever the start time.
     const BIG = `{"type":"assistant","text":"${"b".repeat(20 * 1024)}"}`;
     const longLineWrites = [
-      { atMs: 0, data: BIG.slice(0, 17_000) },
-      { atMs: 1_100, data: `${BIG.slice(17_000)}\nM\n` },
+      // 20 KiB: the runtime (reading 4 KiB at a time) has seen more than 16 KiB, so it writes a P record at once.
+      { atMs: 0, data: BIG.slice(0, 20_480) },
+      { atMs: 1_100, data: `${BIG.slice(20_480)}\nM\n` },
       { atMs: 1_400, data: "N\n" },
     ];
 
@@ -158,7 +159,7 @@ export function describeLogContract(name: string, factory: HarnessFactory): void
     });
 
     it("a stderr line written inside a long stdout line garbles both, as the kubelet's one prefix flag for both streams does", async () => {
-      const head = "o".repeat(17_000);
+      const head = "o".repeat(20_480);
       const job = await run({
         writes: [
           { atMs: 0, data: head },
@@ -170,6 +171,23 @@ export function describeLogContract(name: string, factory: HarnessFactory): void
       const pod = await finished(job);
       const got = (await collectAll(follow(pod.ref, null))).map((l) => l.text);
       expect(got).toEqual([`${head.slice(0, 16 * 1024)}oops`, `${head.slice(16 * 1024)}tail`]);
+    });
+
+    it("a piece of a line between 16 and 20 KiB makes no record until the line goes on: a stderr line written meanwhile comes first, whole (the runtime reads 4 KiB at a time)", async () => {
+      const head = "o".repeat(17_000);
+      const job = await run({
+        writes: [
+          { atMs: 0, data: head },
+          { atMs: 300, stream: "stderr", data: "oops\n" },
+          { atMs: 600, data: "tail\n" },
+        ],
+        runMs: 1_000,
+      });
+      const pod = await finished(job);
+      const got = await collectAll(follow(pod.ref, null));
+      expect(got.map((l) => l.text)).toEqual(["oops", `${head}tail`]);
+      // The long line is stamped when its records were written, with its end, not with its first piece.
+      expect(Date.parse(got[1]!.timestamp) - Date.parse(got[0]!.timestamp)).toBeGreaterThanOrEqual(200);
     });
 
     it("follow of a pod that does not exist fails with not_found", async () => {

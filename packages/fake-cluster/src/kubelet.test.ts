@@ -152,12 +152,26 @@ describe("kubelet", () => {
 
     it("a line over 16 KiB is stored as P records of 16 KiB then F, and served whole with its first record's timestamp", async () => {
       const fake = new FakeCluster({ startTime: T0 });
-      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 17_000)], [1_100, "stdout", `${BIG.slice(17_000)}\n`]]);
+      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 20_480)], [1_100, "stdout", `${BIG.slice(20_480)}\n`]]);
       const records = fake.podLogRecords(pod.ref.name);
       expect(records.map((r) => [r.partial, r.content.length])).toEqual([[true, 16_384], [false, BIG.length - 16_384]]);
       expect(records[1]!.ms - records[0]!.ms).toBe(1_100);
       const served = await body(fake.readPodLog(pod.ref.name, { timestamps: true }));
       expect(served).toBe(`${fixedNano(records[0]!.ms)} ${BIG}\n`);
+      fake.dispose();
+    });
+
+    it("a piece between 16 and 20 KiB makes no record until the line goes on (containerd reads 4 KiB at a time; measured on a real node)", async () => {
+      const fake = new FakeCluster({ startTime: T0 });
+      const piece = "y".repeat(17_000);
+      const { pod } = await writer(fake, [[0, "stdout", piece], [300, "stderr", "oops\n"], [600, "stdout", "tail\n"]]);
+      const records = fake.podLogRecords(pod.ref.name);
+      expect(records.map((r) => [r.stream, r.partial, r.content.length, r.ms - records[0]!.ms])).toEqual([
+        ["stderr", false, 4, 0],
+        ["stdout", true, 16_384, 300],
+        ["stdout", false, 17_004 - 16_384, 300],
+      ]);
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe(`oops\n${piece}tail\n`);
       fake.dispose();
     });
 
@@ -176,9 +190,9 @@ describe("kubelet", () => {
       // second), N at the second after.
       fake.registerProgram("straddle", async (ctx) => {
         await ctx.sleep(1_900 - (ctx.now() % 1_000));
-        ctx.write("stdout", BIG.slice(0, 17_000));
+        ctx.write("stdout", BIG.slice(0, 20_480));
         await ctx.sleep(200);
-        ctx.write("stdout", `${BIG.slice(17_000)}\nM\n`);
+        ctx.write("stdout", `${BIG.slice(20_480)}\nM\n`);
         await ctx.sleep(900);
         ctx.stdout("N");
         return 0;
@@ -195,7 +209,7 @@ describe("kubelet", () => {
 
     it("the prefix flag is shared by stdout and stderr: a stderr record inside a long stdout line garbles both", async () => {
       const fake = new FakeCluster({ startTime: T0 });
-      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 17_000)], [100, "stderr", "oops\n"], [200, "stdout", `${BIG.slice(17_000)}\n`]]);
+      const { pod } = await writer(fake, [[0, "stdout", BIG.slice(0, 20_480)], [100, "stderr", "oops\n"], [200, "stdout", `${BIG.slice(20_480)}\n`]]);
       const [p, , f] = fake.podLogRecords(pod.ref.name);
       const served = await body(fake.readPodLog(pod.ref.name, { timestamps: true }));
       expect(served).toBe(`${fixedNano(p!.ms)} ${BIG.slice(0, 16_384)}oops\n${fixedNano(f!.ms)} ${BIG.slice(16_384)}\n`);

@@ -44,9 +44,9 @@ describe("log streaming survives what production does to it", () => {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       if (line.length > 16 * 1024) {
-        writes.push({ atMs: at, data: line.slice(0, 17_000) }, { atMs: at + 400, data: line.slice(17_000, 34_000) });
+        writes.push({ atMs: at, data: line.slice(0, 20_480) }, { atMs: at + 400, data: line.slice(20_480, 40_960) });
         at += 800;
-        writes.push({ atMs: at, data: `${line.slice(34_000)}\n` });
+        writes.push({ atMs: at, data: `${line.slice(40_960)}\n` });
       } else writes.push({ atMs: at, data: `${line}\n` });
       at += 150;
     }

@@ -11,7 +11,8 @@ export interface ProgramContext {
   stderr(line: string): void;
   /**
    * Writes raw text to a stream, newlines only where `data` has them: a line can be written in pieces
-   * (the runtime stores a piece that fills 16 KiB as a partial record at once, the rest when the line ends).
+   * (the runtime stores a partial record as soon as it has read more than 16 KiB of the line, in 4 KiB reads,
+   * the rest when the line ends).
    */
   write(stream: "stdout" | "stderr", data: string): void;
   /** Virtual-time sleep; resolves early once SIGTERM arrives (unless SIGTERM is trapped) or the process is killed. */
