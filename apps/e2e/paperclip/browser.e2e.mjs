@@ -175,8 +175,7 @@ try {
     const board = await openBoard({ patched: false });
     const { page } = board;
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agent.id}`);
-    await page.getByText("Harness / Runtime").first().click({ timeout: UI_MS });
-    await page.getByText("Namespace", { exact: true }).waitFor({ timeout: UI_MS });
+    await openHarness(page, page.getByText("Namespace", { exact: true }));
     for (const label of ["Cluster", "Skip Permission Prompts", "Prompt Template", "Container Image", "Credentials Secret"]) {
       assert(await page.getByText(label, { exact: true }).first().isVisible(), `form lacks ${label}`);
     }
@@ -214,7 +213,7 @@ try {
     const board = await openBoard({ patched: false });
     const { page } = board;
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agent.id}`);
-    await page.getByText("Harness / Runtime").first().click({ timeout: UI_MS });
+    await openHarness(page, page.getByRole("button", { name: /Run test/ }));
     await page.getByRole("button", { name: /Run test/ }).click({ timeout: UI_MS });
     const details = page.getByText(/Test details/);
     await details.waitFor({ timeout: UI_MS });
@@ -225,6 +224,23 @@ try {
     await assertClean(board, "environment test");
     await board.context.close();
   });
+
+  /**
+   * Opens the agent's Harness / Runtime section and waits until `ready` shows. A click that lands before the
+   * board's router has hydrated is lost (seen on a loaded machine: the page stayed on Overview), so the click
+   * is repeated until the section's own content appears — waiting on that content, never on a delay.
+   */
+  async function openHarness(page, ready) {
+    for (let attempt = 1; ; attempt++) {
+      await page.getByText("Harness / Runtime").first().click({ timeout: UI_MS });
+      try {
+        await ready.waitFor({ timeout: attempt < 4 ? 15_000 : UI_MS });
+        return;
+      } catch (err) {
+        if (attempt >= 4) throw err;
+      }
+    }
+  }
 
   /** Clicks Run now on the agent page and opens the run it created. */
   async function runFromBoard(board, agentId) {
