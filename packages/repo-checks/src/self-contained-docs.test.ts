@@ -52,12 +52,14 @@ describe("the repository cites no document outside itself", () => {
   });
 
   it("catches each kind of outside citation (the patterns are not dead)", () => {
+    // Assembled from pieces so that this file is not itself a citation of an outside document.
+    const cite = (...parts: string[]) => parts.join("");
     const samples = [
-      "see ../shared/reference/real-node.md",
-      "the run (ARCHITECTURE §2 step 1)",
-      "(`reference/peers-and-style.md` part B)",
-      "cd /work/main && npm test",
-      "drop-in compatibility (predecessor §5.1)",
+      cite("see ../sha", "red/refer", "ence/real-node.md"),
+      cite("the run (ARCHI", "TECTURE ", "\u00a72 step 1)"),
+      cite("(`refer", "ence/peers-and-style.md` part B)"),
+      cite("cd /wo", "rk/main && npm test"),
+      cite("drop-in compatibility (predecessor ", "\u00a75.1)"),
     ];
     for (const [i, sample] of samples.entries()) {
       expect(OUTSIDE_CITATIONS.some(([p]) => p.test(sample)), sample).toBe(true);
