@@ -215,6 +215,14 @@ describe("the most specific Claude failure code", () => {
     expect(classify(lines, { exitCode: 1 })).toMatchObject({ errorCode: "provider_quota", retryNotBefore: "2026-03-10T16:00:00.000Z", errorMeta: null });
   });
 
+  it("a rejected rate_limit_event whose reset epoch is past the horizon (year 33658) gives no reset time", () => {
+    const lines = [
+      JSON.stringify({ type: "rate_limit_event", rate_limit_info: { status: "rejected", resetsAt: 1e15 } }),
+      result({ is_error: true, result: "Request failed" }),
+    ];
+    expect(classify(lines, { exitCode: 1 })).toMatchObject({ errorCode: "provider_quota", retryNotBefore: null });
+  });
+
   it("an allowed rate_limit_event is not a limit", () => {
     const lines = [JSON.stringify({ type: "rate_limit_event", rate_limit_info: { status: "allowed_warning" } }), result({ is_error: true, result: "boom" })];
     expect(classify(lines, { exitCode: 1 }).errorCode).toBe("claude_failed");

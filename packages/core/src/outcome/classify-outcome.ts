@@ -31,7 +31,7 @@ import {
   unreachableMessage,
   upstreamUnreachableMessage,
 } from "./messages.js";
-import { parseRetryNotBefore } from "./retry-time.js";
+import { parseRetryNotBefore, withinResetHorizon } from "./retry-time.js";
 import { NOT_WRITABLE_EXIT_CODE, NOT_WRITABLE_MARKER } from "../job/claude-command.js";
 import { NO_RUN_FACTS } from "./run-facts.js";
 import type { RunOutcome } from "./run-outcome.js";
@@ -226,7 +226,9 @@ function claudeFailure(
       return { ...failed(base, code, promptTooLongMessage(t.compaction), meta), clearSession: true };
     case "provider_quota": {
       const notice = t.lastRateLimit?.status === "rejected" ? t.lastRateLimit : null;
-      const retryNotBefore = notice?.resetsAt ?? parseRetryNotBefore(e.text, input.nowMs);
+      // The notice's epoch is bounded like a parsed one: a misread number must not hold retries for centuries.
+      const noticed = notice?.resetsAt != null && withinResetHorizon(Date.parse(notice.resetsAt), input.nowMs) !== null ? notice.resetsAt : null;
+      const retryNotBefore = noticed ?? parseRetryNotBefore(e.text, input.nowMs);
       const rateLimitType = notice?.rateLimitType ?? null;
       const message = providerQuotaMessage({ rateLimitType, retryNotBefore, nowMs: input.nowMs, detail });
       return withFamily(failed(base, code, message, { ...meta, ...(rateLimitType ? { rateLimitType } : {}) }), "provider_quota", retryNotBefore);

@@ -7,5 +7,5 @@ export * from "./messages.js";
 export * from "./claude-failure-kinds.js";
 export { CLAUDE_FAILURE_EVIDENCE, claudeFailureCode, failureEvidence, type ClaudeFailureCode, type ClaudeFailureEvidence } from "./claude-failure-evidence.js";
 export { CLAUDE_CREDENTIAL_ENV, NO_RUN_FACTS, runFactsOf, type CredentialBinding, type RunFacts } from "./run-facts.js";
-export { parseRetryNotBefore } from "./retry-time.js";
+export { parseRetryNotBefore, RESET_HORIZON_MS } from "./retry-time.js";
 export { signalName } from "./signal-name.js";

@@ -3,9 +3,26 @@
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
 
-/** The ISO time a limit message says it lifts, or null when it does not say (or says it unparseably). */
+/**
+ * How far after now a reset time may lie, in ms (366 days). The longest limit window is a yearly date
+ * ("resets Jan 3", the next Jan 3), so anything later is a misread number, and holding retries until the
+ * year 2286 because of one would stall an agent for good.
+ */
+export const RESET_HORIZON_MS = 366 * 24 * 3_600_000;
+
+/**
+ * The ISO time a limit message says it lifts, or null when it does not say, says it unparseably (an
+ * impossible date such as Feb 30, a time zone Intl does not know) or names a time more than
+ * {@link RESET_HORIZON_MS} after `nowMs` (epoch ms). Each form that fails this way gives way to the next.
+ */
 export function parseRetryNotBefore(text: string, nowMs: number): string | null {
-  return iso(epochAfterPipe(text) ?? isoInText(text) ?? relativeDelay(text, nowMs) ?? clockTime(text, nowMs));
+  const inRange = (ms: number | null): number | null => withinResetHorizon(ms, nowMs);
+  return iso(inRange(epochAfterPipe(text)) ?? inRange(isoInText(text)) ?? inRange(relativeDelay(text, nowMs)) ?? inRange(clockTime(text, nowMs)));
+}
+
+/** `ms` (epoch ms) when it is a finite time at most {@link RESET_HORIZON_MS} after `nowMs`, else null. */
+export function withinResetHorizon(ms: number | null, nowMs: number): number | null {
+  return ms !== null && Number.isFinite(ms) && ms <= nowMs + RESET_HORIZON_MS ? ms : null;
 }
 
 /** "Claude AI usage limit reached|1767225600" (epoch seconds, or ms). */
@@ -39,8 +56,9 @@ const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 /**
  * "resets at 3pm", "resets 3:30 PM (Europe/Berlin)", "resets at 15:00", "resets Dec 2, 11:42pm (UTC)",
  * "resets Jan 3 at 4:30am (Asia/Calcutta)": the next such wall-clock time after now, in the named zone
- * (UTC when none is named or the zone is unknown). With a date and no year, the next occurrence of that
- * date. A bare hour without am/pm or minutes is too ambiguous to trust.
+ * (UTC when none is named). With a date and no year, the next occurrence of that date. Null when the text
+ * cannot be trusted: a bare hour without am/pm or minutes, a day the month does not have ("Feb 30" would
+ * otherwise roll over into March) and a zone Intl does not know (guessing UTC could be hours off).
  */
 function clockTime(text: string, nowMs: number): number | null {
   const m =
@@ -56,29 +74,37 @@ function clockTime(text: string, nowMs: number): number | null {
   if (meridiem === "am" && hour === 12) hour = 0;
   if (hour > 23 || minute > 59) return null;
   const zone = m[7]?.trim() ?? "UTC";
-  const local = new Date(nowMs + zoneOffsetMs(zone, nowMs));
+  const nowOffset = zoneOffsetMs(zone, nowMs);
+  if (nowOffset === null) return null;
+  const local = new Date(nowMs + nowOffset);
   if (m[1] !== undefined) {
     const month = MONTHS.indexOf(m[1].toLowerCase());
     const day = Number(m[2]);
-    if (day < 1 || day > 31) return null;
     const year = m[3] !== undefined ? Number(m[3]) : local.getUTCFullYear();
-    const at = wallClockToUtc(year, month, day, hour, minute, zone);
-    if (m[3] !== undefined || at > nowMs) return at;
-    return wallClockToUtc(year + 1, month, day, hour, minute, zone);
+    const at = dayExists(year, month, day) ? wallClockToUtc(year, month, day, hour, minute, zone) : null;
+    if (m[3] !== undefined || (at !== null && at > nowMs)) return at;
+    // No year: the next occurrence, which for Feb 29 may be a later leap year than next year; beyond the
+    // reset horizon either way, so the next year's date or nothing.
+    return dayExists(year + 1, month, day) ? wallClockToUtc(year + 1, month, day, hour, minute, zone) : null;
   }
   const today = wallClockToUtc(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour, minute, zone);
   return today > nowMs ? today : wallClockToUtc(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1, hour, minute, zone);
 }
 
-/** The UTC instant of a wall-clock time in `zone`; the offset is taken at that instant (DST-correct). */
-function wallClockToUtc(year: number, month: number, day: number, hour: number, minute: number, zone: string): number {
-  const wall = Date.UTC(year, month, day, hour, minute);
-  const first = wall - zoneOffsetMs(zone, wall);
-  return wall - zoneOffsetMs(zone, first);
+/** Whether `day` (1-based) exists in `month` (0-based) of `year`: Date.UTC would roll Feb 30 into March. */
+function dayExists(year: number, month: number, day: number): boolean {
+  return day >= 1 && new Date(Date.UTC(year, month, day)).getUTCDate() === day;
 }
 
-/** The zone's offset from UTC at `atMs`, through Intl (no tz database of our own); 0 for unknown zones. */
-function zoneOffsetMs(zone: string, atMs: number): number {
+/** The UTC instant of a wall-clock time in a zone already known to Intl; the offset is taken at that instant (DST-correct). */
+function wallClockToUtc(year: number, month: number, day: number, hour: number, minute: number, zone: string): number {
+  const wall = Date.UTC(year, month, day, hour, minute);
+  const first = wall - (zoneOffsetMs(zone, wall) ?? 0);
+  return wall - (zoneOffsetMs(zone, first) ?? 0);
+}
+
+/** The zone's offset from UTC at `atMs` in ms, through Intl (no tz database of our own); null for a zone Intl does not know. */
+function zoneOffsetMs(zone: string, atMs: number): number | null {
   let parts: Intl.DateTimeFormatPart[];
   try {
     parts = new Intl.DateTimeFormat("en-US", {
@@ -92,7 +118,7 @@ function zoneOffsetMs(zone: string, atMs: number): number {
       second: "numeric",
     }).formatToParts(new Date(atMs));
   } catch {
-    return 0;
+    return null;
   }
   const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? "0");
   const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
