@@ -3,7 +3,8 @@ import { DEFAULT_SPEED } from "./speed.js";
 const EXIT_CODES = `Exit codes:
   0    success
   1    the run failed: Claude's error (claude_*, session_unavailable, provider_quota, max_turns_exhausted…) or timeout
-  2    usage or configuration error (bad flags, config_invalid with the offending field, unreadable kubeconfig)
+  2    usage or configuration error (bad flags, config_invalid with the offending field, config_unknown_key,
+       unreadable kubeconfig)
   3    cluster or infrastructure failure (k8s_* codes: permissions, image pull, scheduling, eviction…;
        doctor: a failing check)
   4    outcome unknown: the Job was kept and may still be running (k8s_outcome_unknown, state mismatch)

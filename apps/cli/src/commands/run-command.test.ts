@@ -56,6 +56,21 @@ describe("runCommand (in process, simulated cluster)", () => {
     expect(missing.err()).toContain('Cannot read the prompt file "/nonexistent/task.md": no such file');
   });
 
+  it("refuses an unknown --set key with config_unknown_key and the key it most likely means (issue 14, fault 10)", async () => {
+    const io = memoryIo();
+    expect(await runCommand(["--set", "timeoutSecs=60", "--set", "noSuchKey=1", "--speed", "max"], io)).toBe(2);
+    expect(io.err()).toBe(
+      [
+        "Unknown configuration key (config_unknown_key):",
+        "  timeoutSecs (--set): clipjob reads no such key; did you mean timeoutSec?",
+        "  noSuchKey (--set): clipjob reads no such key",
+        "Run 'clipjob run --help' for the options.",
+        "",
+      ].join("\n"),
+    );
+    expect(io.out()).toBe("");
+  });
+
   it("on a second Ctrl-C exits at once instead of waiting for the clean-up", async () => {
     const io = memoryIo();
     const run = runCommand(["--scenario", "silent-then-success", "--speed", "20"], io);

@@ -56,4 +56,28 @@ describe("resolveConfig", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.lines[0]).toContain(message);
   });
+
+  it("refuses unknown keys from --set and --config, suggesting the key within a third of its length", () => {
+    const path = file("typo.json", JSON.stringify({ imagePullPolicey: "Always", retainjobs: true, model: "opus" }));
+    expect(resolve({ configFile: path, sets: ["graceSecs=5", "thinkingEfort=high", "x=1", "resources.limits.cpux=2"] })).toEqual({
+      ok: false,
+      error: {
+        lines: [
+          "Unknown configuration key (config_unknown_key):",
+          "  imagePullPolicey (--config): clipjob reads no such key; did you mean imagePullPolicy?",
+          "  retainjobs (--config): clipjob reads no such key; did you mean retainJobs?",
+          "  graceSecs (--set): clipjob reads no such key; did you mean graceSec?",
+          "  thinkingEfort (--set): clipjob reads no such key; did you mean thinkingEffort?",
+          "  x (--set): clipjob reads no such key",
+          "  resources.limits.cpux (--set): clipjob reads no such key; did you mean resources.limits.cpu?",
+        ],
+      },
+    });
+  });
+
+  it("accepts Paperclip's own keys in a --config file (an adapterConfig copied from Paperclip), but not from --set", () => {
+    const path = file("from-paperclip.json", JSON.stringify({ model: "opus", paperclipSkillSync: { desiredSkills: [] }, paperclipRuntimeSkills: [], managedAiConnection: {} }));
+    expect(resolve({ configFile: path })).toMatchObject({ ok: true, value: { config: { model: "opus" } } });
+    expect(resolve({ sets: ["paperclipSkillSync={}"] })).toMatchObject({ ok: false, error: { lines: ["Unknown configuration key (config_unknown_key):", "  paperclipSkillSync (--set): clipjob reads no such key"] } });
+  });
 });

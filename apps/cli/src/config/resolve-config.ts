@@ -1,7 +1,8 @@
 // Everything a command needs from the config sources, validated by core's parseConfig so the CLI accepts
 // exactly what Paperclip accepts, with the same field-named errors.
 
-import { err, ok, parseConfig, type ClipjobConfig, type Result } from "@clipjob/core";
+import { distance } from "fastest-levenshtein";
+import { err, ok, parseConfig, unknownConfigKeys, type ClipjobConfig, type Result } from "@clipjob/core";
 import { layerConfig, type ConfigFlags } from "./config-layers.js";
 import { readConfigFile } from "./config-file.js";
 
@@ -30,9 +31,24 @@ export function resolveConfig(sources: ConfigSources): Result<ResolvedConfig, Co
   }
   const layered = layerConfig({ ...(file !== undefined ? { file } : {}), sets: sources.sets, flags: sources.flags });
   if (!layered.ok) return err({ lines: [layered.error.message] });
+  const unknown = unknownKeyLines(file, sources.sets);
+  if (unknown.length > 0) return err({ lines: ["Unknown configuration key (config_unknown_key):", ...unknown] });
   const parsed = parseConfig(layered.value);
   if (!parsed.ok) {
     return err({ lines: ["Invalid configuration (config_invalid):", ...parsed.error.fields.map((f) => `  ${f.field}: ${f.problem}`)] });
   }
   return ok({ raw: layered.value, config: parsed.value });
+}
+
+/**
+ * One line per key nobody reads, with the key it most likely misspells. A `--config` file may hold
+ * Paperclip's own keys (an agent's adapterConfig copied from Paperclip); `--set` may not, since the CLI
+ * passes them to nothing.
+ */
+function unknownKeyLines(file: unknown, sets: readonly string[]): string[] {
+  const line = (source: string) => (u: { key: string; suggestion: string | null }) =>
+    `  ${u.key} (${source}): clipjob reads no such key${u.suggestion !== null ? `; did you mean ${u.suggestion}?` : ""}`;
+  const fileKeys = typeof file === "object" && file !== null ? unknownConfigKeys(file as Record<string, unknown>, { allowPaperclip: true, distance }) : [];
+  const setKeys = Object.fromEntries(sets.map((assignment) => [assignment.slice(0, assignment.indexOf("=")).trim(), true]));
+  return [...fileKeys.map(line("--config")), ...unknownConfigKeys(setKeys, { allowPaperclip: false, distance }).map(line("--set"))];
 }

@@ -8,3 +8,4 @@ export type { EnvConfig, SecretKeyEnvSource } from "./env-config.js";
 export type { FieldIssue, FieldResult } from "./field-parsers.js";
 export { defaultConfig, parseConfig, type ConfigFieldProblem, type ConfigInvalid } from "./parse-config.js";
 export { DEFAULT_RESOURCES, quantityValue } from "./resources-config.js";
+export { CONFIG_KEYS, describeUnknownKey, isPaperclipConfigKey, PAPERCLIP_CONFIG_KEYS, suggestionLimit, unknownConfigKeys, type StringDistance, type UnknownConfigKey } from "./config-keys.js";

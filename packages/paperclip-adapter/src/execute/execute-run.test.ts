@@ -75,6 +75,34 @@ describe("execute on the simulated cluster", () => {
     expect(result.sessionId).toBe(first.sessionId);
   });
 
+  it("warns in the run log about a key neither clipjob nor Paperclip reads, and runs on (issue 14, fault 10)", async () => {
+    const run = paperclipContext({ config: simulated("success", { timeoutSecs: 60, noSuchKey: 1 }) });
+    const result = await adapter().execute(run.ctx);
+    expect(result.errorCode).toBeNull();
+    expect(run.lines("stdout").filter((l) => l.startsWith("[clipjob] warning: "))).toEqual([
+      '[clipjob] warning: adapterConfig key "timeoutSecs" is not one clipjob or Paperclip reads, so it is ignored; did you mean "timeoutSec"?',
+      '[clipjob] warning: adapterConfig key "noSuchKey" is not one clipjob or Paperclip reads, so it is ignored',
+    ]);
+  });
+
+  it("does not warn about Paperclip's own adapterConfig keys", async () => {
+    const paperclipKeys = {
+      paperclipSkillSync: { desiredSkills: [] },
+      paperclipRuntimeSkills: [],
+      paperclipConnectorSkillDigest: null,
+      managedAiConnection: { provider: "anthropic", method: "api_key", identity: "grant-1:shared:abc" },
+      env: {},
+      promptTemplate: "Continue.",
+      timeoutSec: 0,
+      graceSec: 60,
+      cwd: "/paperclip/workspaces/builder",
+    };
+    const run = paperclipContext({ config: simulated("success", paperclipKeys) });
+    const result = await adapter().execute(run.ctx);
+    expect(result.errorCode).toBeNull();
+    expect(run.lines("stdout").filter((l) => l.startsWith("[clipjob] warning: "))).toEqual([]);
+  });
+
   it("reports a Claude failure with its code and keeps going", async () => {
     const run = paperclipContext({ config: simulated("auth-required") });
     const result = await adapter().execute(run.ctx);

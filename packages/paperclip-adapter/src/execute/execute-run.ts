@@ -12,6 +12,7 @@ import { invocationMeta } from "./invocation-meta.js";
 import { resultFromOutcome } from "./result-from-outcome.js";
 import { NOTICE_PREFIX, NOTICE_STREAM, RunReporter } from "./run-reporter.js";
 import { splitStopSignal } from "./stop-signals.js";
+import { unknownConfigKeyWarnings } from "./unknown-config-keys.js";
 
 export interface ExecuteDependencies {
   readonly root: AdapterRoot;
@@ -42,6 +43,7 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     await ctx.onCancellationReady?.();
     const context = isRecord(ctx.context) ? ctx.context : {};
     const rawConfig = isRecord(ctx.config) ? ctx.config : {};
+    for (const warning of unknownConfigKeyWarnings(rawConfig)) await safeNotice(ctx, `warning: ${warning}`);
     const hostEnv = buildRunContextEnv({ runId: ctx.runId, agent: ctx.agent, context });
     const sanitized = sanitizeConfigEnv(rawConfig, ctx.agent.adapterConfig, hostEnv);
     const billing = billingOf(rawConfig["env"], deps.env);
