@@ -53,9 +53,17 @@ ${CLUSTER_OPTIONS}
 Configuration (adapterConfig keys, validated like Paperclip's; later sources win):
   --config <file.json>    an adapterConfig JSON object
   --set <key=value>       one adapterConfig key, repeatable (e.g. --set timeoutSec=600 --set model=opus)
-  --agent <id>            agent id for labels and the concurrency guard (default "clipjob-cli")
   --prompt-file <path|->  read the prompt from a file, or "-" for standard input (for prompts too large for
                           an argument list; the same payload limit applies)
+
+The run (what Paperclip's heartbeat supplies):
+  --agent-id <id>         agent id for labels and the one-Job-per-agent guard (default "clipjob-cli": two
+                          runs with the same id block each other; --agent is the older spelling)
+  --task-id <id>          the task the run works on: a later run of the same task and agent may adopt its
+                          Job if this process dies
+  --resume <session>      continue a Claude session (claude --resume); the summary reports the session
+  --workspace-claim <pvc> PersistentVolumeClaim in the Job's namespace mounted at /paperclip (Claude's HOME
+                          and sessions; default: the host pod's /paperclip claim when run in its namespace)
 
 Output:
   --json                  one JSON object per line: {"type":"progress"|"line"|"outcome",…}; the outcome last
@@ -68,6 +76,8 @@ Examples:
   clipjob run --scenario silent-then-success --speed 60
   clipjob run --json --speed max | jq -c 'select(.type=="outcome")'
   clipjob run --kubeconfig ~/.kube/config -n agents --image ghcr.io/acme/claude:1 "Fix the failing test"
+  clipjob run --kubeconfig ~/.kube/config -n agents --image ghcr.io/acme/claude:1 --workspace-claim agent-home \
+    --agent-id builder --task-id T-7 --resume 2f0c…  "Carry on"
 `;
 
 export const DOCTOR_HELP = `Usage: clipjob doctor [options]

@@ -71,6 +71,48 @@ describe("runCommand (in process, simulated cluster)", () => {
     expect(io.out()).toBe("");
   });
 
+  describe("as a runtime of its own (issue 14, fault 12)", () => {
+    type JsonEvent = { type: string; event?: { type: string; job?: Record<string, unknown> }; outcome?: Record<string, unknown> };
+    const events = (io: { out: () => string }): JsonEvent[] => io.out().trim().split("\n").map((l) => JSON.parse(l) as JsonEvent);
+    const planned = (io: { out: () => string }) => events(io).find((e) => e.event?.type === "plan")!.event!.job!;
+    const outcome = (io: { out: () => string }) => events(io).at(-1)!.outcome!;
+
+    it("runs as the agent and task it is given, on the workspace claim it names, and reports the session", async () => {
+      const io = memoryIo();
+      const args = ["--json", "--speed", "max", "--agent-id", "builder", "--task-id", "T-7", "--workspace-claim", "agent-home", "Carry on"];
+      expect(await runCommand(args, io)).toBe(0);
+      const job = planned(io);
+      expect(job["labels"]).toMatchObject({ "paperclip.io/agent-id": "builder", "paperclip.io/task-id": "T-7" });
+      expect(job["annotations"]).toMatchObject({ "clipjob.dev/started-by": expect.stringMatching(new RegExp(`^clipjob CLI, pid ${process.pid} on \\S+$`)) });
+      expect(job["volumes"]).toEqual([{ kind: "pvc", name: "paperclip-data", claimName: "agent-home", mountPath: "/paperclip" }]);
+      expect(job["claudeArgs"]).not.toContain("--resume");
+      expect(outcome(io)).toMatchObject({ status: "succeeded", sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    });
+
+    it("--resume passes the session to claude --resume; a session the cluster does not know ends session_unavailable", async () => {
+      const io = memoryIo();
+      const session = "5d3c1b2a-0f9e-4d8c-b7a6-123456789abc";
+      expect(await runCommand(["--json", "--speed", "max", "--resume", session, "Carry on"], io)).toBe(1);
+      const args = planned(io)["claudeArgs"] as string[];
+      expect(args.slice(args.indexOf("--resume"), args.indexOf("--resume") + 2)).toEqual(["--resume", session]);
+      expect(planned(io)["labels"]).toMatchObject({ "paperclip.io/session-id": session });
+      expect(outcome(io)).toMatchObject({ errorCode: "session_unavailable", clearSession: true });
+    });
+
+    it("refuses an empty --task-id, two different agent ids and a workspace claim that is no claim name", async () => {
+      const empty = memoryIo();
+      expect(await runCommand(["--task-id", " ", "--speed", "max"], empty)).toBe(2);
+      expect(empty.err()).toContain("--task-id needs a value");
+      const twice = memoryIo();
+      expect(await runCommand(["--agent-id", "a", "--agent", "b", "--speed", "max"], twice)).toBe(2);
+      expect(twice.err()).toContain("Give the agent id once");
+      const claim = memoryIo();
+      expect(await runCommand(["--workspace-claim", "Agent_Home", "--speed", "max"], claim)).toBe(2);
+      expect(claim.out()).toContain(`config_invalid`);
+      expect(claim.out()).toContain(`workspaceClaim: "Agent_Home" is not a valid PersistentVolumeClaim name`);
+    });
+  });
+
   it("on a second Ctrl-C exits at once instead of waiting for the clean-up", async () => {
     const io = memoryIo();
     const run = runCommand(["--scenario", "silent-then-success", "--speed", "20"], io);

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { err, ok, runAgentJob, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { simImage } from "@clipjob/fake-cluster";
 import type { CliIo } from "../cli/cli-io.js";
-import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag } from "../cli/command-args.js";
+import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag, type ParsedArgs } from "../cli/command-args.js";
 import { EXIT, exitCodeForOutcome } from "../cli/exit-codes.js";
 import { RUN_HELP } from "../cli/help-text.js";
 import { kubeconfigFromEnv } from "../cli/real-cluster.js";
@@ -28,6 +29,10 @@ const OPTIONS = {
   config: { type: "string" },
   set: { type: "string", multiple: true },
   agent: { type: "string" },
+  "agent-id": { type: "string" },
+  "task-id": { type: "string" },
+  resume: { type: "string" },
+  "workspace-claim": { type: "string" },
   "prompt-file": { type: "string" },
   json: { type: "boolean" },
 } as const;
@@ -86,23 +91,33 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
 
   const prompt = await readPrompt(flags.positionals, stringFlag(flags, "prompt-file"), io);
   if (!prompt.ok) return usage(io, prompt.error);
+  const run = runFlags(flags);
+  if (!run.ok) return usage(io, run.error);
   const request: RunRequest = {
     runId: randomUUID(),
-    agent: { id: stringFlag(flags, "agent") ?? DEFAULT_AGENT_ID, companyId: "local", name: "clipjob CLI" },
+    agent: { id: run.value.agentId, companyId: "local", name: "clipjob CLI" },
     config: raw,
     taskMarkdown: prompt.value,
+    taskId: run.value.taskId,
+    session: run.value.resume !== null ? { sessionId: run.value.resume } : null,
+    workspaceClaim: run.value.workspaceClaim,
+    startedBy: `clipjob CLI, pid ${process.pid} on ${hostname()}`,
   };
   try {
     // The embedded cluster has whichever namespace the run asks for.
     if (simulation && (await simulation.fake.access.namespaceExists(namespace)) === false) simulation.fake.addNamespace(namespace);
+    // …and whichever workspace claim it names (a real cluster that lacks it leaves the pod unschedulable).
+    const claim = request.workspaceClaim;
+    if (simulation && claim && (await simulation.fake.access.claimAccessModes(namespace, claim)) === null) simulation.fake.addPvc(claim, ["ReadWriteOnce"], namespace);
     if (!json) view.message(intro(config, target, namespace), "plain");
     const outcome = await runAgentJob(deps, request, { observer: view, cancelSignal: cancel.signal });
     const exitCode = exitCodeForOutcome(outcome);
+    const blocked = blockedHint(outcome, request.agent.id, namespace);
     if (simulation) {
       const left = await simulation.settle(namespace, outcome.job === null || !outcome.job.kept);
-      view.finish(outcome, exitCode, simulatedEpilogue(outcome, left.jobs, simulation), { simulatedCluster: left });
+      view.finish(outcome, exitCode, [...simulatedEpilogue(outcome, left.jobs, simulation), ...blocked], { simulatedCluster: left });
     } else {
-      view.finish(outcome, exitCode, realEpilogue(outcome));
+      view.finish(outcome, exitCode, [...realEpilogue(outcome), ...blocked]);
     }
     return exitCode;
   } finally {
@@ -110,6 +125,30 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     view.close();
     await scope.value.dispose();
   }
+}
+
+interface RunFlags {
+  readonly agentId: string;
+  readonly taskId: string | null;
+  readonly resume: string | null;
+  readonly workspaceClaim: string | null;
+}
+
+/** What Paperclip's heartbeat would supply: the agent, the task, the session to resume and the workspace claim. */
+function runFlags(flags: ParsedArgs): Result<RunFlags, string> {
+  const agent = stringFlag(flags, "agent-id");
+  const legacy = stringFlag(flags, "agent");
+  if (agent !== undefined && legacy !== undefined && agent !== legacy) return err("Give the agent id once: --agent-id (or its older spelling --agent).");
+  const given = (name: string): Result<string | null, string> => {
+    const value = stringFlag(flags, name);
+    if (value === undefined) return ok(null);
+    return value.trim() === "" ? err(`--${name} needs a value`) : ok(value.trim());
+  };
+  const [taskId, resume, workspaceClaim] = [given("task-id"), given("resume"), given("workspace-claim")];
+  if (!taskId.ok) return taskId;
+  if (!resume.ok) return resume;
+  if (!workspaceClaim.ok) return workspaceClaim;
+  return ok({ agentId: agent ?? legacy ?? DEFAULT_AGENT_ID, taskId: taskId.value, resume: resume.value, workspaceClaim: workspaceClaim.value });
 }
 
 /**
@@ -162,6 +201,22 @@ function realEpilogue(outcome: RunOutcome): string[] {
   const job = outcome.job;
   if (!job?.kept) return [];
   return [`Job ${job.namespace}/${job.name} was kept (${job.keptBecause ?? "retained"}): 'clipjob logs ${job.name} -n ${job.namespace}' or 'clipjob cancel ${job.name} -n ${job.namespace}'.`];
+}
+
+const GUARD_BLOCKS: ReadonlySet<string> = new Set(["k8s_concurrent_run_blocked", "k8s_orphan_task_unknown", "k8s_orphan_session_mismatch"]);
+
+/**
+ * What to do about a live Job of the same agent. The guard cannot tell whether the process that started it
+ * still supervises it, so both ways out are named: wait or use another agent id, or delete a true orphan.
+ */
+function blockedHint(outcome: RunOutcome, agentId: string, namespace: string): string[] {
+  if (outcome.errorCode === null || !GUARD_BLOCKS.has(outcome.errorCode)) return [];
+  const jobs = outcome.errorMeta?.["jobs"];
+  const job = Array.isArray(jobs) && typeof jobs[0] === "string" ? jobs[0] : null;
+  if (job === null) return [];
+  return [
+    `Agent ${agentId} runs one Job at a time. If the process that started ${job} is still running, wait for it or give this run its own --agent-id; if that process is gone, 'clipjob cancel ${job} -n ${namespace}' deletes the Job.`,
+  ];
 }
 
 function pick(values: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, string> {

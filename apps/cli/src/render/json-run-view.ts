@@ -1,4 +1,4 @@
-import type { JobStarted, ProgressEvent, RunOutcome } from "@clipjob/core";
+import type { AgentJobSpec, JobStarted, ProgressEvent, RunOutcome } from "@clipjob/core";
 import type { OutputStream } from "../cli/cli-io.js";
 import type { RunView } from "./run-view.js";
 
@@ -13,6 +13,15 @@ export class JsonRunView implements RunView {
     private readonly err: OutputStream,
     private readonly now: () => number,
   ) {}
+
+  /**
+   * The planned Job, as a `plan` progress event: what a script needs to check the run it asked for (name,
+   * labels, annotations, claude's arguments, volumes, working directory); never the payload (prompt, tokens).
+   */
+  onPlan(spec: AgentJobSpec): void {
+    const { ref, labels, annotations, claudeArgs, volumes, workingDir } = spec;
+    this.emit({ type: "progress", event: { type: "plan", job: { namespace: ref.namespace, name: ref.name, labels, annotations, claudeArgs, volumes, workingDir }, atMs: this.now() } });
+  }
 
   onJob(job: JobStarted): void {
     this.emit({ type: "progress", event: { type: "job", namespace: job.namespace, name: job.name, reattached: job.reattached, atMs: this.now() } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobSnapshot, ObjectCondition } from "../ports/cluster-objects.js";
-import { decideGuard, type GuardDecision, type GuardInput } from "./decide-guard.js";
+import { decideGuard, describeLiveJob, type GuardDecision, type GuardInput } from "./decide-guard.js";
 import { isJobTerminal, isPodLive, jobLiveness, needsPodCheck } from "./job-liveness.js";
 
 interface JobInit {
@@ -196,16 +196,32 @@ describe("decideGuard", () => {
 
   it("explains blocks in words that name the Job", () => {
     const cases: [JobInit[], Partial<GuardInput>, RegExp][] = [
-      [[{ name: "j", run: "r1", task: "task-b" }], {}, /^Concurrent run blocked: orphaned Job j is running a different task \(task-b\)$/],
-      [[{ name: "j", run: "r1" }], {}, /orphaned Job j has unknown task context/],
-      [[{ name: "j", run: "r1", task: "task-a", session: "x" }], {}, /orphaned Job j has a mismatched session/],
-      [[{ name: "j", run: "r1" }, { name: "k", run: "r2", minute: 1 }], { reattachOrphanedJobs: false }, /orphaned Job k still running for this agent \(and 1 more: j\) \(reattachOrphanedJobs is off\)/],
+      [[{ name: "j", run: "r1", task: "task-b" }], {}, /^Concurrent run blocked: live Job j of this agent \(started 2026-01-01T00:00:00Z by run r1\) is running a different task \(task-b\)$/],
+      [[{ name: "j", run: "r1" }], {}, /live Job j of this agent \(started 2026-01-01T00:00:00Z by run r1\) has unknown task context/],
+      [[{ name: "j", run: "r1", task: "task-a", session: "x" }], {}, /live Job j of this agent \(started 2026-01-01T00:00:00Z by run r1\) has a mismatched session/],
+      [
+        [{ name: "j", run: "r1" }, { name: "k", run: "r2", minute: 1 }],
+        { reattachOrphanedJobs: false },
+        /live Job k of this agent \(started 2026-01-01T00:01:00Z by run r2\) is still running \(and 1 more: j\) \(reattachOrphanedJobs is off\)/,
+      ],
       [[{ name: "j", run: "r1", deleting: true }], {}, /Job j is being deleted but its pod is still running/],
     ];
     for (const [jobs, overrides, message] of cases) {
       const d = decide(jobs.map(job), overrides);
       expect(d.kind === "block" ? d.message : d.kind).toMatch(message);
     }
+  });
+
+  it("names who started a blocking Job instead of calling it orphaned: its supervisor may well be alive (issue 14, fault 12)", () => {
+    const started = { ...job({ name: "j", run: "r1" }), annotations: { "clipjob.dev/started-by": "clipjob CLI, pid 4242 on dev-1" } };
+    const d = decide([started]);
+    expect(d).toMatchObject({
+      kind: "block",
+      code: "k8s_orphan_task_unknown",
+      message:
+        "Concurrent run blocked: live Job j of this agent (started 2026-01-01T00:00:00Z by clipjob CLI, pid 4242 on dev-1; run r1) has unknown task context (the Job or this run carries no task id), so it cannot be matched to this run",
+    });
+    expect(describeLiveJob({ ...job({ name: "bare" }), labels: {} })).toBe("live Job bare of this agent (started 2026-01-01T00:00:00Z)");
   });
 
   it("orders Jobs with unreadable timestamps last and ties by name, deterministically", () => {

@@ -11,8 +11,12 @@
 //     classified; if any orphan blocks, the run blocks — even when a newer orphan could be adopted, since
 //     adopting one would leave the blocking one running beside this run. If none blocks, the newest is
 //     adopted (older adoptable ones keep running and are matched again by the next guard).
+// A blocking Job is called what is known of it: a live Job of this agent, started at its creation time by
+// the process its `clipjob.dev/started-by` annotation names (and its run). From the Job alone nobody can tell
+// whether that process still supervises it (another clipjob process, a second Paperclip replica) or is gone
+// (a true orphan), so the message does not guess "orphaned".
 
-import { LABEL_RUN_ID, LABEL_TASK_ID } from "../job/labels.js";
+import { ANNOTATION_STARTED_BY, LABEL_RUN_ID, LABEL_TASK_ID } from "../job/labels.js";
 import type { JobSnapshot } from "../ports/cluster-objects.js";
 import { classifyOrphan, labelForm, orphanBlockCode, type ExpectedRun, type OrphanBlockCode, type OrphanClassification } from "./classify-orphan.js";
 import { jobLiveness } from "./job-liveness.js";
@@ -60,7 +64,7 @@ export function decideGuard(input: GuardInput): GuardDecision {
     const names = orphans.map((j) => j.ref.name);
     return block(
       "k8s_concurrent_run_blocked",
-      `Concurrent run blocked: orphaned Job ${names[0]} still running for this agent${more(names)} (reattachOrphanedJobs is off)`,
+      `Concurrent run blocked: ${describeLiveJob(orphans[0]!)} is still running${more(names)} (reattachOrphanedJobs is off)`,
       names,
     );
   }
@@ -73,16 +77,23 @@ export function decideGuard(input: GuardInput): GuardDecision {
   const first = blocking[0];
   if (first) {
     const names = blocking.map((o) => o.job.ref.name);
-    const name = first.job.ref.name;
     const reason =
       first.classification === "block_task_unknown"
         ? `has unknown task context (the Job or this run carries no task id), so it cannot be matched to this run`
         : first.classification === "block_task_mismatch"
           ? `is running a different task (${first.job.labels[LABEL_TASK_ID] ?? "?"})`
           : "has a mismatched session";
-    return block(orphanBlockCode(first.classification), `Concurrent run blocked: orphaned Job ${name} ${reason}${more(names)}`, names);
+    return block(orphanBlockCode(first.classification), `Concurrent run blocked: ${describeLiveJob(first.job)} ${reason}${more(names)}`, names);
   }
   return { kind: "reattach", job: orphans[0]!, sameRun: false };
+}
+
+/** "live Job ac-… of this agent (started 2026-…Z by clipjob CLI, pid 42 on dev-1; run r-1)". */
+export function describeLiveJob(job: JobSnapshot): string {
+  const by = job.annotations[ANNOTATION_STARTED_BY];
+  const run = job.labels[LABEL_RUN_ID];
+  const who = [by, run !== undefined ? `run ${run}` : undefined].filter((part) => part !== undefined).join("; ");
+  return `live Job ${job.ref.name} of this agent (started ${job.creationTimestamp}${who !== "" ? ` by ${who}` : ""})`;
 }
 
 function block(code: OrphanBlockCode, message: string, jobs: string[]): GuardDecision {

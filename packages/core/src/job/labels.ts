@@ -18,6 +18,11 @@ export const ADAPTER_TYPE = "claude_k8s";
 
 export const ANNOTATION_ADAPTER_TYPE = "paperclip.io/adapter-type";
 export const ANNOTATION_AGENT_NAME = "paperclip.io/agent-name";
+/**
+ * Who started the Job, in words (`clipjob CLI, pid 4242 on build-7`, `Paperclip, pid 1 on paperclip-0`): the
+ * guard names it when the Job blocks another run, so a person can tell whether that process still lives.
+ */
+export const ANNOTATION_STARTED_BY = "clipjob.dev/started-by";
 
 /**
  * Label key prefixes user labels may not use: ours, the predecessor's, and the ones Kubernetes reserves

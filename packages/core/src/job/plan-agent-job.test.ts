@@ -81,6 +81,39 @@ describe("planAgentJob", () => {
     expect(s.annotations).toEqual({ "paperclip.io/adapter-type": "claude_k8s", "paperclip.io/agent-name": "Echo <bot>" });
   });
 
+  it("annotates who started the Job, bounded to 256 characters", () => {
+    expect(spec({ request: { startedBy: "clipjob CLI, pid 4242 on dev-1" } }).annotations["clipjob.dev/started-by"]).toBe("clipjob CLI, pid 4242 on dev-1");
+    expect(spec({ request: { startedBy: "x".repeat(300) } }).annotations["clipjob.dev/started-by"]).toHaveLength(256);
+    expect(spec({ request: { startedBy: null } }).annotations).not.toHaveProperty("clipjob.dev/started-by");
+  });
+
+  describe("a workspace claim the run names (issue 14, fault 12)", () => {
+    it("mounts it at /paperclip in place of the host pod's claim", () => {
+      expect(spec({ request: { workspaceClaim: "agent-home" } }).volumes).toEqual([
+        { kind: "pvc", name: "paperclip-data", claimName: "agent-home", mountPath: "/paperclip" },
+        { kind: "secret", name: "host-gcp-creds", secretName: "gcp", mountPath: "/var/secrets/gcp", defaultMode: 0o400, optional: true },
+      ]);
+    });
+
+    it("mounts it outside any pod and in another namespace than the host's, where nothing else is inherited", () => {
+      expect(spec({ host: { ...NO_HOST_FACTS, image: "claude:1" }, request: { workspaceClaim: "agent-home" } }).volumes).toEqual([
+        { kind: "pvc", name: "paperclip-data", claimName: "agent-home", mountPath: "/paperclip" },
+      ]);
+      const elsewhere = spec({ config: { namespace: "agents" }, request: { workspaceClaim: "agent-home" } });
+      expect(elsewhere.volumes).toEqual([{ kind: "pvc", name: "paperclip-data", claimName: "agent-home", mountPath: "/paperclip" }]);
+      expect(elsewhere.notes.join("\n")).not.toMatch(/\/paperclip volume/);
+      expect(elsewhere.imagePullSecrets).toEqual([]);
+    });
+
+    it("refuses a name that is no PersistentVolumeClaim name", () => {
+      expect(failure({ request: { workspaceClaim: "Agent_Home" } })).toEqual({
+        code: "config_invalid",
+        field: "workspaceClaim",
+        message: `workspaceClaim: "Agent_Home" is not a valid PersistentVolumeClaim name (lowercase letters, digits, '-' and '.', at most 253 characters)`,
+      });
+    });
+  });
+
   it("notes a run id that has no label form instead of failing", () => {
     const s = spec({ request: { runId: "日本語" } });
     expect(s.labels["paperclip.io/run-id"]).toBeUndefined();

@@ -10,8 +10,8 @@ import { agentCommand, buildClaudeArgs } from "./claude-command.js";
 import type { PromptBundleRef } from "./prompt-bundle-ref.js";
 import { AGENT_HOME, buildAgentEnv, firstConfigEnvProblem } from "./env-policy.js";
 import { agentJobName } from "./job-name.js";
-import { isDnsLabel } from "./k8s-names.js";
-import { ADAPTER_TYPE, ANNOTATION_ADAPTER_TYPE, ANNOTATION_AGENT_NAME, identityLabels, sanitizeLabelValue } from "./labels.js";
+import { isDnsLabel, isDnsSubdomain } from "./k8s-names.js";
+import { ADAPTER_TYPE, ANNOTATION_ADAPTER_TYPE, ANNOTATION_AGENT_NAME, ANNOTATION_STARTED_BY, identityLabels, sanitizeLabelValue } from "./labels.js";
 import { payloadSizeProblem } from "./payload-limits.js";
 import { buildPrompt, toWellFormed } from "./prompt.js";
 import { AGENT_POD_SECURITY } from "./workspace-ownership.js";
@@ -38,6 +38,7 @@ export interface PlanInput {
 /** The shared volume the host pod mounts at `/paperclip`: Claude's HOME and sessions live on it. */
 export const PAPERCLIP_VOLUME = "paperclip-data";
 const MAX_AGENT_NAME_ANNOTATION = 1024;
+const MAX_STARTED_BY_ANNOTATION = 256;
 
 export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> {
   const { request, config, host } = input;
@@ -49,6 +50,10 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
   const namespace = config.namespace ?? host.namespace ?? input.defaultNamespace;
   if (!isDnsLabel(namespace)) {
     return invalid("namespace", `namespace: ${quote(namespace)} is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters)`);
+  }
+  const workspaceClaim = request.workspaceClaim?.trim() || null;
+  if (workspaceClaim !== null && !isDnsSubdomain(workspaceClaim)) {
+    return invalid("workspaceClaim", `workspaceClaim: ${quote(workspaceClaim)} is not a valid PersistentVolumeClaim name (lowercase letters, digits, '-' and '.', at most 253 characters)`);
   }
   const image = config.image ?? host.image;
   if (!image) return invalid("image", "image: no image configured and the host pod has none");
@@ -89,7 +94,10 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
   if (sizeProblem) return err({ code: "k8s_payload_too_large", message: sizeProblem });
 
   const claudeArgs = buildClaudeArgs({ config, resumeSessionId: prompt.resumeSessionId, bundle: input.promptBundle ?? null });
-  const inherited = hostNamespacedObjects(host, sameNamespaceAsHost, namespace, notes);
+  // A claim the run names replaces the host pod's: it is looked up in the Job's namespace, wherever the host runs.
+  const inherited = hostNamespacedObjects(workspaceClaim !== null ? { ...host, paperclipClaimName: undefined } : host, sameNamespaceAsHost, namespace, notes);
+  const volumes: Volume[] =
+    workspaceClaim !== null ? [{ kind: "pvc", name: PAPERCLIP_VOLUME, claimName: workspaceClaim, mountPath: AGENT_HOME }, ...inherited.volumes] : [...inherited.volumes];
 
   return ok({
     ref: { namespace, name: agentJobName(request.agent.id, request.runId) },
@@ -97,6 +105,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     annotations: {
       [ANNOTATION_ADAPTER_TYPE]: ADAPTER_TYPE,
       [ANNOTATION_AGENT_NAME]: toWellFormed(request.agent.name.slice(0, MAX_AGENT_NAME_ANNOTATION)),
+      ...(request.startedBy ? { [ANNOTATION_STARTED_BY]: toWellFormed(request.startedBy.slice(0, MAX_STARTED_BY_ANNOTATION)) } : {}),
     },
     image,
     imagePullPolicy: config.imagePullPolicy,
@@ -118,7 +127,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     nodeSelector: config.nodeSelector,
     tolerations: config.tolerations,
     ...(host.dnsConfig ? { dnsConfig: host.dnsConfig } : {}),
-    volumes: inherited.volumes,
+    volumes,
     podSecurity: AGENT_POD_SECURITY,
     ...(config.timeoutSec > 0 ? { activeDeadlineSeconds: config.timeoutSec } : {}),
     ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,

@@ -44,4 +44,11 @@ export interface RunRequest {
   readonly templateData?: Readonly<Record<string, unknown>>;
   /** The skills + instructions bundle the host prepared on the shared volume (`--add-dir`), if any. */
   readonly promptBundle?: PromptBundleRef | null;
+  /**
+   * The PersistentVolumeClaim (in the Job's namespace) to mount at `/paperclip`, Claude's HOME and session
+   * store. Absent: the host pod's own `/paperclip` claim when the Job runs in the host's namespace, else none.
+   */
+  readonly workspaceClaim?: string | null;
+  /** The process supervising this run, in words (at most 256 characters kept); stored on the Job as `clipjob.dev/started-by`. */
+  readonly startedBy?: string | null;
 }

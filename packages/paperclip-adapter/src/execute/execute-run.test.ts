@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdapterRoot } from "../composition/adapter-root.js";
 import { createServerAdapter } from "../server-adapter.js";
@@ -101,6 +102,17 @@ describe("execute on the simulated cluster", () => {
     const result = await adapter().execute(run.ctx);
     expect(result.errorCode).toBeNull();
     expect(run.lines("stdout").filter((l) => l.startsWith("[clipjob] warning: "))).toEqual([]);
+  });
+
+  it("annotates its Jobs with the process supervising them, for another process's guard to name (issue 14, fault 12)", async () => {
+    const run = paperclipContext({ config: simulated("success", { retainJobs: true }) });
+    const result = await adapter().execute(run.ctx);
+    const name = /^ac-\S+/.exec(String(result.sessionParams?.["lastJobName"]))?.[0];
+    const scope = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
+    if (!scope.ok || name === undefined) throw new Error("no simulated scope or Job");
+    const jobs = await scope.value.simulation()!.fake.cluster.listJobs("clipjob", { "paperclip.io/run-id": run.ctx.runId });
+    expect(jobs.map((j) => j.ref.name)).toEqual([name]);
+    expect(jobs[0]!.annotations["clipjob.dev/started-by"]).toBe(`Paperclip, pid ${process.pid} on ${hostname()}`);
   });
 
   it("reports a Claude failure with its code and keeps going", async () => {

@@ -1,6 +1,7 @@
 // Paperclip's execute(ctx) for claude_k8s: map the context to a RunRequest, run it through core on the
 // cluster the config names, map the outcome back. It never throws: anything unexpected becomes
 // `adapter_internal_error` with its message, so Paperclip always records a classified result.
+import { hostname } from "node:os";
 import { failureOutcome, parseConfig, runAgentJob, type ClipjobConfig, type ErrorCode, type RunOutcome } from "@clipjob/core";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
@@ -73,7 +74,7 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
       image: simulation && config.image === null ? simulation.imageFor(config.simulatedScenario) : null,
       dropInstructions: bundle.dropInstructions,
     });
-    const request = { ...runRequestFromContext({ ctx, config: runConfig, hostEnv }), promptBundle: bundle.ref };
+    const request = { ...runRequestFromContext({ ctx, config: runConfig, hostEnv }), promptBundle: bundle.ref, startedBy: STARTED_BY };
     const reporter = new RunReporter(ctx, (spec, promptMetrics) =>
       invocationMeta({
         spec,
@@ -96,6 +97,9 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     stops.dispose();
   }
 }
+
+/** Who supervises this process's Jobs, as the guard of another process names it (in a pod, the host name is the pod's). */
+const STARTED_BY = `Paperclip, pid ${process.pid} on ${hostname()}`;
 
 /** adapterConfig as the run should see it: the simulated image filled in, unreadable instructions left out. */
 function runConfigFor(config: Record<string, unknown>, { image, dropInstructions }: { image: string | null; dropInstructions: boolean }): Record<string, unknown> {
