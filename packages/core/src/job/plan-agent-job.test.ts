@@ -101,7 +101,7 @@ describe("planAgentJob", () => {
       ]);
       const elsewhere = spec({ config: { namespace: "agents" }, request: { workspaceClaim: "agent-home" } });
       expect(elsewhere.volumes).toEqual([{ kind: "pvc", name: "paperclip-data", claimName: "agent-home", mountPath: "/paperclip" }]);
-      expect(elsewhere.notes.join("\n")).not.toMatch(/\/paperclip volume/);
+      expect((elsewhere.notes ?? []).join("\n")).not.toMatch(/\/paperclip volume/);
       expect(elsewhere.imagePullSecrets).toEqual([]);
     });
 
