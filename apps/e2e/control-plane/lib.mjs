@@ -1,13 +1,16 @@
-// Small, dependency-free helpers shared by start.mjs, kubelet-sim.mjs and smoke.mjs (Node 20, ESM).
+// Helpers shared by start.mjs, kubelet-sim.mjs, smoke.mjs and the real-node harness (Node 20, ESM).
 //
-//  - KubeClient: a minimal HTTPS client for the Kubernetes API (CA-verified; client cert or bearer token),
-//    with JSON helpers, raw streaming (pods/log) and watch.
-//  - parseYaml / toYaml: the YAML subset used by rbac.yaml and the kubeconfigs written here.
-//  - readKubeconfig: turn one of our kubeconfigs into KubeClient options.
+//  - KubeClient: Kubernetes API requests by path as one identity, with JSON helpers, raw streaming
+//    (pods/log) and watch. Credentials and TLS come from @kubernetes/client-node's KubeConfig, watches from
+//    its Watch; what stays here is one pooled HTTPS request per call, since the tests speak to the API by
+//    path (subresources, /readyz, pods/log streams) rather than through typed API classes.
+//  - parseYaml / toYaml: the `yaml` package (rbac.yaml, kubeconfigs, kubelet and kwok configs).
+//  - readKubeconfig: one of our kubeconfigs (its current context) as KubeClient options, via KubeConfig.
 //  - freePort, waitFor, sleep.
 import https from 'node:https';
 import net from 'node:net';
-import fs from 'node:fs';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import YAML from 'yaml';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,23 +62,47 @@ export class KubeError extends Error {
   }
 }
 
+/** A client-node KubeConfig with one cluster, one user (client certificate or bearer token), one context. */
+function kubeConfigFor({ server, ca, cert, key, token }) {
+  const b64 = (s) => (s ? Buffer.from(s).toString('base64') : undefined);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'cluster', server, caData: b64(ca), skipTLSVerify: false }],
+    users: [{ name: 'user', certData: b64(cert), keyData: b64(key), token }],
+    contexts: [{ name: 'context', cluster: 'cluster', user: 'user' }],
+    currentContext: 'context',
+  });
+  return kc;
+}
+
 /**
- * Minimal Kubernetes API client.
+ * Kubernetes API requests by path as one identity.
  * opts: { server: 'https://127.0.0.1:6443', ca: PEM, cert?: PEM, key?: PEM, token?: string }
  */
 export class KubeClient {
-  constructor({ server, ca, cert, key, token }) {
-    this.server = new URL(server);
-    this.token = token;
-    this.agent = new https.Agent({ ca, cert, key, keepAlive: true, maxSockets: 32 });
+  constructor(opts) {
+    this.server = new URL(opts.server);
+    this.kubeConfig = kubeConfigFor(opts);
+    this.connection = null;
+  }
+
+  /** TLS material and the Authorization header as client-node applies them, with one keep-alive agent. */
+  connect() {
+    this.connection ??= (async () => {
+      const o = {};
+      await this.kubeConfig.applyToHTTPSOptions(o);
+      const agent = new https.Agent({ ca: o.ca, cert: o.cert, key: o.key, keepAlive: true, maxSockets: 32 });
+      return { agent, headers: o.headers ?? {} };
+    })();
+    return this.connection;
   }
 
   /** Low-level request. Resolves to the IncomingMessage (not consumed). */
-  raw(method, path, { query, body, contentType, headers = {}, signal } = {}) {
+  async raw(method, path, { query, body, contentType, headers = {}, signal } = {}) {
+    const { agent, headers: auth } = await this.connect();
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
-    const h = { Accept: 'application/json', ...headers };
-    if (this.token) h.Authorization = `Bearer ${this.token}`;
+    const h = { Accept: 'application/json', ...auth, ...headers };
     let payload;
     if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
@@ -83,7 +110,7 @@ export class KubeClient {
       h['Content-Length'] = Buffer.byteLength(payload);
     }
     return new Promise((resolve, reject) => {
-      const req = https.request(url, { method, agent: this.agent, headers: h, signal }, resolve);
+      const req = https.request(url, { method, agent, headers: h, signal }, resolve);
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();
@@ -124,28 +151,37 @@ export class KubeClient {
   }
 
   /**
-   * Watch a collection. Calls onEvent({type, object}) for each event until `signal` aborts or the server
-   * ends the stream. Returns when the stream ends. Throws KubeError on non-2xx.
+   * Watch a collection (client-node's Watch, with bookmarks). Calls onEvent({type, object}) for each event
+   * until `signal` aborts or the server ends the stream, then resolves. Rejects with a KubeError on a
+   * non-200 answer, and with what onEvent threw (the watch is stopped then).
    */
-  async watch(path, query, onEvent, signal) {
-    const res = await this.raw('GET', path, { query: { ...query, watch: '1', allowWatchBookmarks: 'true' }, signal });
-    if (res.statusCode !== 200) throw new KubeError('GET', path, res.statusCode, await readAll(res));
-    res.setEncoding('utf8');
-    let buf = '';
-    try {
-      for await (const chunk of res) {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i).trim();
-          buf = buf.slice(i + 1);
-          if (line) await onEvent(JSON.parse(line));
+  watch(path, query, onEvent, signal) {
+    return new Promise((resolve, reject) => {
+      let controller = null;
+      let thrown = null;
+      const onAbort = () => controller?.abort();
+      const done = (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (thrown) reject(thrown);
+        else if (err && !signal?.aborted && err.name !== 'AbortError' && err.code !== 'ECONNRESET') {
+          reject(err.statusCode ? new KubeError('GET', path, err.statusCode, err.message) : err);
+        } else resolve();
+      };
+      const event = (type, object) => {
+        if (thrown) return;
+        try {
+          onEvent({ type, object });
+        } catch (e) {
+          thrown = e;
+          controller?.abort();
         }
-      }
-    } catch (e) {
-      if (signal?.aborted || e.name === 'AbortError' || e.code === 'ECONNRESET') return;
-      throw e;
-    }
+      };
+      new Watch(this.kubeConfig).watch(path, { ...query, allowWatchBookmarks: true }, event, done).then((c) => {
+        controller = c;
+        if (signal?.aborted || thrown) c.abort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      }, done);
+    });
   }
 }
 
@@ -158,178 +194,34 @@ export function readAll(res) {
   });
 }
 
-// ---------------------------------------------------------------------------------------------------
-// YAML subset: block mappings, block sequences (incl. "- key: v" maps), flow sequences of scalars
-// ([a, "b"]), quoted/plain scalars, comments, multiple documents (---). Enough for rbac.yaml and the
-// kubeconfigs this package writes; not a general YAML parser.
-// ---------------------------------------------------------------------------------------------------
+/** Every non-empty document of a YAML stream (`---` separated), as plain data; throws on a syntax error. */
 export function parseYaml(text) {
-  const docs = [];
-  for (const chunk of text.split(/^---\s*$/m)) {
-    const lines = [];
-    for (const raw of chunk.split('\n')) {
-      const noComment = stripComment(raw);
-      if (!noComment.trim()) continue;
-      lines.push({ indent: noComment.length - noComment.trimStart().length, text: noComment.trim() });
-    }
-    if (!lines.length) continue;
-    const pos = { i: 0 };
-    docs.push(parseBlock(lines, pos, lines[0].indent));
-  }
-  return docs;
+  return YAML.parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length) throw new Error(`yaml: ${doc.errors[0].message}`);
+      return doc.toJS();
+    })
+    .filter((v) => v !== null && v !== undefined);
 }
 
-function stripComment(line) {
-  let q = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (q) {
-      if (c === q) q = null;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return line.slice(0, i).replace(/\s+$/, '');
-  }
-  return line.replace(/\s+$/, '');
+/** Plain JSON data as block YAML. */
+export function toYaml(v) {
+  return YAML.stringify(v);
 }
 
-function parseBlock(lines, pos, indent) {
-  if (lines[pos.i].text.startsWith('- ') || lines[pos.i].text === '-') return parseSeq(lines, pos, indent);
-  return parseMap(lines, pos, indent);
-}
-
-function parseSeq(lines, pos, indent) {
-  const out = [];
-  while (pos.i < lines.length && lines[pos.i].indent === indent && (lines[pos.i].text.startsWith('- ') || lines[pos.i].text === '-')) {
-    const line = lines[pos.i];
-    const rest = line.text === '-' ? '' : line.text.slice(2).trim();
-    if (!rest) {
-      pos.i++;
-      out.push(pos.i < lines.length && lines[pos.i].indent > indent ? parseBlock(lines, pos, lines[pos.i].indent) : null);
-    } else if (isMapEntry(rest)) {
-      // "- key: v" starts a mapping whose further keys are indented to the column after "- ".
-      const childIndent = indent + (line.text.length - rest.length);
-      lines[pos.i] = { indent: childIndent, text: rest };
-      out.push(parseMap(lines, pos, childIndent));
-    } else {
-      pos.i++;
-      out.push(parseScalar(rest));
-    }
-  }
-  return out;
-}
-
-function isMapEntry(s) {
-  if (s.startsWith('"') || s.startsWith("'") || s.startsWith('[') || s.startsWith('{')) return false;
-  return /^[^\s:][^:]*:(\s|$)/.test(s);
-}
-
-function parseMap(lines, pos, indent) {
-  const out = {};
-  while (pos.i < lines.length && lines[pos.i].indent === indent) {
-    const { text } = lines[pos.i];
-    if (text.startsWith('- ')) break;
-    const m = /^([^:]+?):(?:\s+(.*))?$/.exec(text);
-    if (!m) throw new Error(`yaml: cannot parse line: ${text}`);
-    const key = parseScalar(m[1].trim());
-    const val = m[2];
-    pos.i++;
-    if (val !== undefined && val !== '') {
-      out[key] = parseScalar(val);
-    } else if (pos.i < lines.length && (lines[pos.i].indent > indent || (lines[pos.i].indent === indent && lines[pos.i].text.startsWith('- ')))) {
-      out[key] = parseBlock(lines, pos, lines[pos.i].indent);
-    } else {
-      out[key] = null;
-    }
-  }
-  return out;
-}
-
-function parseScalar(s) {
-  s = s.trim();
-  if (s.startsWith('[') && s.endsWith(']')) {
-    const inner = s.slice(1, -1).trim();
-    if (!inner) return [];
-    return splitFlow(inner).map(parseScalar);
-  }
-  if (s.startsWith('{') && s.endsWith('}')) {
-    const inner = s.slice(1, -1).trim();
-    const o = {};
-    if (inner) for (const part of splitFlow(inner)) {
-      const i = part.indexOf(':');
-      o[parseScalar(part.slice(0, i))] = parseScalar(part.slice(i + 1));
-    }
-    return o;
-  }
-  if (s.startsWith('"') && s.endsWith('"')) return JSON.parse(s);
-  if (s.startsWith("'") && s.endsWith("'")) return s.slice(1, -1).replace(/''/g, "'");
-  if (s === 'true') return true;
-  if (s === 'false') return false;
-  if (s === 'null' || s === '~') return null;
-  if (/^-?\d+$/.test(s)) return Number(s);
-  return s;
-}
-
-function splitFlow(s) {
-  const parts = [];
-  let depth = 0, q = null, cur = '';
-  for (const c of s) {
-    if (q) { cur += c; if (c === q) q = null; continue; }
-    if (c === '"' || c === "'") { q = c; cur += c; continue; }
-    if (c === '[' || c === '{') depth++;
-    if (c === ']' || c === '}') depth--;
-    if (c === ',' && depth === 0) { parts.push(cur.trim()); cur = ''; continue; }
-    cur += c;
-  }
-  if (cur.trim()) parts.push(cur.trim());
-  return parts;
-}
-
-/** Serialise plain JSON data as block YAML (strings always double-quoted: safe and JSON-compatible). */
-export function toYaml(v, indent = 0) {
-  const pad = ' '.repeat(indent);
-  if (Array.isArray(v)) {
-    if (!v.length) return `${pad}[]\n`;
-    return v
-      .map((item) => {
-        if (item && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length) {
-          const body = toYaml(item, indent + 2);
-          return `${pad}- ${body.slice(indent + 2)}`;
-        }
-        return `${pad}- ${scalarYaml(item)}\n`;
-      })
-      .join('');
-  }
-  if (v && typeof v === 'object') {
-    return Object.entries(v)
-      .map(([k, val]) => {
-        if (val && typeof val === 'object' && (Array.isArray(val) ? val.length : Object.keys(val).length)) {
-          return `${pad}${k}:\n${toYaml(val, Array.isArray(val) ? indent : indent + 2)}`;
-        }
-        return `${pad}${k}: ${Array.isArray(val) ? '[]' : val && typeof val === 'object' ? '{}' : scalarYaml(val)}\n`;
-      })
-      .join('');
-  }
-  return `${pad}${scalarYaml(v)}\n`;
-}
-
-function scalarYaml(v) {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  return String(v);
-}
-
-/** Read one of the kubeconfigs written by start.mjs (current context) into KubeClient options. */
+/** Read one of the kubeconfigs written by start.mjs (its current context) into KubeClient options. */
 export function readKubeconfig(path) {
-  const [kc] = parseYaml(fs.readFileSync(path, 'utf8'));
-  const ctxName = kc['current-context'];
-  const ctx = kc.contexts.find((c) => c.name === ctxName).context;
-  const cluster = kc.clusters.find((c) => c.name === ctx.cluster).cluster;
-  const user = kc.users.find((u) => u.name === ctx.user).user;
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const ctx = kc.getContextObject(kc.getCurrentContext());
   const b64 = (s) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
   return {
     server: cluster.server,
-    ca: b64(cluster['certificate-authority-data']),
-    cert: b64(user['client-certificate-data']),
-    key: b64(user['client-key-data']),
+    ca: b64(cluster.caData),
+    cert: b64(user.certData),
+    key: b64(user.keyData),
     token: user.token,
     namespace: ctx.namespace,
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Start a real Kubernetes control plane for the clipjob e2e / contract tests: no Docker, no kubectl,
-// no npm dependencies (Node 20 ESM).
+// Start a real Kubernetes control plane for the clipjob e2e / contract tests: no Docker, no kubectl
+// (Node 20 ESM; npm dependencies: @kubernetes/client-node and yaml, through lib.mjs).
 //
 //   etcd -> kube-apiserver (127.0.0.1, RBAC+Node authz) -> kube-controller-manager, kube-scheduler, kwok
 //   + kubelet-sim (in this process): the kwok node's kubelet log endpoint (pods/log), see kubelet-sim.mjs
