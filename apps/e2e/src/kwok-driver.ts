@@ -5,7 +5,8 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { AgentJobSpec, EnvVar, ObjectRef } from "@clipjob/core";
-import { contractBaseSpec, type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
+import { type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
+import { contractBaseSpec } from "@clipjob/kube-test-kit/planned-job-spec";
 import type { AdminClient } from "./e2e-control-plane.js";
 
 export interface KwokDriverOptions {

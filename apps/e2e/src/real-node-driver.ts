@@ -4,7 +4,8 @@
 // or exceeds a small memory limit (the kernel's OOM killer). Pull failures use an image no registry serves
 // (the namespace has no route out), a missing Secret is really missing, eviction goes through the API.
 import { PAYLOAD_MOUNT_PATH, type AgentJobSpec, type EnvVar, type ObjectRef } from "@clipjob/core";
-import { contractBaseSpec, type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
+import { type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
+import { contractBaseSpec } from "@clipjob/kube-test-kit/planned-job-spec";
 import type { AdminClient } from "./e2e-control-plane.js";
 
 export interface RealNodeDriverOptions {

@@ -2,4 +2,3 @@ export { describeClusterContract } from "./cluster-contract.js";
 export { describeLogContract } from "./log-contract.js";
 export type { ContainerBehaviour, ContractCapabilities, ContractDriver, ContractHarness, HarnessFactory } from "./contract-harness.js";
 export { collectAll, collectUntil, eventually, uniqueName } from "./contract-helpers.js";
-export { contractBaseSpec } from "./contract-base-spec.js";

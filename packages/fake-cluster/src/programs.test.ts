@@ -124,17 +124,17 @@ describe("built-in programs", () => {
       seen.push({ argv: ctx.argv, prompt: ctx.prompt, env: { ...ctx.env } });
       return 0;
     });
-    await runToEnd(
-      fake,
-      baseSpec("probe", "probe", {
-        payload: { prompt: "the prompt", runToken: "jwt-1" },
-        env: [
-          { name: "PAPERCLIP_API_KEY", source: { kind: "payload", key: "run-token" } },
-          { name: "POD", source: { kind: "field", fieldPath: "metadata.name" } },
-        ],
-      }),
-    );
-    expect(seen[0]?.argv).toEqual(["--print", "-", "--output-format", "stream-json", "--verbose"]);
+    const spec = baseSpec("probe", "probe", {
+      payload: { prompt: "the prompt", runToken: "jwt-1" },
+      env: [
+        { name: "PAPERCLIP_API_KEY", source: { kind: "payload", key: "run-token" } },
+        { name: "POD", source: { kind: "field", fieldPath: "metadata.name" } },
+      ],
+    });
+    await runToEnd(fake, spec);
+    // The planner's claude args, whatever they are today; they start with the stream-json print mode.
+    expect(seen[0]?.argv).toEqual(spec.claudeArgs);
+    expect(seen[0]?.argv.slice(0, 5)).toEqual(["--print", "-", "--output-format", "stream-json", "--verbose"]);
     expect(seen[0]?.prompt).toBe("the prompt");
     expect(seen[0]?.env["PAPERCLIP_API_KEY"]).toBe("jwt-1");
     expect(seen[0]?.env["POD"]).toMatch(/^probe-/);

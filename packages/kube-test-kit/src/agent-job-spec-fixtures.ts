@@ -1,28 +1,16 @@
 import type { AgentJobSpec } from "@clipjob/core";
+import { plannedJobSpec } from "./planned-job-spec.js";
 
-// Two specs that bracket what the planner produces: every optional knob off, and every knob on.
+// Two specs that bracket what the renderer must handle: the planner's spec for a minimal run (default
+// config, no host facts — from core's planAgentJob, so a change to the planned spec shows in the goldens),
+// and a hand-written spec with every knob the AgentJobSpec type admits on, including some the planner never
+// sets (envFrom, secret env, field refs).
 
-export const minimalSpec: AgentJobSpec = {
-  ref: { namespace: "agents", name: "claude-run-a1b2c3" },
-  labels: { "app.kubernetes.io/managed-by": "clipjob", "paperclip.io/agent-id": "agent-1", "paperclip.io/run-id": "run-1" },
-  annotations: {},
+export const minimalSpec: AgentJobSpec = plannedJobSpec({
+  namespace: "agents",
+  name: "claude-run-a1b2c3",
   image: "ghcr.io/example/paperclip:1.0.0",
-  imagePullPolicy: "IfNotPresent",
-  imagePullSecrets: [],
-  automountServiceAccountToken: false,
-  command: ["/bin/sh", "-c", "exec claude --print - --output-format stream-json --verbose < /var/run/clipjob/payload/prompt"],
-  claudeArgs: ["--print", "-", "--output-format", "stream-json", "--verbose"],
-  workingDir: "/paperclip",
-  env: [],
-  envFrom: [],
-  payload: { prompt: "Continue your Paperclip work." },
-  resources: { requests: {}, limits: {} },
-  nodeSelector: {},
-  tolerations: [],
-  volumes: [],
-  podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true },
-  terminationGracePeriodSeconds: 30,
-};
+});
 
 export const fullSpec: AgentJobSpec = {
   ref: { namespace: "agents", name: "claude-run-d4e5f6" },

@@ -1,6 +1,6 @@
 import type { AgentJobSpec } from "@clipjob/core";
 import { FakeCluster, INIT_CONTAINERS_ANNOTATION, SCRIPT_ENV, simImage, type ScriptBehaviour } from "@clipjob/fake-cluster";
-import { contractBaseSpec } from "../contract-base-spec.js";
+import { contractBaseSpec } from "@clipjob/kube-test-kit/planned-job-spec";
 import type { ContainerBehaviour, ContractCapabilities, ContractDriver, ContractHarness } from "../contract-harness.js";
 
 export const FAKE_CAPABILITIES: ContractCapabilities = { expireWatches: true, initContainers: true };
