@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles src/ui-parser.ts into dist/ui-parser.cjs, the file Paperclip serves at
 // /api/adapters/claude_k8s/ui-parser.js and evaluates with new Function("exports","module",…) in a locked-down
-// worker. So: CommonJS, no imports or requires left, and small (Paperclip's docs ask for < 50 KB).
+// worker. So: CommonJS, no imports or requires left, and small (Paperclip's docs ask for < 50 KB). Core's
+// stream-json event model (`@clipjob/core/stream-json`) is bundled in from its source.
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,8 @@ await build({
   bundle: true,
   format: "cjs",
   platform: "neutral",
+  // Bundle workspace packages from their TypeScript source: no dependence on their build order.
+  conditions: ["@clipjob/source"],
   target: "es2020",
   legalComments: "none",
   logLevel: "warning",

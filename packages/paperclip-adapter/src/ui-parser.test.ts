@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CLIPJOB_LINE_PREFIX, createStdoutParser, parseStdoutLine } from "./ui-parser.js";
 
@@ -328,10 +329,46 @@ describe("ui-parser: createStdoutParser", () => {
 });
 
 describe("ui-parser: sandbox constraints", () => {
-  it("has zero imports and no Node/DOM globals, so it can run in the UI's locked-down worker", () => {
+  it("imports only core's stream-json event model, which has no runtime imports, and uses no Node/DOM globals", () => {
     const source = readFileSync(new URL("./ui-parser.ts", import.meta.url), "utf8");
-    expect(source).not.toMatch(/^\s*import\s/m);
-    expect(source).not.toMatch(/\brequire\s*\(/);
-    expect(source).not.toMatch(/\b(?:process|window|document|fetch|Buffer)\b\s*[.(]/);
+    const imports = [...source.matchAll(/^\s*import\s[\s\S]*?from\s+"([^"]+)"/gm)].map((m) => m[1]);
+    expect(imports).toEqual(["@clipjob/core/stream-json"]);
+    const model = readFileSync(fileURLToPath(import.meta.resolve("@clipjob/core/stream-json")), "utf8");
+    expect(model).not.toMatch(/^\s*import\s(?!type\s)/m);
+    for (const text of [source, model]) {
+      expect(text).not.toMatch(/\brequire\s*\(/);
+      expect(text).not.toMatch(/\b(?:process|window|document|fetch|Buffer)\b\s*[.(]/);
+    }
+  });
+
+  it("bundles (as scripts/build-ui-parser.mjs does) into CommonJS with no import or require, and evaluates the way the worker does", async () => {
+    const { build } = await import("esbuild");
+    const out = await build({
+      entryPoints: [fileURLToPath(new URL("./ui-parser.ts", import.meta.url))],
+      write: false,
+      bundle: true,
+      format: "cjs",
+      platform: "neutral",
+      conditions: ["@clipjob/source"],
+      target: "es2020",
+      legalComments: "none",
+      logLevel: "silent",
+    });
+    const bundle = out.outputFiles[0]!.text;
+    expect(bundle).not.toMatch(/\brequire\(/);
+    expect(bundle).not.toMatch(/(^|[;\s])import[\s({]/m);
+    expect(Buffer.byteLength(bundle)).toBeLessThan(50 * 1024);
+    const mod: { exports: Record<string, unknown> } = { exports: {} };
+    new Function("exports", "module", "self", "globalThis", `"use strict";\n${bundle}`)(mod.exports, mod, {}, {});
+    const parseLine = mod.exports["parseStdoutLine"] as typeof parseStdoutLine;
+    const kinds = [
+      { type: "system", subtype: "init", model: "claude-opus-4-7", session_id: "s-1" },
+      { type: "assistant", message: { content: [{ type: "text", text: "Looking" }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }] } },
+      { type: "user", message: { content: [{ type: "tool_result", tool_use_id: "t1", content: "README.md" }] } },
+      { type: "system", subtype: "api_retry", attempt: 2, max_retries: 10, error_status: 429, error: "rate_limit", retry_delay_ms: 40000 },
+      { type: "result", subtype: "success", result: "Done", total_cost_usd: 0.01, usage: { input_tokens: 10, output_tokens: 5 } },
+    ].flatMap((e) => parseLine(JSON.stringify(e), TS));
+    expect(kinds.map((e) => e.kind)).toEqual(["init", "assistant", "tool_call", "tool_result", "system", "result"]);
+    expect(kinds[4]).toMatchObject({ text: "API 429 rate_limit, retry 2 of 10 in 40 s" });
   });
 });

@@ -2,7 +2,9 @@
 //
 // Paperclip serves this module (bundled to CommonJS) at GET /api/adapters/claude_k8s/ui-parser.js and
 // evaluates it in a locked-down Web Worker via new Function("exports","module","self","globalThis", src).
-// Hence: ZERO imports, no Node or DOM APIs, and it must never throw (a throw drops the line in the worker).
+// Hence: no imports but core's stream-json event model (`@clipjob/core/stream-json`, itself free of runtime
+// imports), which esbuild bundles in; no Node or DOM APIs; and it must never throw (a throw drops the line
+// in the worker).
 //
 // The host's UI only hands us *stdout* lines: it splits each stdout chunk on \r?\n, trims each line and
 // skips empty ones; stderr chunks become `stderr` entries and host "system" chunks become `system`
@@ -29,6 +31,20 @@
 //   "[clipjob] x" / "[paperclip] x" -> system "x"
 //   plain text that looks like an error/warning/stack frame -> stderr; other plain text -> stdout
 //   any other JSON           -> stdout (raw line)
+
+import {
+  apiRetryNotice,
+  asJsonObject,
+  compactionStatus,
+  contentBlocks,
+  describeApiRetry,
+  eventMessage,
+  parseStreamJsonEvent,
+  rateLimitInfo,
+  resultRunCostUsd,
+  syntheticApiError,
+  type JsonObject,
+} from "@clipjob/core/stream-json";
 
 export type TranscriptEntry =
   | { kind: "assistant"; ts: string; text: string; delta?: boolean }
@@ -65,28 +81,19 @@ export interface StdoutParser {
 export const CLIPJOB_LINE_PREFIX = "[clipjob] ";
 const SYSTEM_PREFIXES = ["[clipjob]", "[paperclip]"];
 
-type Rec = Record<string, unknown>;
+type Rec = JsonObject;
 
 interface ParseState {
   toolNames: Map<string, string>;
 }
 const MAX_REMEMBERED_TOOLS = 2000;
 
-function asRecord(value: unknown): Rec | null {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Rec) : null;
-}
+const asRecord = asJsonObject;
 function str(value: unknown, fallback = ""): string {
   return typeof value === "string" ? value : fallback;
 }
 function num(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-function safeJsonParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 function safeStringify(value: unknown): string {
   try {
@@ -135,11 +142,11 @@ function formatScalar(value: unknown): string | null {
 /** "<subtype>: k=v k=v" from the scalar fields of a system event (ids and bookkeeping dropped). */
 function describeSystem(event: Rec): string {
   const subtype = str(event.subtype, "system");
-  if (subtype === "api_retry") return describeApiRetry(event);
+  if (subtype === "api_retry") return describeApiRetry(apiRetryNotice(event));
   if (subtype === "status") {
-    const result = str(event.compact_result);
-    if (result) return `compaction ${result}${str(event.compact_error) ? ` (${str(event.compact_error)})` : ""}`;
-    if (event.status === "compacting") return "compacting the conversation…";
+    const compaction = compactionStatus(event);
+    if (compaction.result) return `compaction ${compaction.result}${compaction.error ? ` (${compaction.error})` : ""}`;
+    if (compaction.status === "compacting") return "compacting the conversation…";
   }
   if (subtype === "compact_boundary") {
     const meta = asRecord(event.compact_metadata) ?? {};
@@ -161,26 +168,6 @@ function describeSystem(event: Rec): string {
   return tail ? `${subtype}: ${tail}` : subtype;
 }
 
-/** "API 429 rate_limit, retry 2 of 10 in 40 s": the CLI retrying a failed API request. */
-function describeApiRetry(event: Rec): string {
-  const status = typeof event.error_status === "number" ? String(event.error_status) : "";
-  const what = [status, str(event.error)].filter(Boolean).join(" ") || "error";
-  const attempt = typeof event.attempt === "number" ? ` ${event.attempt}` : "";
-  const of = typeof event.max_retries === "number" ? ` of ${event.max_retries}` : "";
-  const ms = event.retry_delay_ms;
-  const delay = typeof ms === "number" && Number.isFinite(ms) ? ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : "";
-  return `API ${what}, retry${attempt}${of}${delay}`;
-}
-
-/** This run's cost: the sum of model_usage_since_last_result's costUSD, else total_cost_usd (a new session's). */
-function runCostUsd(event: Rec): number {
-  const since = asRecord(event.model_usage_since_last_result);
-  if (!since) return num(event.total_cost_usd);
-  let sum = 0;
-  for (const value of Object.values(since)) sum += num(asRecord(value)?.costUSD);
-  return sum;
-}
-
 function isoFromEpoch(value: unknown): string | null {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) return null;
@@ -190,7 +177,7 @@ function isoFromEpoch(value: unknown): string | null {
 }
 
 function describeRateLimit(event: Rec): string {
-  const info = asRecord(event.rate_limit_info) ?? event;
+  const info = rateLimitInfo(event);
   const type = str(info.rateLimitType) || str(info.rate_limit_type) || "unknown";
   const status = str(info.status) || "unknown";
   const resets = isoFromEpoch(info.resetsAt ?? info.resets_at);
@@ -217,68 +204,51 @@ function toolResultContent(content: unknown): string {
 }
 
 function parseAssistant(event: Rec, line: string, ts: string, state: ParseState | null): TranscriptEntry[] {
-  const message = asRecord(event.message) ?? {};
+  const message = eventMessage(event);
   const entries: TranscriptEntry[] = [];
   // The CLI's own notice of a failed API call (model "<synthetic>"): an error, not something Claude said.
-  if (event.is_api_error_message === true || (message.model === "<synthetic>" && typeof event.error === "string")) {
-    const texts = Array.isArray(message.content) ? message.content.map((b) => str(asRecord(b)?.text)).filter(Boolean) : [];
-    const status = typeof event.api_error_status === "number" ? ` ${event.api_error_status}` : "";
-    const kind = str(event.api_error_type) || str(event.api_error) || str(event.error);
-    return [{ kind: "stderr", ts, text: `API error${status}${kind ? ` ${kind}` : ""}: ${texts.join(" ") || "(no message)"}` }];
+  const apiError = syntheticApiError(event);
+  if (apiError) {
+    const status = apiError.status === null ? "" : ` ${apiError.status}`;
+    const kind = apiError.errorType ?? apiError.apiError ?? apiError.error;
+    return [{ kind: "stderr", ts, text: `API error${status}${kind ? ` ${kind}` : ""}: ${apiError.texts.filter(Boolean).join(" ") || "(no message)"}` }];
   }
   if (typeof message.content === "string") {
     if (message.content) entries.push({ kind: "assistant", ts, text: message.content });
-  } else if (Array.isArray(message.content)) {
-    for (const raw of message.content) {
-      const block = asRecord(raw);
-      if (!block) continue;
-      const type = str(block.type);
-      if (type === "text") {
-        const text = str(block.text);
-        if (text) entries.push({ kind: "assistant", ts, text });
-      } else if (type === "thinking") {
-        const text = str(block.thinking);
-        if (text) entries.push({ kind: "thinking", ts, text });
-      } else if (type === "tool_use" || type === "server_tool_use" || type === "mcp_tool_use") {
-        const name = str(block.name) || "unknown";
-        const toolUseId = typeof block.id === "string" ? block.id : typeof block.tool_use_id === "string" ? block.tool_use_id : undefined;
-        if (state && toolUseId) {
-          if (state.toolNames.size >= MAX_REMEMBERED_TOOLS) state.toolNames.delete(state.toolNames.keys().next().value as string);
-          state.toolNames.set(toolUseId, name);
-        }
-        entries.push({ kind: "tool_call", ts, name, toolUseId, input: block.input ?? {} });
+  }
+  for (const block of contentBlocks(event)) {
+    if (block.type === "text") {
+      if (block.text) entries.push({ kind: "assistant", ts, text: block.text });
+    } else if (block.type === "thinking") {
+      if (block.thinking) entries.push({ kind: "thinking", ts, text: block.thinking });
+    } else if (block.type === "tool_use" || block.type === "server_tool_use" || block.type === "mcp_tool_use") {
+      const name = block.name ?? "unknown";
+      const toolUseId = block.id ?? undefined;
+      if (state && toolUseId) {
+        if (state.toolNames.size >= MAX_REMEMBERED_TOOLS) state.toolNames.delete(state.toolNames.keys().next().value as string);
+        state.toolNames.set(toolUseId, name);
       }
+      entries.push({ kind: "tool_call", ts, name, toolUseId, input: block.input ?? {} });
     }
   }
   return entries.length > 0 ? entries : [{ kind: "stdout", ts, text: line }];
 }
 
 function parseUser(event: Rec, line: string, ts: string, state: ParseState | null): TranscriptEntry[] {
-  const message = asRecord(event.message) ?? {};
+  const message = eventMessage(event);
   const entries: TranscriptEntry[] = [];
   if (typeof message.content === "string") {
     if (message.content) entries.push({ kind: "user", ts, text: message.content });
-  } else if (Array.isArray(message.content)) {
-    for (const raw of message.content) {
-      const block = asRecord(raw);
-      if (!block) continue;
-      const type = str(block.type);
-      if (type === "text") {
-        const text = str(block.text);
-        if (text) entries.push({ kind: "user", ts, text });
-      } else if (type === "tool_result") {
-        const toolUseId = str(block.tool_use_id);
-        const entry: TranscriptEntry = {
-          kind: "tool_result",
-          ts,
-          toolUseId,
-          content: toolResultContent(block.content),
-          isError: block.is_error === true,
-        };
-        const toolName = state && toolUseId ? state.toolNames.get(toolUseId) : undefined;
-        if (toolName) entry.toolName = toolName;
-        entries.push(entry);
-      }
+  }
+  for (const block of contentBlocks(event)) {
+    if (block.type === "text") {
+      if (block.text) entries.push({ kind: "user", ts, text: block.text });
+    } else if (block.type === "tool_result") {
+      const toolUseId = block.toolUseId ?? "";
+      const entry: TranscriptEntry = { kind: "tool_result", ts, toolUseId, content: toolResultContent(block.content), isError: block.isError };
+      const toolName = state && toolUseId ? state.toolNames.get(toolUseId) : undefined;
+      if (toolName) entry.toolName = toolName;
+      entries.push(entry);
     }
   }
   return entries.length > 0 ? entries : [{ kind: "stdout", ts, text: line }];
@@ -294,7 +264,7 @@ function parseResult(event: Rec, ts: string): TranscriptEntry[] {
       inputTokens: num(usage.input_tokens),
       outputTokens: num(usage.output_tokens),
       cachedTokens: num(usage.cache_read_input_tokens),
-      costUsd: runCostUsd(event),
+      costUsd: resultRunCostUsd(event) ?? 0,
       subtype: str(event.subtype),
       isError: event.is_error === true,
       errors: Array.isArray(event.errors) ? event.errors.map(errorText).filter(Boolean) : [],
@@ -307,10 +277,10 @@ function parse(line: string, ts: string, state: ParseState | null): TranscriptEn
   const trimmed = text.trim();
   if (!trimmed) return [];
   if (trimmed[0] !== "{") return plainText(text, trimmed, ts);
-  const event = asRecord(safeJsonParse(trimmed));
+  const event = parseStreamJsonEvent(trimmed);
   if (!event) return plainText(text, trimmed, ts);
 
-  switch (str(event.type)) {
+  switch (event.type) {
     case "system":
       if (event.subtype === "init") {
         return [{ kind: "init", ts, model: str(event.model) || "unknown", sessionId: str(event.session_id) }];

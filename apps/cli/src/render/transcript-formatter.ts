@@ -1,6 +1,18 @@
 // Claude's stream-json, rendered for a human: what Claude said and did, tool results cut to a glance,
 // thinking collapsed. The raw line stays the source of truth (`--json` prints it untouched).
 
+import {
+  apiRetryNotice,
+  asJsonObject,
+  compactionStatus,
+  contentBlocks,
+  describeApiRetry,
+  parseStreamJsonEvent,
+  rateLimitInfo,
+  resultRunCostUsd,
+  syntheticApiError,
+  type JsonObject,
+} from "@clipjob/core";
 import { line, type DisplayLine } from "./display-line.js";
 import { cap, oneLine, terminalSafe } from "./terminal-text.js";
 
@@ -15,7 +27,7 @@ const REMEMBERED_TOOL_IDS = 256;
 /** Input fields that best say what a tool call does, in order of preference. */
 const SUMMARY_FIELDS = ["command", "file_path", "path", "pattern", "url", "query", "description", "prompt", "skill"];
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /** Stateful only in the tool-id → name memory it needs to label results; bounded. */
 export class TranscriptFormatter {
@@ -26,7 +38,7 @@ export class TranscriptFormatter {
   /** `stream` is core's classification: "stdout" for stream-json events, "stderr" for anything else. */
   format(stream: "stdout" | "stderr", raw: string): DisplayLine[] {
     if (raw.trim() === "") return [];
-    const event = stream === "stdout" ? parseEvent(raw) : null;
+    const event = stream === "stdout" ? parseStreamJsonEvent(raw) : null;
     if (!event) return [line("dim", `│ ${cap(terminalSafe(raw), RESULT_LINE_MAX * 4)}`)];
     switch (event["type"]) {
       case "system":
@@ -47,9 +59,10 @@ export class TranscriptFormatter {
   private system(event: Json): DisplayLine[] {
     if (event["subtype"] === "api_retry") return [line("warn", `⟳ ${apiRetryText(event)}`)];
     if (event["subtype"] === "status") {
-      const outcome = str(event["compact_result"]);
-      if (outcome) return [line(outcome === "failed" ? "warn" : "system", `⋯ compaction ${oneLine(outcome, 40)}${str(event["compact_error"]) ? ` (${oneLine(String(event["compact_error"]), 80)})` : ""}`)];
-      if (event["status"] === "compacting") return [line("system", "⋯ compacting the conversation…")];
+      const compaction = compactionStatus(event);
+      const outcome = compaction.result;
+      if (outcome) return [line(outcome === "failed" ? "warn" : "system", `⋯ compaction ${oneLine(outcome, 40)}${compaction.error ? ` (${oneLine(compaction.error, 80)})` : ""}`)];
+      if (compaction.status === "compacting") return [line("system", "⋯ compacting the conversation…")];
     }
     if (event["subtype"] !== "init") return [line("dim", `· system/${oneLine(String(event["subtype"] ?? "?"), 40)}`)];
     const parts = [`session ${str(event["session_id"]) ?? "?"}`, `model ${str(event["model"]) ?? "?"}`];
@@ -61,29 +74,24 @@ export class TranscriptFormatter {
 
   private assistant(event: Json): DisplayLine[] {
     const out: DisplayLine[] = [];
-    const message = isObject(event["message"]) ? event["message"] : {};
     // The CLI's own notice of a failed API call (model "<synthetic>"): an error, not something Claude said.
-    if (event["is_api_error_message"] === true || (message["model"] === "<synthetic>" && typeof event["error"] === "string")) {
-      const text = contentBlocks(event)
-        .map((b) => str(b["text"]) ?? "")
-        .filter((t) => t !== "")
-        .join(" ");
-      const status = typeof event["api_error_status"] === "number" ? ` ${event["api_error_status"]}` : "";
-      const kind = str(event["api_error_type"]) ?? str(event["api_error"]) ?? str(event["error"]);
+    const apiError = syntheticApiError(event);
+    if (apiError) {
+      const text = apiError.texts.filter((t) => t !== "").join(" ");
+      const status = apiError.status === null ? "" : ` ${apiError.status}`;
+      const kind = apiError.errorType ?? apiError.apiError ?? apiError.error;
       return [line("error", `✗ API error${status}${kind ? ` ${oneLine(kind, 40)}` : ""}: ${oneLine(text || "(no message)", RESULT_LINE_MAX * 2)}`)];
     }
     for (const block of contentBlocks(event)) {
-      if (block["type"] === "text" && typeof block["text"] === "string" && block["text"].trim() !== "") {
-        this.lastAssistantText = block["text"].trim();
+      if (block.type === "text" && block.text.trim() !== "") {
+        this.lastAssistantText = block.text.trim();
         out.push(line("assistant", cap(terminalSafe(this.lastAssistantText), ASSISTANT_TEXT_MAX)));
-      } else if (block["type"] === "thinking" && typeof block["thinking"] === "string") {
-        const chars = block["thinking"].length;
-        out.push(line("thinking", `∴ thinking (${chars} chars): ${oneLine(block["thinking"], THINKING_PREVIEW)}`));
-      } else if (block["type"] === "tool_use") {
-        const name = str(block["name"]) ?? "tool";
-        const id = str(block["id"]);
-        if (id) this.remember(id, name);
-        const summary = summariseInput(block["input"]);
+      } else if (block.type === "thinking") {
+        out.push(line("thinking", `∴ thinking (${block.thinking.length} chars): ${oneLine(block.thinking, THINKING_PREVIEW)}`));
+      } else if (block.type === "tool_use" || block.type === "server_tool_use" || block.type === "mcp_tool_use") {
+        const name = block.name ?? "tool";
+        if (block.id) this.remember(block.id, name);
+        const summary = summariseInput(block.input);
         out.push(line("tool", `→ ${oneLine(name, 60)}${summary ? `  ${summary}` : ""}`));
       }
     }
@@ -93,14 +101,12 @@ export class TranscriptFormatter {
   private user(event: Json): DisplayLine[] {
     const out: DisplayLine[] = [];
     for (const block of contentBlocks(event)) {
-      if (block["type"] === "tool_result") {
-        const id = str(block["tool_use_id"]);
-        const name = (id && this.toolNames.get(id)) ?? "tool";
-        const isError = block["is_error"] === true;
-        const text = toolResultText(block["content"]);
-        out.push(...preview(isError ? "toolError" : "toolResult", `${isError ? "✗" : "←"} ${oneLine(name, 60)}${isError ? " failed" : ""}`, text));
-      } else if (block["type"] === "text" && typeof block["text"] === "string") {
-        out.push(line("dim", `user: ${oneLine(block["text"], RESULT_LINE_MAX)}`));
+      if (block.type === "tool_result") {
+        const name = (block.toolUseId && this.toolNames.get(block.toolUseId)) ?? "tool";
+        const text = toolResultText(block.content);
+        out.push(...preview(block.isError ? "toolError" : "toolResult", `${block.isError ? "✗" : "←"} ${oneLine(name, 60)}${block.isError ? " failed" : ""}`, text));
+      } else if (block.type === "text") {
+        out.push(line("dim", `user: ${oneLine(block.text, RESULT_LINE_MAX)}`));
       }
     }
     return out;
@@ -120,7 +126,7 @@ function result(event: Json, alreadyShown: string): DisplayLine[] {
   const facts = [str(event["subtype"]) ?? (isError ? "error" : "success")];
   if (typeof event["num_turns"] === "number") facts.push(`${event["num_turns"]} turns`);
   if (typeof event["duration_ms"] === "number") facts.push(`${(event["duration_ms"] / 1000).toFixed(1)}s`);
-  const cost = runCostUsd(event);
+  const cost = resultRunCostUsd(event);
   if (cost !== null) facts.push(`$${cost.toFixed(4)}`);
   const out = [line(isError ? "error" : "result", `■ result: ${oneLine(facts.join(" · "), 200)}`)];
   const text = str(event["result"]);
@@ -132,28 +138,11 @@ function result(event: Json, alreadyShown: string): DisplayLine[] {
 
 /** "API 429 rate_limit, retry 2 of 10 in 40 s". */
 export function apiRetryText(event: Json): string {
-  const status = typeof event["error_status"] === "number" ? String(event["error_status"]) : "";
-  const what = [status, str(event["error"]) ?? ""].filter((p) => p !== "").join(" ") || "error";
-  const attempt = typeof event["attempt"] === "number" ? ` ${event["attempt"]}` : "";
-  const of = typeof event["max_retries"] === "number" ? ` of ${event["max_retries"]}` : "";
-  const ms = event["retry_delay_ms"];
-  const delay = typeof ms === "number" && Number.isFinite(ms) ? ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : "";
-  return oneLine(`API ${what}, retry${attempt}${of}${delay}`, 120);
-}
-
-/** This run's cost: model_usage_since_last_result's costUSD summed; else total_cost_usd (a new session's). */
-function runCostUsd(event: Json): number | null {
-  const since = event["model_usage_since_last_result"];
-  if (isObject(since)) {
-    let sum = 0;
-    for (const m of Object.values(since)) if (isObject(m) && typeof m["costUSD"] === "number" && Number.isFinite(m["costUSD"])) sum += m["costUSD"];
-    return sum;
-  }
-  return typeof event["total_cost_usd"] === "number" ? event["total_cost_usd"] : null;
+  return oneLine(describeApiRetry(apiRetryNotice(event)), 120);
 }
 
 function rateLimit(event: Json): DisplayLine[] {
-  const info = isObject(event["rate_limit_info"]) ? event["rate_limit_info"] : {};
+  const info = rateLimitInfo(event);
   const parts = [str(info["rateLimitType"]) ?? "unknown limit", str(info["status"]) ?? "unknown status"];
   if (typeof info["resetsAt"] === "number" && Number.isFinite(info["resetsAt"])) {
     parts.push(`resets ${new Date(info["resetsAt"] * 1000).toISOString()}`);
@@ -200,23 +189,8 @@ function describeError(e: unknown): string {
   return "";
 }
 
-function contentBlocks(event: Json): Json[] {
-  const message = event["message"];
-  if (!isObject(message) || !Array.isArray(message["content"])) return [];
-  return message["content"].filter(isObject);
-}
-
-function parseEvent(raw: string): Json | null {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return isObject(value) && typeof value["type"] === "string" ? value : null;
-  } catch {
-    return null;
-  }
-}
-
 function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return asJsonObject(value) !== null;
 }
 
 function str(value: unknown): string | null {

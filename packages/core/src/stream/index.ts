@@ -10,3 +10,21 @@ export {
   type LineKind,
   type TranscriptReducer,
 } from "./transcript-reducer.js";
+export {
+  apiRetryNotice,
+  asJsonObject,
+  compactionStatus,
+  contentBlocks,
+  describeApiRetry,
+  eventMessage,
+  parseStreamJsonEvent,
+  rateLimitInfo,
+  resultRunCostUsd,
+  syntheticApiError,
+  type CompactionStatus,
+  type ContentBlock,
+  type JsonObject,
+  type KnownStreamJsonType,
+  type StreamJsonEvent,
+  type SyntheticApiError,
+} from "./stream-json-event.js";

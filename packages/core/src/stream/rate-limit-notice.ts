@@ -1,9 +1,9 @@
-import { objectOrNull } from "./result-usage.js";
-import type { ApiRetryNotice, RateLimitNotice } from "./transcript-summary.js";
+import { rateLimitInfo } from "./stream-json-event.js";
+import type { RateLimitNotice } from "./transcript-summary.js";
 
 /** Reads a `rate_limit_event` (fields under `rate_limit_info`, or at the top level in older CLIs). */
 export function rateLimitNotice(event: Readonly<Record<string, unknown>>): RateLimitNotice {
-  const info = objectOrNull(event["rate_limit_info"]) ?? event;
+  const info = rateLimitInfo(event);
   return {
     status: stringOrNull(info["status"]),
     rateLimitType: stringOrNull(info["rateLimitType"]),
@@ -24,21 +24,6 @@ export function isoTime(value: unknown): string | null {
   }
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-/** Reads a `system/api_retry` event. */
-export function apiRetryNotice(event: Readonly<Record<string, unknown>>): ApiRetryNotice {
-  return {
-    attempt: numberOrNull(event["attempt"]),
-    maxRetries: numberOrNull(event["max_retries"]),
-    errorStatus: numberOrNull(event["error_status"]),
-    error: stringOrNull(event["error"]),
-    retryDelayMs: numberOrNull(event["retry_delay_ms"]),
-  };
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 function stringOrNull(value: unknown): string | null {

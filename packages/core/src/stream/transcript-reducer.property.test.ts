@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLineDecoder } from "./line-decoder.js";
-import { apiRetryNotice, rateLimitNotice } from "./rate-limit-notice.js";
+import { rateLimitNotice } from "./rate-limit-notice.js";
+import { apiRetryNotice } from "./stream-json-event.js";
 import { resultEventFrom } from "./result-event.js";
 import { runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
 import { ALL_FIXTURES } from "./testing/fixtures.js";

@@ -1,9 +1,19 @@
 import { capText } from "./capped-json.js";
 import { lineHash } from "./line-hash.js";
-import { apiRetryNotice, rateLimitNotice } from "./rate-limit-notice.js";
+import { rateLimitNotice } from "./rate-limit-notice.js";
 import { createRecentKeys } from "./recent-keys.js";
 import { resultEventFrom } from "./result-event.js";
 import { objectOrNull, runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
+import {
+  apiRetryNotice,
+  compactionStatus,
+  contentBlocks,
+  eventMessage,
+  parseStreamJsonEvent,
+  syntheticApiError,
+  type JsonObject,
+  type SyntheticApiError,
+} from "./stream-json-event.js";
 import type { ApiErrorNotice, ApiRetryNotice, RateLimitNotice, ResultEvent, TokenUsage, TranscriptSummary } from "./transcript-summary.js";
 import { utf8ByteLength } from "./utf8-byte-length.js";
 
@@ -96,7 +106,7 @@ export function createTranscriptReducer(
     if (assistantText.length >= 2 * maxSummaryChars) assistantText = assistantText.slice(-maxSummaryChars);
   };
 
-  const onSystem = (event: Readonly<Record<string, unknown>>): void => {
+  const onSystem = (event: JsonObject): void => {
     if (event["subtype"] === "api_retry") {
       apiRetries++;
       lastApiRetry = apiRetryNotice(event);
@@ -104,8 +114,7 @@ export function createTranscriptReducer(
     }
     if (event["subtype"] === "status") {
       // `status: "compacting"` while it runs; then `status: null` with `compact_result` (`failed`, …).
-      const result = nonEmptyString(event["compact_result"]);
-      const status = nonEmptyString(event["status"]);
+      const { result, status } = compactionStatus(event);
       if (result || status) compaction = result ?? status;
       return;
     }
@@ -119,10 +128,10 @@ export function createTranscriptReducer(
     }
   };
 
-  const onAssistant = (event: Readonly<Record<string, unknown>>): void => {
+  const onAssistant = (event: JsonObject): void => {
     const id = nonEmptyString(event["session_id"]);
     if (id) sessionId = id;
-    const message = objectOrNull(event["message"]) ?? {};
+    const message = eventMessage(event);
     // One API message arrives as several events (one per content block) sharing its id: a turn per id.
     const messageId = nonEmptyString(message["id"]);
     const firstSight = messageId === null || !recentMessageIds.seen(lineHash(messageId));
@@ -131,9 +140,8 @@ export function createTranscriptReducer(
     // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
     const synthetic = model === "<synthetic>";
     if (model && !synthetic && assistantModel === null) assistantModel = model;
-    if (event["is_api_error_message"] === true || (synthetic && typeof event["error"] === "string")) {
-      apiError = apiErrorFrom(event, message, maxResultJsonChars);
-    }
+    const syntheticError = syntheticApiError(event);
+    if (syntheticError) apiError = apiErrorNotice(syntheticError, maxResultJsonChars);
     const used = firstSight && !synthetic ? usageFromSnakeCase(message["usage"]) : null;
     if (used) {
       streamed.seen = true;
@@ -145,14 +153,12 @@ export function createTranscriptReducer(
     const outputTokens = assistantOutputTokens(message);
     if (message["stop_reason"] === null && outputTokens === 0) llmApiEmptyResponse = true;
     if (outputTokens > 0) assistantContentSeen = true;
-    const content = Array.isArray(message["content"]) ? message["content"] : [];
-    for (const block of content) {
-      const b = objectOrNull(block);
-      if (b && b["type"] === "text" && typeof b["text"] === "string" && b["text"] !== "") appendAssistantText(b["text"]);
+    for (const block of contentBlocks(event)) {
+      if (block.type === "text" && block.text !== "") appendAssistantText(block.text);
     }
   };
 
-  const onResult = (event: Readonly<Record<string, unknown>>): void => {
+  const onResult = (event: JsonObject): void => {
     result = resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars });
     if (result.sessionId) sessionId = result.sessionId;
     ({ usage, costUsd } = runUsageFromResult(event));
@@ -161,7 +167,7 @@ export function createTranscriptReducer(
     sessionCostUsd = typeof cost === "number" && Number.isFinite(cost) ? cost : null;
   };
 
-  const apply = (event: Readonly<Record<string, unknown>>, line: string): void => {
+  const apply = (event: JsonObject, line: string): void => {
     // Formatted differently (spaces), an unread event still reaches here: treat it as the fast path does.
     if (UNREAD_TYPES.has(event["type"] as string)) return;
     if (recentEvents.seen(lineHash(line))) {
@@ -198,7 +204,7 @@ export function createTranscriptReducer(
       jsonEvents++;
       return "event";
     }
-    const event = parseEvent(text);
+    const event = parseStreamJsonEvent(text);
     if (event === null) return pushText(text);
     jsonEvents++;
     apply(event, text);
@@ -265,36 +271,17 @@ function assistantSummary(suffix: string, totalLength: number, max: number): str
   return `…${suffix.slice(suffix.length - (max - 1)).trim()}`;
 }
 
-/** The API error a synthetic assistant message carries (fields on the event, text in its content). */
-function apiErrorFrom(event: Readonly<Record<string, unknown>>, message: Readonly<Record<string, unknown>>, maxChars: number): ApiErrorNotice {
-  const content = Array.isArray(message["content"]) ? message["content"] : [];
-  const texts = content.map(objectOrNull).flatMap((b) => (b && typeof b["text"] === "string" ? [b["text"]] : []));
-  const status = event["api_error_status"];
-  return {
-    status: typeof status === "number" && Number.isFinite(status) ? status : null,
-    errorType: nonEmptyString(event["api_error_type"]),
-    error: nonEmptyString(event["error"]),
-    apiError: nonEmptyString(event["api_error"]),
-    text: texts.length > 0 ? capText(texts.join("\n"), maxChars) : null,
-  };
+/** The reducer's record of a synthetic API error: its fields, and its texts joined (capped). */
+function apiErrorNotice(e: SyntheticApiError, maxChars: number): ApiErrorNotice {
+  const { texts, ...fields } = e;
+  return { ...fields, text: texts.length > 0 ? capText(texts.join("\n"), maxChars) : null };
 }
 
 /** Output tokens as the CLI reports them: on the message itself, else in its usage; -1 when unknown. */
-function assistantOutputTokens(message: Readonly<Record<string, unknown>>): number {
+function assistantOutputTokens(message: JsonObject): number {
   if (typeof message["output_tokens"] === "number") return message["output_tokens"];
   const usage = objectOrNull(message["usage"]);
   return usage && typeof usage["output_tokens"] === "number" ? usage["output_tokens"] : -1;
-}
-
-function parseEvent(line: string): Readonly<Record<string, unknown>> | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  const event = objectOrNull(value);
-  return event && typeof event["type"] === "string" && event["type"] !== "" ? event : null;
 }
 
 function nonEmptyString(value: unknown): string | null {
