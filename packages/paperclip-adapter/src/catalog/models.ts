@@ -8,7 +8,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AdapterModel } from "@paperclipai/adapter-utils";
-import { usesBedrock } from "../execute/billing.js";
+import { usesBedrock } from "../execute/result-from-outcome.js";
 
 export const DIRECT_MODELS: readonly AdapterModel[] = [
   { id: "claude-opus-4-7", label: "Claude Opus 4.7" },

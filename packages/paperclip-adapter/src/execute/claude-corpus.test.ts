@@ -6,8 +6,7 @@ import { AgentLocks, runAgentJob } from "@clipjob/core";
 import { FakeCluster, simImage, type Program } from "@clipjob/fake-cluster";
 import type { AdapterExecutionResult } from "@paperclipai/adapter-utils";
 import { describe, expect, it } from "vitest";
-import { billingOf } from "./billing.js";
-import { resultFromOutcome } from "./result-from-outcome.js";
+import { billingOf, resultFromOutcome } from "./result-from-outcome.js";
 
 type Ctx = Parameters<Program>[0];
 

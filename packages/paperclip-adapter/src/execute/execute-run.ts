@@ -6,11 +6,10 @@ import { failureOutcome, parseConfig, runAgentJob, type ClipjobConfig, type Erro
 import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
 import { promptBundleForRun, type PromptBundleSources } from "../prompt-bundle/run-prompt-bundle.js";
-import { billingOf, type Billing } from "./billing.js";
-import { sanitizeConfigEnv, isRecord, buildRunContextEnv, runRequestFromContext, sessionOf, workspaceOf } from "./run-request-from-context.js";
+import { isRecord, readRunContext, runRequestFromContext } from "./run-request-from-context.js";
 import type { HostSignals } from "./host-signals.js";
 import { invocationMeta } from "./invocation-meta.js";
-import { resultFromOutcome } from "./result-from-outcome.js";
+import { billingOf, resultFromOutcome, type Billing } from "./result-from-outcome.js";
 import { NOTICE_PREFIX, NOTICE_STREAM, RunReporter } from "./run-reporter.js";
 import { splitStopSignal } from "./stop-signals.js";
 import { unknownConfigKeyWarnings } from "./unknown-config-keys.js";
@@ -42,14 +41,9 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
   try {
     // Opt in to signal-based cancellation before any provider work: a board cancel then aborts at once.
     await ctx.onCancellationReady?.();
-    const context = isRecord(ctx.context) ? ctx.context : {};
-    const rawConfig = isRecord(ctx.config) ? ctx.config : {};
+    const { rawConfig, hostEnv, sanitized, workspace, resumedSession } = readRunContext(ctx);
     for (const warning of unknownConfigKeyWarnings(rawConfig)) await safeNotice(ctx, `warning: ${warning}`);
-    const hostEnv = buildRunContextEnv({ runId: ctx.runId, agent: ctx.agent, context });
-    const sanitized = sanitizeConfigEnv(rawConfig, ctx.agent.adapterConfig, hostEnv);
     const billing = billingOf(rawConfig["env"], deps.env);
-    const workspace = workspaceOf(context);
-    const resumedSession = context["forceFreshSession"] === true ? null : sessionOf(ctx.runtime);
     let promptBundleKey: string | null = null;
     const finish = async (outcome: RunOutcome): Promise<AdapterExecutionResult> => {
       await reportVerdict(ctx, outcome);

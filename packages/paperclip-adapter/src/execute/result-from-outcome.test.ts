@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, failureOutcome, statusForCode, type RunOutcome } from "@clipjob/core";
-import { billingOf } from "./billing.js";
-import { capResultJson, MAX_RESULT_JSON_BYTES, resultFromOutcome } from "./result-from-outcome.js";
+import { billingOf, capResultJson, MAX_RESULT_JSON_BYTES, resultFromOutcome } from "./result-from-outcome.js";
 
 const billing = { biller: "anthropic", billingType: "api" } as const;
 const workspace = { cwd: "/paperclip/w", workspaceId: "ws-1", repoUrl: "https://git.example/r.git", repoRef: "main" };

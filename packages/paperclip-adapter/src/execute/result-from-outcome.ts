@@ -1,7 +1,8 @@
-// core's RunOutcome → Paperclip's AdapterExecutionResult.
+// core's RunOutcome → Paperclip's AdapterExecutionResult: the session to keep, usage and cost, and who bills
+// the run. Reading the context into a run request is run-request-from-context.ts.
 import { sessionCodec, type RunOutcome, type RunWorkspace, type SessionParams } from "@clipjob/core";
-import type { AdapterExecutionResult } from "@paperclipai/adapter-utils";
-import type { Billing } from "./billing.js";
+import type { AdapterBillingType, AdapterExecutionResult } from "@paperclipai/adapter-utils";
+import { isRecord, nonBlank } from "./run-request-from-context.js";
 
 /** Paperclip stores resultJson with the run row; a bigger one is replaced by a preview of its start. */
 export const MAX_RESULT_JSON_BYTES = 64 * 1024;
@@ -61,4 +62,30 @@ export function capResultJson(json: Readonly<Record<string, unknown>> | null): R
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes <= MAX_RESULT_JSON_BYTES) return { ...json };
   return { truncated: true, originalBytes: bytes, preview: Buffer.from(text, "utf8").subarray(0, MAX_RESULT_JSON_BYTES - 1024).toString("utf8") };
+}
+
+// ---- who bills the run --------------------------------------------------------------------------
+
+// As Paperclip's own Claude adapter reports it: Bedrock is metered by AWS; an API key the agent can use is
+// metered by Anthropic; otherwise the agent runs on a Claude subscription.
+export interface Billing {
+  readonly biller: "anthropic" | "aws_bedrock";
+  readonly billingType: AdapterBillingType;
+}
+
+export function usesBedrock(env: Readonly<Record<string, unknown>>): boolean {
+  const flag = nonBlank(env["CLAUDE_CODE_USE_BEDROCK"])?.toLowerCase();
+  return flag === "1" || flag === "true" || nonBlank(env["ANTHROPIC_BEDROCK_BASE_URL"]) !== null;
+}
+
+/**
+ * `configEnv` is adapterConfig.env (any accepted form); `hostEnv` the adapter process's env, which agent pods
+ * inherit Anthropic and Bedrock settings from.
+ */
+export function billingOf(configEnv: unknown, hostEnv: Readonly<Record<string, string | undefined>>): Billing {
+  const configured = isRecord(configEnv) ? configEnv : {};
+  const literal = Object.fromEntries(Object.entries(configured).map(([k, v]) => [k, isRecord(v) ? v["value"] : v]));
+  if (usesBedrock({ ...hostEnv, ...literal })) return { biller: "aws_bedrock", billingType: "metered_api" };
+  const hasApiKey = Object.hasOwn(configured, "ANTHROPIC_API_KEY") || nonBlank(hostEnv["ANTHROPIC_API_KEY"]) !== null;
+  return { biller: "anthropic", billingType: hasApiKey ? "api" : "subscription" };
 }

@@ -1,6 +1,7 @@
-// Paperclip's execution context → core's host-neutral RunRequest, top to bottom: reading the loosely typed
-// context, the request itself (task, wake, workspace, session), the PAPERCLIP_* run-context env the agent
-// gets, and the config's env with the server machine's own entries dropped.
+// Paperclip's execution context → core's host-neutral RunRequest, top to bottom: what execute reads from the
+// context (readRunContext), reading the loosely typed JSON, the request itself (task, wake, workspace,
+// session), the PAPERCLIP_* run-context env the agent gets, and the config's env with the server machine's
+// own entries dropped. Mapping the outcome back is result-from-outcome.ts.
 
 import { sessionCodec, type RunRequest, type RunWorkspace, type SessionParams, type WakeComment } from "@clipjob/core";
 import type { AdapterExecutionContext } from "@paperclipai/adapter-utils";
@@ -12,6 +13,36 @@ import {
   readPaperclipIssueWorkModeFromContext,
   stringifyPaperclipWakePayload,
 } from "@paperclipai/adapter-utils/server-utils";
+
+// ---- what execute reads from the context, once --------------------------------------------------
+
+export interface RunContext {
+  /** ctx.context when it is an object, else `{}`. */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** ctx.config (the resolved adapterConfig) when it is an object, else `{}`. */
+  readonly rawConfig: Readonly<Record<string, unknown>>;
+  /** The PAPERCLIP_* run-context env the agent gets. */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  /** rawConfig with the server machine's own env entries dropped, and why. */
+  readonly sanitized: SanitizedConfig;
+  readonly workspace: RunWorkspace | null;
+  /** The session to resume: null on `forceFreshSession` or when the runtime has none. */
+  readonly resumedSession: SessionParams | null;
+}
+
+export function readRunContext(ctx: Pick<AdapterExecutionContext, "runId" | "agent" | "runtime" | "context" | "config">): RunContext {
+  const context = isRecord(ctx.context) ? ctx.context : {};
+  const rawConfig = isRecord(ctx.config) ? ctx.config : {};
+  const hostEnv = buildRunContextEnv({ runId: ctx.runId, agent: ctx.agent, context });
+  return {
+    context,
+    rawConfig,
+    hostEnv,
+    sanitized: sanitizeConfigEnv(rawConfig, ctx.agent.adapterConfig, hostEnv),
+    workspace: workspaceOf(context),
+    resumedSession: resumedSessionOf(context, ctx.runtime),
+  };
+}
 
 // ---- reading Paperclip's JSON: never trust a shape ----------------------------------------------
 
@@ -49,7 +80,7 @@ export function runRequestFromContext({ ctx, config, hostEnv }: RequestInput): R
     sessionHandoffMarkdown: nonBlank(context["paperclipSessionHandoffMarkdown"]),
     taskMarkdown: nonBlank(context["paperclipTaskMarkdown"]),
     workspace,
-    session: context["forceFreshSession"] === true ? null : sessionOf(ctx.runtime),
+    session: resumedSessionOf(context, ctx.runtime),
     runToken: nonBlank(ctx.authToken),
     hostEnv,
     templateData: context,
@@ -65,6 +96,10 @@ export function sessionOf(runtime: AdapterExecutionContext["runtime"] | undefine
   if (params) return params;
   const sessionId = nonBlank(runtime?.sessionId);
   return sessionId ? { sessionId } : null;
+}
+
+function resumedSessionOf(context: Readonly<Record<string, unknown>>, runtime: AdapterExecutionContext["runtime"] | undefined): SessionParams | null {
+  return context["forceFreshSession"] === true ? null : sessionOf(runtime);
 }
 
 export function workspaceOf(context: Readonly<Record<string, unknown>>): RunWorkspace | null {
