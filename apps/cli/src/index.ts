@@ -5,7 +5,6 @@ export type { CliIo, OutputStream } from "./cli/cli-io.js";
 export { EXIT, exitCodeForOutcome, type ExitCode } from "./cli/exit-codes.js";
 export { CompositionRoot, ClusterScope } from "./composition/composition-root.js";
 export type { ClusterTarget } from "./composition/cluster-target.js";
-export { AGENT_LOCKS, DEFAULT_NAMESPACE, RUN_DEPENDENCIES, SIMULATION } from "./composition/cli-tokens.js";
 export { checkEnvironment, type CheckStatus, type EnvironmentCheck, type EnvironmentCheckInput, type EnvironmentReport } from "./ops/environment-checks.js";
 export { listAgentJobs, jobPhase, type AgentJobPhase, type AgentJobRow, type ListAgentJobsInput } from "./ops/agent-jobs.js";
 export { readJobLog, type JobLogDependencies, type JobLogError, type JobLogOptions, type JobLogRead } from "./ops/job-log.js";

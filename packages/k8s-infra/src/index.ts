@@ -4,6 +4,7 @@ export { KubeHostAdapter, type HostFactsCache, type KubeHostAdapterOptions } fro
 export type { HostEnvironment } from "./host/self-pod-locator.js";
 export { KubeAccessAdapter, type KubeAccessAdapterOptions } from "./access/kube-access-adapter.js";
 export { loadKubeConfig, type KubeConfigError, type KubeConfigErrorCode, type KubeConfigOptions } from "./config/load-kube-config.js";
+export { openKubeCluster, type KubeClusterOptions } from "./config/kube-cluster.js";
 export { renderJob } from "./render/render-job.js";
 export { MAX_SECRET_DATA_BYTES, renderPayloadSecret } from "./render/render-payload-secret.js";
 export { DEFAULT_READ_RETRY, type RetryPolicy } from "./retry/read-retry.js";

@@ -8,7 +8,7 @@ import { createServerAdapter } from "./server-adapter.js";
 // Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
 // lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
 // busy, which is load, not the behaviour a test timeout is there to bound.
-import "./composition/kubernetes-bindings.js";
+import "@clipjob/k8s-infra";
 
 describe("createServerAdapter", () => {
   const adapter = createServerAdapter({ env: {}, claudeCatalogue: async () => null });

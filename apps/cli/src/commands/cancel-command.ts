@@ -1,4 +1,3 @@
-import { CLUSTER_PORT } from "@clipjob/core";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, parseCommandArgs } from "../cli/command-args.js";
 import { EXIT } from "../cli/exit-codes.js";
@@ -22,7 +21,7 @@ export async function cancelCommand(args: readonly string[], io: CliIo, root: Co
   const real = await openRealScope(root, parsed.value, io);
   if (typeof real === "number") return real;
   try {
-    const result = await cancelJob(real.scope.resolve(CLUSTER_PORT), { namespace: real.namespace, name });
+    const result = await cancelJob(real.scope.ports.cluster, { namespace: real.namespace, name });
     if (!result.ok) {
       io.stderr.write(`${result.error.message}\n`);
       return EXIT.usage;

@@ -1,4 +1,3 @@
-import { ACCESS_PORT, HOST_PORT } from "@clipjob/core";
 import { writeLines, type CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag } from "../cli/command-args.js";
 import { EXIT } from "../cli/exit-codes.js";
@@ -32,8 +31,8 @@ export async function doctorCommand(args: readonly string[], io: CliIo, root: Co
   if (typeof real === "number") return real;
   try {
     const report = await checkEnvironment({
-      access: real.scope.resolve(ACCESS_PORT),
-      host: real.scope.resolve(HOST_PORT),
+      access: real.scope.ports.access,
+      host: real.scope.ports.host,
       namespace: real.namespace,
       secretRef: resolved.value.config.secretRef,
     });

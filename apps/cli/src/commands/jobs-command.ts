@@ -1,4 +1,3 @@
-import { CLOCK, CLUSTER_PORT } from "@clipjob/core";
 import { writeLines, type CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, parseCommandArgs } from "../cli/command-args.js";
 import { EXIT } from "../cli/exit-codes.js";
@@ -24,7 +23,7 @@ export async function jobsCommand(args: readonly string[], io: CliIo, root: Comp
   const real = await openRealScope(root, parsed.value, io);
   if (typeof real === "number") return real;
   try {
-    const rows = await listAgentJobs({ cluster: real.scope.resolve(CLUSTER_PORT), namespace: real.namespace, nowMs: real.scope.resolve(CLOCK).now() });
+    const rows = await listAgentJobs({ cluster: real.scope.ports.cluster, namespace: real.namespace, nowMs: real.scope.ports.clock.now() });
     if (booleanFlag(parsed.value, "json")) io.stdout.write(`${JSON.stringify(rows)}\n`);
     else if (rows.length === 0) io.stdout.write(`No clipjob Jobs in namespace ${real.namespace}.\n`);
     else writeLines(io.stdout, jobTable(rows));

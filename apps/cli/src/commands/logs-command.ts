@@ -1,4 +1,3 @@
-import { CLOCK, CLUSTER_PORT, LOG_PORT } from "@clipjob/core";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, parseCommandArgs } from "../cli/command-args.js";
 import { EXIT } from "../cli/exit-codes.js";
@@ -32,7 +31,7 @@ export async function logsCommand(args: readonly string[], io: CliIo, root: Comp
   });
   try {
     const result = await readJobLog(
-      { cluster: real.scope.resolve(CLUSTER_PORT), logs: real.scope.resolve(LOG_PORT), clock: real.scope.resolve(CLOCK) },
+      real.scope.ports,
       { namespace: real.namespace, name },
       { follow: booleanFlag(parsed.value, "follow"), signal: stop.signal, onLine: transcriptPrinter(io, booleanFlag(parsed.value, "raw")) },
     );

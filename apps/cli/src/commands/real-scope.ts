@@ -2,7 +2,6 @@ import type { CliIo } from "../cli/cli-io.js";
 import { stringFlag, type ParsedArgs } from "../cli/command-args.js";
 import { EXIT } from "../cli/exit-codes.js";
 import { NO_REAL_CLUSTER, realClusterTarget } from "../cli/real-cluster.js";
-import { DEFAULT_NAMESPACE } from "../composition/cli-tokens.js";
 import type { ClusterScope, CompositionRoot } from "../composition/composition-root.js";
 
 export interface RealScope {
@@ -30,6 +29,6 @@ export async function openRealScope(root: CompositionRoot, args: ParsedArgs, io:
     io.stderr.write(`${opened.error.message}\n`);
     return EXIT.usage;
   }
-  const namespace = flags.namespace ?? configNamespace ?? opened.value.resolve(DEFAULT_NAMESPACE);
+  const namespace = flags.namespace ?? configNamespace ?? opened.value.defaultNamespace;
   return { scope: opened.value, namespace };
 }

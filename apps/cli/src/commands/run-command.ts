@@ -66,8 +66,8 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
   const target = clusterTarget(config, speed.value, io.env);
   const scope = await root.openScope(target, io.env);
   if (!scope.ok) return usage(io, scope.error.message);
-  const deps = scope.value.runDependencies();
-  const simulation = scope.value.simulation();
+  const deps = scope.value.runDependencies;
+  const simulation = scope.value.simulation;
   const namespace = config.namespace ?? deps.defaultNamespace;
   const json = booleanFlag(flags, "json");
   const now = () => deps.clock.now();

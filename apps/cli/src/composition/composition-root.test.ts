@@ -3,12 +3,11 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock, type Token } from "@clipjob/core";
-import { DEFAULT_NAMESPACE, RUN_DEPENDENCIES, SIMULATION } from "./cli-tokens.js";
+import { systemClock, type ClusterPorts } from "@clipjob/core";
 import type { ClusterTarget } from "./cluster-target.js";
 import { CompositionRoot } from "./composition-root.js";
 
-const PORT_TOKENS: readonly Token<unknown>[] = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK];
+const PORTS: readonly (keyof ClusterPorts)[] = ["cluster", "logs", "host", "access", "clock"];
 
 /** An API server address that counts connection attempts: resolving must not make any. */
 let server: Server;
@@ -51,20 +50,20 @@ describe("CompositionRoot", () => {
     if (!opened.ok) throw new Error(opened.error.message);
     const scope = opened.value;
     try {
-      for (const token of PORT_TOKENS) expect(scope.resolve(token)).toBeTruthy();
-      const simulation = scope.resolve(SIMULATION);
-      expect(scope.resolve(CLUSTER_PORT)).toBe(simulation.fake.cluster);
-      expect(scope.resolve(CLOCK)).toBe(simulation.fake.clock);
-      expect(scope.resolve(SIMULATION)).toBe(simulation);
-      expect(scope.resolve(DEFAULT_NAMESPACE)).toBe("clipjob");
-      const deps = scope.resolve(RUN_DEPENDENCIES);
+      for (const port of PORTS) expect(scope.ports[port]).toBeTruthy();
+      const simulation = scope.simulation!;
+      expect(scope.ports.cluster).toBe(simulation.fake.cluster);
+      expect(scope.ports.clock).toBe(simulation.fake.clock);
+      expect(scope.simulation).toBe(simulation);
+      expect(scope.defaultNamespace).toBe("clipjob");
+      const deps = scope.runDependencies;
       expect(deps).toMatchObject({ cluster: simulation.fake.cluster, logs: simulation.fake.logs, host: simulation.fake.host, clock: simulation.fake.clock, defaultNamespace: "clipjob" });
 
       const second = await root.openScope({ kind: "simulated", speed: "max" });
       if (!second.ok) throw new Error(second.error.message);
-      expect(second.value.resolve(SIMULATION)).not.toBe(simulation);
+      expect(second.value.simulation).not.toBe(simulation);
       // One root, one set of agent locks: runs in two scopes still serialise per agent.
-      expect(second.value.resolve(RUN_DEPENDENCIES).locks).toBe(deps.locks);
+      expect(second.value.runDependencies.locks).toBe(deps.locks);
       await second.value.dispose();
     } finally {
       await scope.dispose();
@@ -75,12 +74,12 @@ describe("CompositionRoot", () => {
     const opened = await new CompositionRoot().openScope({ kind: "kubernetes", kubeconfigPath: kubeconfig }, {});
     if (!opened.ok) throw new Error(opened.error.message);
     const scope = opened.value;
-    for (const token of PORT_TOKENS) expect(scope.resolve(token)).toBeTruthy();
-    expect(scope.resolve(CLOCK)).toBe(systemClock);
-    expect(scope.resolve(CLUSTER_PORT)).toBe(scope.resolve(CLUSTER_PORT));
-    expect(scope.resolve(DEFAULT_NAMESPACE)).toBe("agents");
-    expect(scope.resolve(RUN_DEPENDENCIES).defaultNamespace).toBe("agents");
-    expect(scope.simulation()).toBeNull();
+    for (const port of PORTS) expect(scope.ports[port]).toBeTruthy();
+    expect(scope.ports.clock).toBe(systemClock);
+    expect(scope.runDependencies.cluster).toBe(scope.ports.cluster);
+    expect(scope.defaultNamespace).toBe("agents");
+    expect(scope.runDependencies.defaultNamespace).toBe("agents");
+    expect(scope.simulation).toBeNull();
     // A grace window for an eager connection to show itself (a negative check: load can only hide one, never
     // fail the test; nothing is ordered by this wait).
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -94,7 +93,7 @@ describe("CompositionRoot", () => {
   ])("takes the default namespace from $name", async ({ target, expected }) => {
     const opened = await new CompositionRoot().openScope({ kind: "kubernetes", kubeconfigPath: kubeconfig, ...target }, {});
     if (!opened.ok) throw new Error(opened.error.message);
-    expect(opened.value.resolve(DEFAULT_NAMESPACE)).toBe(expected);
+    expect(opened.value.defaultNamespace).toBe(expected);
   });
 
   it.each<{ name: string; target: (path: string) => ClusterTarget; code: string }>([

@@ -7,4 +7,4 @@ export * from "./cluster-port.js";
 export * from "./host-port.js";
 export * from "./log-port.js";
 export * from "./kubelet-log-reader.js";
-export * from "./tokens.js";
+export * from "./cluster-ports.js";

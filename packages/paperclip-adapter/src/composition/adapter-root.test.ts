@@ -3,15 +3,14 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_PORT, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, systemClock, type Token } from "@clipjob/core";
+import { systemClock, type ClusterPorts } from "@clipjob/core";
 import { AdapterRoot } from "./adapter-root.js";
-import { DEFAULT_NAMESPACE } from "./adapter-tokens.js";
 // Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
 // lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
 // busy, which is load, not the behaviour a test timeout is there to bound.
-import "./kubernetes-bindings.js";
+import "@clipjob/k8s-infra";
 
-const PORT_TOKENS: readonly Token<unknown>[] = [CLUSTER_PORT, LOG_PORT, HOST_PORT, ACCESS_PORT, CLOCK];
+const PORTS: readonly (keyof ClusterPorts)[] = ["cluster", "logs", "host", "access", "clock"];
 
 /** An API server address that counts connection attempts: resolving must not make any. */
 let server: Server;
@@ -50,16 +49,16 @@ describe("AdapterRoot", () => {
     const kubernetes = await root.openScope({ cluster: "kubernetes", kubeconfig, kubeContext: null });
     if (!simulated.ok || !kubernetes.ok) throw new Error("a scope did not open");
     for (const scope of [simulated.value, kubernetes.value]) {
-      for (const token of PORT_TOKENS) expect(scope.resolve(token)).toBeTruthy();
-      expect(scope.runDependencies().locks).toBe(simulated.value.runDependencies().locks);
+      for (const port of PORTS) expect(scope.ports[port]).toBeTruthy();
+      expect(scope.runDependencies.locks).toBe(simulated.value.runDependencies.locks);
     }
-    const fake = simulated.value.simulation()!.fake;
-    expect(simulated.value.resolve(CLUSTER_PORT)).toBe(fake.cluster);
-    expect(simulated.value.resolve(CLOCK)).toBe(fake.clock);
-    expect(simulated.value.resolve(DEFAULT_NAMESPACE)).toBe("clipjob");
-    expect(kubernetes.value.resolve(CLOCK)).toBe(systemClock);
-    expect(kubernetes.value.resolve(DEFAULT_NAMESPACE)).toBe("agents");
-    expect(kubernetes.value.simulation()).toBeNull();
+    const fake = simulated.value.simulation!.fake;
+    expect(simulated.value.ports.cluster).toBe(fake.cluster);
+    expect(simulated.value.ports.clock).toBe(fake.clock);
+    expect(simulated.value.defaultNamespace).toBe("clipjob");
+    expect(kubernetes.value.ports.clock).toBe(systemClock);
+    expect(kubernetes.value.defaultNamespace).toBe("agents");
+    expect(kubernetes.value.simulation).toBeNull();
     // A grace window for an eager connection to show itself (a negative check: load can only hide one, never
     // fail the test; nothing is ordered by this wait).
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -70,7 +69,7 @@ describe("AdapterRoot", () => {
     const a = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
     const b = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
     if (!a.ok || !b.ok) throw new Error("a scope did not open");
-    expect(a.value.simulation()).toBe(b.value.simulation());
+    expect(a.value.simulation).toBe(b.value.simulation);
   });
 
   it("keeps the Kubernetes adapters per kubeconfig and context", async () => {
@@ -80,9 +79,9 @@ describe("AdapterRoot", () => {
       return opened.value;
     };
     const [first, again, other] = [await open(null), await open(null), await open("bare")];
-    expect(again.resolve(CLUSTER_PORT)).toBe(first.resolve(CLUSTER_PORT));
-    expect(other.resolve(CLUSTER_PORT)).not.toBe(first.resolve(CLUSTER_PORT));
-    expect(other.resolve(DEFAULT_NAMESPACE)).toBe("default");
+    expect(again.ports.cluster).toBe(first.ports.cluster);
+    expect(other.ports.cluster).not.toBe(first.ports.cluster);
+    expect(other.defaultNamespace).toBe("default");
   });
 
   it.each([

@@ -1,15 +1,14 @@
-// The plugin's composition root: the only module that knows the container. One root per process holds what
-// every run shares (the agent locks, the simulated cluster, the Kubernetes adapters per kubeconfig); each
-// execute gets a child container bound to the cluster its config names. Ports are bound to core's typed
-// tokens with factories, never decorator metadata (vitest's transpilers do not emit it reliably).
+// The plugin's composition root: the only module that knows the container. The root container owns what
+// every run of the process shares: the agent locks and the evaluation-mode cluster (created on first use).
+// Each kubeconfig + context the configs name gets a child container that owns that cluster's adapters for
+// the life of the process. `execute` and the environment test receive the resolved RunScope — typed ports,
+// never the container. Factories and class tokens, never decorator metadata (vitest's transpilers do not
+// emit it reliably).
 import "reflect-metadata";
 import { container as globalContainer, instanceCachingFactory, type DependencyContainer } from "tsyringe";
-import { ACCESS_PORT, AgentLocks, CLOCK, CLUSTER_PORT, HOST_PORT, LOG_PORT, ok, type ClipjobConfig, type RunDependencies, type Result, type Token } from "@clipjob/core";
+import { AgentLocks, ok, runDependencies, type BoundCluster, type ClipjobConfig, type ClusterPorts, type Result, type RunDependencies } from "@clipjob/core";
 import type { KubeConfigError } from "@clipjob/k8s-infra";
 import { SimulatedCluster, SIMULATED_NAMESPACE, simulationSpeedFromEnv } from "../simulation/simulated-cluster.js";
-import { AGENT_LOCKS, DEFAULT_NAMESPACE, RUN_DEPENDENCIES, SIMULATED_CLUSTER } from "./adapter-tokens.js";
-import type { KubePortsCache } from "./kubernetes-bindings.js";
-import { resolveToken } from "./resolve-token.js";
 
 export interface AdapterRootOptions {
   /** The process env: the simulation speed and the in-cluster detection read it. */
@@ -19,47 +18,43 @@ export interface AdapterRootOptions {
 export class AdapterRoot {
   private readonly container: DependencyContainer;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly kubePorts: KubePortsCache = new Map();
+  /** The container of each real cluster, by kubeconfig + context. */
+  private readonly kubeClusters = new Map<string, DependencyContainer>();
+  /** The container owns the simulated cluster; the root only remembers it to stop it in dispose(). */
   private simulated: SimulatedCluster | null = null;
 
   constructor(options: AdapterRootOptions = {}) {
     this.env = options.env ?? process.env;
     this.container = globalContainer.createChildContainer();
-    this.container.register(AGENT_LOCKS.key, { useValue: new AgentLocks() });
-    // The container owns the one simulated cluster of the process (created on first resolve); the root only
-    // remembers it to stop it in dispose().
-    this.container.register(SIMULATED_CLUSTER.key, {
-      useFactory: instanceCachingFactory(() => (this.simulated = new SimulatedCluster(simulationSpeedFromEnv(this.env)))),
+    this.container.registerInstance(AgentLocks, new AgentLocks());
+    this.container.register(SimulatedCluster, { useFactory: instanceCachingFactory(() => (this.simulated = new SimulatedCluster(simulationSpeedFromEnv(this.env)))) });
+    this.container.register(RunScope, {
+      useFactory: instanceCachingFactory((c) => {
+        const simulation = c.resolve(SimulatedCluster);
+        return new RunScope({ ports: simulation.fake, defaultNamespace: SIMULATED_NAMESPACE }, c.resolve(AgentLocks), simulation);
+      }),
     });
   }
 
-  /** A child container for one run (or one environment test) on the cluster `config` names. Never connects. */
+  /**
+   * The scope for one run (or one environment test) on the cluster `config` names. Never connects: the
+   * first scope of a kubeconfig + context reads the kubeconfig and builds its adapters, later ones reuse them.
+   */
   async openScope(config: Pick<ClipjobConfig, "cluster" | "kubeconfig" | "kubeContext">): Promise<Result<RunScope, KubeConfigError>> {
-    const child = this.container.createChildContainer();
-    if (config.cluster === "simulated") {
-      const sim = (): SimulatedCluster => resolveToken(child, SIMULATED_CLUSTER);
-      child.register(CLUSTER_PORT.key, { useFactory: () => sim().fake.cluster });
-      child.register(LOG_PORT.key, { useFactory: () => sim().fake.logs });
-      child.register(HOST_PORT.key, { useFactory: () => sim().fake.host });
-      child.register(ACCESS_PORT.key, { useFactory: () => sim().fake.access });
-      child.register(CLOCK.key, { useFactory: () => sim().fake.clock });
-      child.register(DEFAULT_NAMESPACE.key, { useValue: SIMULATED_NAMESPACE });
-    } else {
-      const { bindKubernetes } = await import("./kubernetes-bindings.js");
-      const bound = bindKubernetes(child, { kubeconfig: config.kubeconfig, kubeContext: config.kubeContext }, this.kubePorts, this.env);
-      if (!bound.ok) return bound;
+    if (config.cluster === "simulated") return ok(this.container.resolve(RunScope));
+    const key = `${config.kubeconfig ?? "<in-cluster>"}\u0000${config.kubeContext ?? ""}`;
+    let cluster = this.kubeClusters.get(key);
+    if (!cluster) {
+      // Loaded on demand: the Kubernetes client is large and evaluation-mode runs never need it.
+      const { openKubeCluster } = await import("@clipjob/k8s-infra");
+      const opened = openKubeCluster({ ...(config.kubeconfig !== null ? { kubeconfigPath: config.kubeconfig } : {}), ...(config.kubeContext !== null ? { context: config.kubeContext } : {}) }, this.env);
+      if (!opened.ok) return opened;
+      const bound = opened.value;
+      cluster = this.container.createChildContainer();
+      cluster.register(RunScope, { useFactory: instanceCachingFactory((c) => new RunScope(bound, c.resolve(AgentLocks), null)) });
+      this.kubeClusters.set(key, cluster);
     }
-    child.register(RUN_DEPENDENCIES.key, {
-      useFactory: (c): RunDependencies => ({
-        cluster: resolveToken(c, CLUSTER_PORT),
-        logs: resolveToken(c, LOG_PORT),
-        host: resolveToken(c, HOST_PORT),
-        clock: resolveToken(c, CLOCK),
-        defaultNamespace: resolveToken(c, DEFAULT_NAMESPACE),
-        locks: resolveToken(c, AGENT_LOCKS),
-      }),
-    });
-    return ok(new RunScope(child, config.cluster === "simulated"));
+    return ok(cluster.resolve(RunScope));
   }
 
   /** Stops the simulated cluster if one was started; the root is done after this (tests; the host process simply exits). */
@@ -69,22 +64,22 @@ export class AdapterRoot {
   }
 }
 
+/** One cluster as runs see it: its ports, default namespace and run dependencies, resolved at the root. */
 export class RunScope {
+  readonly ports: ClusterPorts;
+  /** The namespace used when neither the config nor the host pod names one. */
+  readonly defaultNamespace: string;
+  /** What `runAgentJob` needs: these ports and the root's agent locks. */
+  readonly runDependencies: RunDependencies;
+
   constructor(
-    private readonly container: DependencyContainer,
-    readonly simulated: boolean,
-  ) {}
-
-  resolve<T>(token: Token<T>): T {
-    return resolveToken(this.container, token);
-  }
-
-  runDependencies(): RunDependencies {
-    return this.resolve(RUN_DEPENDENCIES);
-  }
-
-  /** The evaluation-mode cluster, or null on a real one. */
-  simulation(): SimulatedCluster | null {
-    return this.simulated ? this.resolve(SIMULATED_CLUSTER) : null;
+    bound: BoundCluster,
+    locks: AgentLocks,
+    /** The evaluation-mode cluster, or null on a real one. */
+    readonly simulation: SimulatedCluster | null,
+  ) {
+    this.ports = bound.ports;
+    this.defaultNamespace = bound.defaultNamespace;
+    this.runDependencies = runDependencies(bound, locks);
   }
 }

@@ -7,7 +7,7 @@ import { ownershipCheck, rbacCode } from "./test-environment.js";
 // Loaded while the file is collected, not by the first test that opens a Kubernetes scope (the adapter imports it
 // lazily): @kubernetes/client-node takes ~0.5 s of CPU to load, 10-20 s with every core of a 2-core machine
 // busy, which is load, not the behaviour a test timeout is there to bound.
-import "../composition/kubernetes-bindings.js";
+import "@clipjob/k8s-infra";
 
 const root = new AdapterRoot({ env: {} });
 afterAll(() => root.dispose());
@@ -17,7 +17,7 @@ const test = (config: Record<string, unknown>) => adapter.testEnvironment({ comp
 async function fake() {
   const scope = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
   if (!scope.ok) throw new Error(scope.error.message);
-  return scope.value.simulation()!.fake;
+  return scope.value.simulation!.fake;
 }
 
 describe("testEnvironment", () => {

@@ -2,7 +2,6 @@
 // (dashboards key on them); RBAC covers every permission a run needs (core's REQUIRED_PERMISSIONS), including
 // the Job patch/watch and pod get/watch the predecessor never checked.
 import {
-  ACCESS_PORT,
   AGENT_POD_SECURITY,
   agentCanWrite,
   describeOwnership,
@@ -16,7 +15,6 @@ import {
 } from "@clipjob/core";
 import type { AdapterEnvironmentCheck, AdapterEnvironmentTestContext, AdapterEnvironmentTestResult } from "@paperclipai/adapter-utils";
 import type { AdapterRoot } from "../composition/adapter-root.js";
-import { DEFAULT_NAMESPACE } from "../composition/adapter-tokens.js";
 import { ADAPTER_TYPE } from "../execute/invocation-meta.js";
 
 type Check = AdapterEnvironmentCheck;
@@ -62,7 +60,7 @@ async function runChecks(root: AdapterRoot, ctx: AdapterEnvironmentTestContext, 
     return;
   }
   const scope = opened.value;
-  const simulation = scope.simulation();
+  const simulation = scope.simulation;
   if (simulation) {
     checks.push({
       code: "clipjob_simulated_cluster",
@@ -72,15 +70,15 @@ async function runChecks(root: AdapterRoot, ctx: AdapterEnvironmentTestContext, 
     });
   }
 
-  const deps = scope.runDependencies();
+  const deps = scope.runDependencies;
   let host: HostFacts = NO_HOST_FACTS;
   try {
     host = await deps.host.describeHost();
   } catch (error) {
     checks.push({ code: "k8s_host_introspection_failed", level: "warn", message: `Could not read the Paperclip pod: ${describe(error)}`, hint: "Agent pods will not inherit its image, volumes or env." });
   }
-  const namespace = config.namespace ?? host.namespace ?? scope.resolve(DEFAULT_NAMESPACE);
-  const access = scope.resolve(ACCESS_PORT);
+  const namespace = config.namespace ?? host.namespace ?? scope.defaultNamespace;
+  const access = scope.ports.access;
 
   let exists: boolean | "unknown";
   try {

@@ -110,7 +110,7 @@ describe("execute on the simulated cluster", () => {
     const name = /^ac-\S+/.exec(String(result.sessionParams?.["lastJobName"]))?.[0];
     const scope = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
     if (!scope.ok || name === undefined) throw new Error("no simulated scope or Job");
-    const jobs = await scope.value.simulation()!.fake.cluster.listJobs("clipjob", { "paperclip.io/run-id": run.ctx.runId });
+    const jobs = await scope.value.simulation!.fake.cluster.listJobs("clipjob", { "paperclip.io/run-id": run.ctx.runId });
     expect(jobs.map((j) => j.ref.name)).toEqual([name]);
     expect(jobs[0]!.annotations["clipjob.dev/started-by"]).toBe(`Paperclip, pid ${process.pid} on ${hostname()}`);
   });

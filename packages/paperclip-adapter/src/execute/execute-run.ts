@@ -61,7 +61,7 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
       return await early("config_invalid", `${field}: ${opened.error.message}`, { fields: [{ field, problem: opened.error.message }], kubeconfigError: opened.error.code });
     }
     const scope = opened.value;
-    const simulation = scope.simulation();
+    const simulation = scope.simulation;
     const bundle = await promptBundleForRun({ scope, config, rawConfig: sanitized.config, companyId: ctx.agent.companyId, sources: deps.promptBundle });
     promptBundleKey = bundle.key;
     const runConfig = runConfigFor(sanitized.config, {
@@ -81,7 +81,7 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     );
     if (simulation) await reporter.notice(evaluationNotice(config));
     for (const warning of bundle.warnings) await reporter.notice(`warning: ${warning}`);
-    const outcome = await runAgentJob(scope.runDependencies(), request, {
+    const outcome = await runAgentJob(scope.runDependencies, request, {
       observer: reporter,
       cancelSignal: stops.cancel,
       shutdownSignal: stops.shutdown,

@@ -19,7 +19,7 @@ async function runLegacy(legacy: Record<string, unknown>): Promise<AgentJobSpec>
   const name = run.metas[0]!.command.replace("kubectl job/", "");
   const scope = await root.openScope({ cluster: "simulated", kubeconfig: null, kubeContext: null });
   if (!scope.ok) throw new Error(scope.error.message);
-  const job = scope.value.simulation()!.fake.jobs().find((j) => j.ref.name === name);
+  const job = scope.value.simulation!.fake.jobs().find((j) => j.ref.name === name);
   if (!job) throw new Error(`Job ${name} was not retained`);
   return job.spec;
 }

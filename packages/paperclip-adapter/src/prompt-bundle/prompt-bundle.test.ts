@@ -1,10 +1,9 @@
-import "reflect-metadata";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { container } from "tsyringe";
 import { afterAll, describe, expect, it } from "vitest";
-import { HOST_PORT, NO_HOST_FACTS, runAgentJob, type HostFacts, type AgentJobSpec } from "@clipjob/core";
+import { FakeCluster } from "@clipjob/fake-cluster";
+import { AgentLocks, NO_HOST_FACTS, runAgentJob, type HostFacts, type AgentJobSpec } from "@clipjob/core";
 import { AdapterRoot, RunScope } from "../composition/adapter-root.js";
 import { runRequestFromContext } from "../execute/run-request-from-context.js";
 import { paperclipContext } from "../testing/paperclip-context.js";
@@ -135,11 +134,13 @@ describe("preparePromptBundle", () => {
 describe("promptBundleForRun", () => {
   const root = new AdapterRoot({ env: {} });
   afterAll(() => root.dispose());
+  const fake = new FakeCluster();
+  afterAll(() => fake.dispose());
 
   function realClusterScope(host: HostFacts): RunScope {
-    const child = container.createChildContainer();
-    child.register(HOST_PORT.key, { useValue: { describeHost: async () => host } });
-    return new RunScope(child, false);
+    // A real cluster as far as the bundle can tell: only its host port is read.
+    const ports = { cluster: fake.cluster, logs: fake.logs, access: fake.access, clock: fake.clock, host: { describeHost: async () => host } };
+    return new RunScope({ ports, defaultNamespace: "default" }, new AgentLocks(), null);
   }
 
   it("prepares the bundle on a real cluster whose host pod shares /paperclip, and names it in the notes", async () => {
@@ -180,7 +181,7 @@ describe("promptBundleForRun", () => {
       const request = { ...runRequestFromContext({ ctx: run.ctx, config: { image: "sim", instructionsFilePath: "/srv/AGENTS.md" }, hostEnv: {} }), promptBundle };
       let spec: AgentJobSpec | undefined;
       // Cancelled up front: the run plans (which is all this checks) and stops before creating a Job.
-      await runAgentJob(opened.value.runDependencies(), request, { observer: { onPlan: (s) => void (spec = s) }, cancelSignal: AbortSignal.abort() });
+      await runAgentJob(opened.value.runDependencies, request, { observer: { onPlan: (s) => void (spec = s) }, cancelSignal: AbortSignal.abort() });
       return spec!.claudeArgs;
     };
     const fresh = await argsFor(null);

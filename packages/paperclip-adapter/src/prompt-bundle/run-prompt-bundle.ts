@@ -1,7 +1,7 @@
 // The prompt bundle of one run (or the answer to "would runs get one?" for the skills snapshot): decide from
 // the run's cluster and host pod, then prepare it. Never fails the run: without a bundle Claude still runs,
 // only without the agent's skills, and the notes say why.
-import { HOST_PORT, parseConfig, type ClipjobConfig, type HostFacts, type PromptBundleRef } from "@clipjob/core";
+import { parseConfig, type ClipjobConfig, type HostFacts, type PromptBundleRef } from "@clipjob/core";
 import type { AdapterRoot, RunScope } from "../composition/adapter-root.js";
 import { bundleDelivery, type BundleDelivery, type PromptBundleHome } from "./bundle-delivery.js";
 import { preparePromptBundle } from "./prepare-prompt-bundle.js";
@@ -13,8 +13,9 @@ export interface PromptBundleSources {
 }
 
 export async function deliveryForScope(scope: RunScope, config: Pick<ClipjobConfig, "namespace">, home: PromptBundleHome): Promise<BundleDelivery> {
-  const host = scope.simulated ? null : await describeHost(scope);
-  return bundleDelivery({ simulated: scope.simulated, host, configNamespace: config.namespace, home });
+  const simulated = scope.simulation !== null;
+  const host = simulated ? null : await describeHost(scope);
+  return bundleDelivery({ simulated, host, configNamespace: config.namespace, home });
 }
 
 export interface RunBundle {
@@ -58,7 +59,7 @@ export async function promptBundleForRun({ scope, config, rawConfig, companyId, 
 /** Introspection failing is core's to report (it warns and inherits nothing); here it only means no volume. */
 async function describeHost(scope: RunScope): Promise<HostFacts | null> {
   try {
-    return await scope.resolve(HOST_PORT).describeHost();
+    return await scope.ports.host.describeHost();
   } catch {
     return null;
   }
