@@ -91,6 +91,69 @@ export async function expandSystemMessages(page) {
   return page.innerText("body");
 }
 
+/**
+ * Polls `probe()` until it returns a truthy value, within `ms`; throws naming `what` otherwise. For conditions
+ * outside the page (the API, a run log); the interval orders nothing, it only spaces the probes.
+ */
+export async function until(probe, what, ms = UI_MS) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Clicks `target` and waits for its effect, `done(ms)` (e.g. `(ms) => locator.waitFor({ timeout: ms })`). A
+ * click that lands before the board has wired its handlers (seen on a loaded machine: nothing happened) is
+ * repeated, up to `attempts` times. Without `sent`, only for clicks that are harmless when repeated
+ * (navigation, a tab). With `sent`, a predicate on the request the click must send, the click is repeated
+ * only while no such request went out, so an action (Run now, Cancel) is never sent twice.
+ * @param {import("playwright-core").Page} page
+ * @param {import("playwright-core").Locator} target
+ * @param {(ms: number) => Promise<unknown>} done
+ * @param {{ sent?: (req: import("playwright-core").Request) => boolean, attempts?: number, what?: string }} [o]
+ */
+export async function clickUntil(page, target, done, { sent, attempts = 4, what = "click" } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const wait = attempt >= attempts ? UI_MS : 15_000;
+    const request = sent ? page.waitForRequest(sent, { timeout: wait }).then(() => true, () => false) : null;
+    await target.click({ timeout: UI_MS });
+    if (request) {
+      if (await request) return done(UI_MS);
+    } else {
+      try {
+        return await done(wait);
+      } catch (e) {
+        if (attempt >= attempts) throw e;
+      }
+    }
+    if (attempt >= attempts) throw new Error(`${what}: the click sent no request in ${attempts} tries`);
+  }
+}
+
+/**
+ * Reloads `page` until `check(text)` holds for its text once `ready` shows and the transcript's system groups
+ * are open: the run is over when this is called, but the board fills the transcript asynchronously (the log,
+ * then the worker's parse), so a single read can come before the last entries. Returns the text.
+ * @param {import("playwright-core").Page} page
+ * @param {(text: string) => boolean} check
+ */
+export async function transcriptUntil(page, check, what, ms = 180_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    await page.getByText(/Transcript \(/).first().waitFor({ timeout: UI_MS });
+    // Every entry parsed: no raw line left (the worker replaces each as its parse comes back).
+    await page.waitForFunction(() => !/\{"type":"(system|assistant|user|result)"/.test(document.body.innerText), null, { timeout: UI_MS });
+    const text = await expandSystemMessages(page);
+    if (check(text)) return text;
+    if (Date.now() >= deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await page.reload();
+  }
+}
+
 /** The hint the form shows when hovering the question mark beside `label`. */
 export async function hintOf(page, label) {
   await formField(page, label).locator('[data-slot="tooltip-trigger"]').first().hover({ timeout: UI_MS });

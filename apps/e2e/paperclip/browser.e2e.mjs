@@ -22,14 +22,16 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { paperclipHome, paperclipPaths, provision } from "./provision.mjs";
 import { startPaperclip } from "./server.mjs";
-import { CHROMIUM, chooseOption, ensureChromium, expandSystemMessages, hintOf, patchedCopy, UI_MS, WORKER_RECORDER } from "./board-helpers.mjs";
+import { CHROMIUM, chooseOption, clickUntil, ensureChromium, hintOf, patchedCopy, transcriptUntil, UI_MS, until, WORKER_RECORDER } from "./board-helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..", "..");
 const TYPE = "claude_k8s";
 const keep = process.argv.includes("--keep");
-// Generous bounds: Chromium and Paperclip share two cores with whatever else runs. Waits are for events
-// (a selector, a run status), never fixed sleeps; the bounds only stop a hung suite.
+// Generous bounds: Chromium and Paperclip share two cores with whatever else runs. Every wait is for the
+// specific content or condition the next step needs (a selector, a request sent, a run status, a log line),
+// never a fixed sleep; the bounds only stop a hung suite. The first click after a page load is repeated
+// until it has its effect (clickUntil): the board can drop a click that lands before it is wired.
 const RUN_MS = 180_000;
 
 const artefacts = process.env.CLIPJOB_ARTEFACTS_DIR ?? mkdtempSync(join(tmpdir(), "clipjob-browser-artefacts-"));
@@ -133,15 +135,9 @@ try {
     return Array.isArray(list) ? list : (list.runs ?? []);
   };
   /** Polls the API (the board's own source) for a new run of the agent. */
-  async function newRun(agentId, before) {
-    const deadline = Date.now() + RUN_MS;
-    for (;;) {
-      const fresh = (await runsOf(agentId)).find((r) => !before.has(r.id));
-      if (fresh) return fresh;
-      assert(Date.now() < deadline, "no run appeared after Run now");
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const newRun = (agentId, before) => until(async () => (await runsOf(agentId)).find((r) => !before.has(r.id)), "a run appears after Run now", RUN_MS);
+  /** A request an action button sends (Run now, Run test, Cancel): a POST to the API. */
+  const apiPost = (req) => req.method() === "POST" && new URL(req.url()).pathname.startsWith("/api/");
 
   // ---- 1. the wizard ends in a working agent ---------------------------------------------------------
   const agent = await step("wizard: a new Claude K8s agent can be finished outside a cluster; the test says how to go on (item 2)", async () => {
@@ -149,18 +145,20 @@ try {
     const { page } = board;
     await page.goto(`${pc.baseUrl}/${prefix}/agents/new`);
     await page.getByPlaceholder(/./).first().fill("Wizard Agent", { timeout: UI_MS });
-    await page.getByRole("button", { name: /Choose adapter/ }).click();
-    await page.getByText(/^Claude K8s$/).first().click({ timeout: UI_MS });
-    await page.getByRole("button", { name: /Configure agent/ }).click();
-    await page.getByRole("button", { name: /Run test/ }).click({ timeout: UI_MS });
-    await page.getByText(/Test details/).click({ timeout: UI_MS });
+    const option = page.getByText(/^Claude K8s$/).first();
+    await clickUntil(page, page.getByRole("button", { name: /Choose adapter/ }), (ms) => option.waitFor({ timeout: ms }), { what: "Choose adapter" });
+    await option.click({ timeout: UI_MS });
+    const runTest = page.getByRole("button", { name: /Run test/ });
+    await clickUntil(page, page.getByRole("button", { name: /Configure agent/ }), (ms) => runTest.waitFor({ timeout: ms }), { what: "Configure agent" });
+    const details = page.getByText(/Test details/);
+    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: apiPost, what: "Run test" });
+    await details.click({ timeout: UI_MS });
     await page.getByText(/cluster: "simulated"/).waitFor({ timeout: UI_MS });
-    await shot(page, "01-wizard-environment-test");
     const finish = page.getByRole("button", { name: /Finish setup/ });
-    assert(await finish.isEnabled(), "Finish setup is disabled after the environment test");
+    await until(() => finish.isEnabled(), "Finish setup is enabled after the environment test");
+    await shot(page, "01-wizard-environment-test");
     await assertClean(board, "wizard");
-    await finish.click();
-    await page.waitForURL(/createdAgentId=/, { timeout: UI_MS });
+    await clickUntil(page, finish, (ms) => page.waitForURL(/createdAgentId=/, { timeout: ms }), { sent: apiPost, what: "Finish setup" });
     const id = new URL(page.url()).searchParams.get("createdAgentId");
     const created = (await agentsOf()).find((a) => a.id === id);
     assert(created?.adapterType === TYPE, `created agent ${JSON.stringify(created).slice(0, 300)}`);
@@ -177,13 +175,14 @@ try {
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agent.id}`);
     await openHarness(page, page.getByText("Namespace", { exact: true }));
     for (const label of ["Cluster", "Skip Permission Prompts", "Prompt Template", "Container Image", "Credentials Secret"]) {
-      assert(await page.getByText(label, { exact: true }).first().isVisible(), `form lacks ${label}`);
+      await page.getByText(label, { exact: true }).first().waitFor({ timeout: UI_MS }).catch(() => assert(false, `form lacks ${label}`));
     }
     const html = await page.content();
     assert(!/Kubernetes runs each heartbeat[^<]*`/.test(html) && !(await page.innerText("body")).includes("`"), "the form shows a literal backtick");
     // The labels the plugin README names for Paperclip's own part of the form (item 10).
-    await page.getByText("Advanced", { exact: true }).first().click();
-    for (const label of ["Model", "Thinking effort", "Command", "Extra args (comma-separated)", "Environment variables"]) {
+    const advanced = ["Model", "Thinking effort", "Command", "Extra args (comma-separated)", "Environment variables"];
+    await clickUntil(page, page.getByText("Advanced", { exact: true }).first(), (ms) => page.getByText(advanced[0], { exact: true }).first().waitFor({ timeout: ms }), { attempts: 1, what: "Advanced" });
+    for (const label of advanced) {
       await page.getByText(label, { exact: true }).first().waitFor({ timeout: UI_MS });
     }
     const hint = await hintOf(page, "Max Turns Per Run");
@@ -191,18 +190,16 @@ try {
     await shot(page, "03-config-kubernetes");
     await chooseOption(page, "Cluster", "Simulated (no cluster)");
     await page.getByText("Simulated Scenario", { exact: true }).waitFor({ timeout: UI_MS });
-    assert(!(await page.getByText("Namespace", { exact: true }).isVisible()), "Namespace is still shown in simulated mode");
-    assert(!(await page.getByText("Container Image", { exact: true }).isVisible()), "Container Image is still shown in simulated mode");
+    for (const label of ["Namespace", "Container Image"]) {
+      await page.getByText(label, { exact: true }).waitFor({ state: "hidden", timeout: UI_MS }).catch(() => assert(false, `${label} is still shown in simulated mode`));
+    }
     await shot(page, "04-config-simulated");
     await page.getByRole("button", { name: /Save changes/ }).click();
-    const deadline = Date.now() + UI_MS;
     let saved;
-    while (Date.now() < deadline) {
+    await until(async () => {
       saved = (await agentsOf()).find((a) => a.id === agent.id);
-      if (saved?.adapterConfig?.cluster === "simulated") break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert(saved?.adapterConfig?.cluster === "simulated", `saved config ${JSON.stringify(saved?.adapterConfig)}`);
+      return saved?.adapterConfig?.cluster === "simulated";
+    }, "the agent is saved with cluster: simulated").catch(() => assert(false, `saved config ${JSON.stringify(saved?.adapterConfig)}`));
     await assertClean(board, "config form");
     await board.context.close();
   });
@@ -213,11 +210,11 @@ try {
     const board = await openBoard({ patched: false });
     const { page } = board;
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agent.id}`);
-    await openHarness(page, page.getByRole("button", { name: /Run test/ }));
-    await page.getByRole("button", { name: /Run test/ }).click({ timeout: UI_MS });
+    const runTest = page.getByRole("button", { name: /Run test/ });
+    await openHarness(page, runTest);
     const details = page.getByText(/Test details/);
-    await details.waitFor({ timeout: UI_MS });
-    await details.click();
+    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: apiPost, what: "Run test" });
+    await details.click({ timeout: UI_MS });
     await page.getByText(/Evaluation mode: runs use the simulated cluster/).waitFor({ timeout: UI_MS });
     assert(!(await page.getByText(/needs attention|failed/i).first().isVisible().catch(() => false)), "the environment test did not pass");
     await shot(page, "05-environment-test");
@@ -231,15 +228,7 @@ try {
    * is repeated until the section's own content appears — waiting on that content, never on a delay.
    */
   async function openHarness(page, ready) {
-    for (let attempt = 1; ; attempt++) {
-      await page.getByText("Harness / Runtime").first().click({ timeout: UI_MS });
-      try {
-        await ready.waitFor({ timeout: attempt < 4 ? 15_000 : UI_MS });
-        return;
-      } catch (err) {
-        if (attempt >= 4) throw err;
-      }
-    }
+    await clickUntil(page, page.getByText("Harness / Runtime").first(), (ms) => ready.waitFor({ timeout: ms }), { what: "Harness / Runtime" });
   }
 
   /** Clicks Run now on the agent page and opens the run it created. */
@@ -247,8 +236,7 @@ try {
     const { page } = board;
     const before = new Set((await runsOf(agentId)).map((r) => r.id));
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agentId}`);
-    await page.getByRole("button", { name: /^Run now$/ }).click({ timeout: UI_MS });
-    const run = await newRun(agentId, before);
+    const run = await clickUntil(page, page.getByRole("button", { name: /^Run now$/ }), () => newRun(agentId, before), { sent: apiPost, what: "Run now" });
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agentId}/runs/${run.id}`);
     return run;
   }
@@ -290,16 +278,17 @@ try {
     const verdict = await waitForParserVerdict(page);
     writeFileSync(join(artefacts, "worker-patched.json"), JSON.stringify(await parserWorkers(page), null, 2));
     assert(verdict.type === "ready", `the patched worker did not get ready: ${JSON.stringify(verdict)}`);
-    // Entries arrive asynchronously (the first parse returns nothing, then the view re-renders from cache).
-    await page.getByText(/Transcript \(/).first().waitFor({ timeout: UI_MS });
-    await page.waitForFunction((raw) => !new RegExp(raw).test(document.body.innerText), RAW_STREAM_JSON.source, { timeout: UI_MS });
-    const text = await page.innerText("body");
-    writeFileSync(join(artefacts, "07-transcript-rendered.txt"), text);
-    // Claude's stream-json as entries: init, thinking and text, the command, the result line with its usage.
-    for (const expected of [/INIT\s*model claude-/, /I should inspect the workspace first/, /EXECUTED COMMAND/, /\$0\.\d+/]) assert(expected.test(text), `the transcript lacks ${expected}`);
-    // The plugin's own notices are system entries, without their [clipjob] prefix.
-    const expanded = await expandSystemMessages(page);
-    assert(/\nEVALUATION MODE: this run uses the simulated cluster/.test(expanded), "no EVALUATION MODE system entry");
+    // Entries arrive asynchronously (the log, then the worker's parse): wait until every expected one shows.
+    // Claude's stream-json as entries: init, thinking and text, the command, the result line with its usage;
+    // the plugin's own notices as system entries.
+    const expected = [/INIT\s*model claude-/, /I should inspect the workspace first/, /EXECUTED COMMAND/, /\$0\.\d+/, /\nEVALUATION MODE: this run uses the simulated cluster/];
+    let last = "";
+    const expanded = await transcriptUntil(page, (text) => expected.every((e) => e.test((last = text))), "the transcript shows every expected entry").catch(() => {
+      writeFileSync(join(artefacts, "07-transcript-rendered.txt"), last);
+      assert(false, `the transcript lacks ${expected.filter((e) => !e.test(last)).join(", ")}`);
+    });
+    writeFileSync(join(artefacts, "07-transcript-rendered.txt"), expanded);
+    // Shown without their [clipjob] prefix.
     assert(!expanded.includes("[clipjob]"), "a [clipjob] notice is shown raw");
     await shot(page, "07-transcript-rendered");
     await assertClean(board, "transcript");
@@ -332,24 +321,22 @@ try {
     const { page } = board;
     const run = await runFromBoard(board, agent.id);
     await page.getByText(/Created Job/).first().waitFor({ timeout: RUN_MS });
-    // The run view re-renders as the transcript streams; retry the click until the cancel is accepted.
+    // The run view re-renders as the transcript streams (force: a re-render may move the button mid-click);
+    // the click is repeated only while it sent no request.
     const cancel = page.getByRole("button", { name: /^(Cancel|Stop)( run)?$/i }).first();
-    await cancel.click({ timeout: UI_MS, force: true });
-    const done = await pc.waitForRun(run.id, ["cancelled"], { timeoutMs: RUN_MS });
+    const cancelWithForce = { click: (o) => cancel.click({ ...o, force: true }) };
+    const done = await clickUntil(page, cancelWithForce, () => pc.waitForRun(run.id, ["cancelled"], { timeoutMs: RUN_MS }), { sent: apiPost, what: "Cancel" });
     assert(done.errorCode === "cancelled", `errorCode ${done.errorCode}`);
     // Paperclip marks the run cancelled at once; the plugin's verdict line follows once the Job is deleted.
-    const deadline = Date.now() + RUN_MS;
-    for (;;) {
+    const jobDeleted = /Job clipjob\/\S+ deleted/;
+    await until(async () => {
       const log = await pc.request("GET", `/heartbeat-runs/${run.id}/log?offset=0&limitBytes=1048576`);
-      if (/Job clipjob\/\S+ deleted/.test(String(log.body?.content ?? ""))) break;
-      assert(Date.now() < deadline, "the run log never said the Job was deleted");
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return jobDeleted.test(String(log.body?.content ?? ""));
+    }, "the run log says the Job was deleted", RUN_MS);
+    // The line is in the log; the board shows it once it has fetched and parsed the log after a load.
     await page.reload();
     await page.getByText(/cancelled/i).first().waitFor({ timeout: UI_MS });
-    await page.getByText(/Transcript \(/).first().waitFor({ timeout: UI_MS });
-    const expanded = await expandSystemMessages(page);
-    assert(/Job clipjob\/\S+ deleted/.test(expanded), "the transcript does not say the Job was deleted");
+    await transcriptUntil(page, (text) => jobDeleted.test(text), "the transcript says the Job was deleted");
     await shot(page, "09-cancelled-run");
     await assertClean(board, "cancelled run");
     await board.context.close();
