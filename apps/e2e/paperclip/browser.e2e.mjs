@@ -136,8 +136,11 @@ try {
   };
   /** Polls the API (the board's own source) for a new run of the agent. */
   const newRun = (agentId, before) => until(async () => (await runsOf(agentId)).find((r) => !before.has(r.id)), "a run appears after Run now", RUN_MS);
-  /** A request an action button sends (Run now, Run test, Cancel): a POST to the API. */
-  const apiPost = (req) => req.method() === "POST" && new URL(req.url()).pathname.startsWith("/api/");
+  /** The request an action button sends: a POST to the API path matching `path` (2026.916.1's routes). */
+  const post = (path) => (req) => req.method() === "POST" && path.test(new URL(req.url()).pathname);
+  const RUN_TEST = post(/^\/api\/companies\/[^/]+\/adapters\/[^/]+\/test-environment$/);
+  const RUN_NOW = post(/^\/api\/agents\/[^/]+\/(wakeup|heartbeat\/invoke)$/);
+  const CANCEL = post(/^\/api\/heartbeat-runs\/[^/]+\/cancel$/);
 
   // ---- 1. the wizard ends in a working agent ---------------------------------------------------------
   const agent = await step("wizard: a new Claude K8s agent can be finished outside a cluster; the test says how to go on (item 2)", async () => {
@@ -151,14 +154,16 @@ try {
     const runTest = page.getByRole("button", { name: /Run test/ });
     await clickUntil(page, page.getByRole("button", { name: /Configure agent/ }), (ms) => runTest.waitFor({ timeout: ms }), { what: "Configure agent" });
     const details = page.getByText(/Test details/);
-    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: apiPost, what: "Run test" });
+    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: RUN_TEST, what: "Run test" });
     await details.click({ timeout: UI_MS });
     await page.getByText(/cluster: "simulated"/).waitFor({ timeout: UI_MS });
     const finish = page.getByRole("button", { name: /Finish setup/ });
     await until(() => finish.isEnabled(), "Finish setup is enabled after the environment test");
     await shot(page, "01-wizard-environment-test");
     await assertClean(board, "wizard");
-    await clickUntil(page, finish, (ms) => page.waitForURL(/createdAgentId=/, { timeout: ms }), { sent: apiPost, what: "Finish setup" });
+    // Not repeated: the page is live by now (the test ran), and a second click could create a second agent.
+    await finish.click({ timeout: UI_MS });
+    await page.waitForURL(/createdAgentId=/, { timeout: UI_MS });
     const id = new URL(page.url()).searchParams.get("createdAgentId");
     const created = (await agentsOf()).find((a) => a.id === id);
     assert(created?.adapterType === TYPE, `created agent ${JSON.stringify(created).slice(0, 300)}`);
@@ -213,7 +218,7 @@ try {
     const runTest = page.getByRole("button", { name: /Run test/ });
     await openHarness(page, runTest);
     const details = page.getByText(/Test details/);
-    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: apiPost, what: "Run test" });
+    await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: RUN_TEST, what: "Run test" });
     await details.click({ timeout: UI_MS });
     await page.getByText(/Evaluation mode: runs use the simulated cluster/).waitFor({ timeout: UI_MS });
     assert(!(await page.getByText(/needs attention|failed/i).first().isVisible().catch(() => false)), "the environment test did not pass");
@@ -236,7 +241,7 @@ try {
     const { page } = board;
     const before = new Set((await runsOf(agentId)).map((r) => r.id));
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agentId}`);
-    const run = await clickUntil(page, page.getByRole("button", { name: /^Run now$/ }), () => newRun(agentId, before), { sent: apiPost, what: "Run now" });
+    const run = await clickUntil(page, page.getByRole("button", { name: /^Run now$/ }), () => newRun(agentId, before), { sent: RUN_NOW, what: "Run now" });
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agentId}/runs/${run.id}`);
     return run;
   }
@@ -325,7 +330,7 @@ try {
     // the click is repeated only while it sent no request.
     const cancel = page.getByRole("button", { name: /^(Cancel|Stop)( run)?$/i }).first();
     const cancelWithForce = { click: (o) => cancel.click({ ...o, force: true }) };
-    const done = await clickUntil(page, cancelWithForce, () => pc.waitForRun(run.id, ["cancelled"], { timeoutMs: RUN_MS }), { sent: apiPost, what: "Cancel" });
+    const done = await clickUntil(page, cancelWithForce, () => pc.waitForRun(run.id, ["cancelled"], { timeoutMs: RUN_MS }), { sent: CANCEL, what: "Cancel" });
     assert(done.errorCode === "cancelled", `errorCode ${done.errorCode}`);
     // Paperclip marks the run cancelled at once; the plugin's verdict line follows once the Job is deleted.
     const jobDeleted = /Job clipjob\/\S+ deleted/;
