@@ -67,6 +67,7 @@ async function step(name, fn, { expectedFailure = false } = {}) {
       await currentPage.screenshot({ path: file }).catch(() => undefined);
       const text = await currentPage.innerText("body").catch(() => "");
       writeFileSync(`${file}.txt`, text);
+      if (pc) writeFileSync(`${file}.server.log`, pc.logs().split("\n").slice(-200).join("\n"));
       process.stderr.write(`     page at failure: ${file} (text beside it)\n`);
     }
     process.stderr.write(`FAIL ${name}: ${e.stack ?? e.message}\n`);
@@ -138,7 +139,7 @@ try {
   const newRun = (agentId, before) => until(async () => (await runsOf(agentId)).find((r) => !before.has(r.id)), "a run appears after Run now", RUN_MS);
   /** The request an action button sends: a POST to the API path matching `path` (2026.916.1's routes). */
   const post = (path) => (req) => req.method() === "POST" && path.test(new URL(req.url()).pathname);
-  const RUN_TEST = post(/^\/api\/companies\/[^/]+\/adapters\/[^/]+\/test-environment$/);
+  const RUN_TEST = post(new RegExp(`^/api/companies/[^/]+/adapters/${TYPE}/test-environment$`));
   const RUN_NOW = post(/^\/api\/agents\/[^/]+\/(wakeup|heartbeat\/invoke)$/);
   const CANCEL = post(/^\/api\/heartbeat-runs\/[^/]+\/cancel$/);
 
@@ -216,7 +217,10 @@ try {
     const { page } = board;
     await page.goto(`${pc.baseUrl}/${prefix}/agents/${agent.id}`);
     const runTest = page.getByRole("button", { name: /Run test/ });
-    await openHarness(page, runTest);
+    // The form tests what it shows: wait until it shows the saved agent (Simulated Scenario appears only
+    // once the agent's cluster: simulated is loaded), or the test may run against a half-loaded form.
+    await openHarness(page, page.getByText("Simulated Scenario", { exact: true }));
+    await runTest.waitFor({ timeout: UI_MS });
     const details = page.getByText(/Test details/);
     await clickUntil(page, runTest, (ms) => details.waitFor({ timeout: ms }), { sent: RUN_TEST, what: "Run test" });
     await details.click({ timeout: UI_MS });
