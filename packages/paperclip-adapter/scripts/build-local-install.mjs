@@ -63,6 +63,8 @@ await build({
   format: "cjs",
   platform: "neutral",
   target: "es2020",
+  // The parser bundles core's stream-json event model (@clipjob/core/stream-json), from its TypeScript source.
+  conditions: ["@clipjob/source"],
   logLevel: "warning",
 });
 
