@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { LABEL_AGENT_ID, REQUIRED_PERMISSIONS, type AccessCheck } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobLogFile, startE2eControlPlane, type ControlPlane } from "@clipjob/e2e";
-import { cleanEnv, runCliProcess, type CliResult } from "../test/spawn-cli.js";
+import { cleanEnv, runCliProcess, startCli, type CliResult } from "../test/spawn-cli.js";
 import { EXIT } from "./cli/exit-codes.js";
 import type { EnvironmentReport } from "./ops/environment-checks.js";
 import type { AgentJobRow } from "./ops/agent-jobs.js";
@@ -54,10 +54,10 @@ async function runWithTranscript(): Promise<{ result: CliResult; job: string }> 
 }
 
 /** The run's Job as the API sees it: the CLI's own output is read only once it exits. */
-async function waitForJobName(): Promise<string> {
+async function waitForJobName(agent = AGENT): Promise<string> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${AGENT}` });
+    const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${agent}` });
     const names = (list.items as { metadata: { name: string } }[]).map((j) => j.metadata.name);
     if (names.length > 0) return names[0]!;
     await new Promise((r) => setTimeout(r, 100));
@@ -156,6 +156,68 @@ describe("clipjob (built CLI) on a real control plane, as the adapter ServiceAcc
     }
     const after = JSON.parse((await cli(["jobs", "--json"])).stdout) as AgentJobRow[];
     expect(after.filter((r) => r.name === run.job && r.phase !== "Deleting")).toEqual([]);
+  });
+});
+
+/** A claim bound to a PersistentVolume of its own, so the scheduler places a pod that mounts it. */
+async function createBoundClaim(name: string): Promise<void> {
+  const pv = `${cp.namespace}-${name}`;
+  await cp.admin.post("/api/v1/persistentvolumes", {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: pv },
+    spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], storageClassName: "", hostPath: { path: `/tmp/${pv}` } },
+  });
+  await cp.admin.post(`/api/v1/namespaces/${cp.namespace}/persistentvolumeclaims`, {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName: "", volumeName: pv, resources: { requests: { storage: "1Gi" } } },
+  });
+}
+
+describe("clipjob run as a runtime of its own on a real control plane (issue 14, fault 12)", () => {
+  it("mounts the named claim, resumes the session, labels agent and task; a second run of the agent names the live Job and who started it", async () => {
+    const agent = "cli-runtime";
+    const claim = "agent-home";
+    await createBoundClaim(claim);
+    const env = JSON.stringify({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "15s" });
+    const image = "ghcr.io/example/paperclip:e2e";
+    const first = startCli(
+      ["run", "--json", "--agent-id", agent, "--task-id", "T-7", "--resume", SESSION, "--workspace-claim", claim, "--image", image, "--set", `env=${env}`, "Carry on", ...target()],
+      { timeoutMs: 150_000, env: cleanEnv() },
+    );
+    // Settled here so a run that fails before its Job exists surfaces from `first.done`, not as an unhandled rejection.
+    first.done.catch(() => undefined);
+    const name = await waitForJobName(agent);
+    const job = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs/${name}`);
+    const pod = job.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: "paperclip-data", persistentVolumeClaim: { claimName: claim } });
+    const container = pod.containers[0] as { command?: string[]; args?: string[]; volumeMounts: { name: string; mountPath: string }[] };
+    expect(container.volumeMounts).toContainEqual(expect.objectContaining({ name: "paperclip-data", mountPath: "/paperclip" }));
+    const argv = [...(container.command ?? []), ...(container.args ?? [])];
+    expect(argv.slice(argv.indexOf("--resume"), argv.indexOf("--resume") + 2)).toEqual(["--resume", SESSION]);
+    expect(job.metadata.labels).toMatchObject({ [LABEL_AGENT_ID]: agent, "paperclip.io/task-id": "T-7", "paperclip.io/session-id": SESSION });
+    const startedBy = job.metadata.annotations["clipjob.dev/started-by"] as string;
+    expect(startedBy).toMatch(/^clipjob CLI, pid \d+ on \S+$/);
+
+    // Another process runs the same agent while the first supervises its Job: blocked, and told what the Job is.
+    const second = await cli(["run", "--agent-id", agent, "--image", image, "Another task"]);
+    expect(second.code).toBe(EXIT.infrastructure);
+    expect(second.stdout).toContain("k8s_orphan_task_unknown");
+    expect(second.stdout).toContain(`live Job ${name} of this agent (started ${job.metadata.creationTimestamp} by ${startedBy}; run ${job.metadata.labels["paperclip.io/run-id"]})`);
+    expect(second.stdout).not.toContain("orphaned");
+    expect(second.stdout).toContain(`If the process that started ${name} is still running, wait for it or give this run its own --agent-id`);
+
+    // The first run ends with the session it resumed.
+    const file = jobLogFile(cp.logsDir, cp.namespace, name);
+    mkdirSync(dirname(file), { recursive: true });
+    const stamp = new Date().toISOString().replace("Z", "000000Z");
+    appendFileSync(file, TRANSCRIPT.map((l) => `${stamp} ${l}\n`).join(""));
+    const result = await first.done;
+    expect(result.code).toBe(0);
+    const outcome = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { outcome: Record<string, unknown> };
+    expect(outcome.outcome).toMatchObject({ status: "succeeded", sessionId: SESSION, job: { name, kept: false } });
   });
 });
 
