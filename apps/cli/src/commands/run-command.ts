@@ -63,6 +63,12 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     raw["image"] = simImage(config.simulatedScenario);
   }
 
+  // Every usage error before the scope opens: an opened scope (its simulation) is disposed only by the run below.
+  const prompt = await readPrompt(flags.positionals, stringFlag(flags, "prompt-file"), io);
+  if (!prompt.ok) return usage(io, prompt.error);
+  const run = runFlags(flags);
+  if (!run.ok) return usage(io, run.error);
+
   const target = clusterTarget(config, speed.value, io.env);
   const scope = await root.openScope(target, io.env);
   if (!scope.ok) return usage(io, scope.error.message);
@@ -89,10 +95,6 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
     io.exitNow(EXIT.cancelled);
   });
 
-  const prompt = await readPrompt(flags.positionals, stringFlag(flags, "prompt-file"), io);
-  if (!prompt.ok) return usage(io, prompt.error);
-  const run = runFlags(flags);
-  if (!run.ok) return usage(io, run.error);
   const request: RunRequest = {
     runId: randomUUID(),
     agent: { id: run.value.agentId, companyId: "local", name: "clipjob CLI" },
