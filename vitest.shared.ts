@@ -20,3 +20,13 @@ export function sharedTestConfig(overrides: { coverageInclude?: string[]; testTi
     },
   };
 }
+
+/**
+ * A suite against real processes (`*.cluster.test.ts` on the real control plane, `*.node.test.ts` on the
+ * real node): `timeoutMs` for each test and each hook (a hook starts the control plane or waits for the
+ * node), and one file at a time — each file's control plane or pods would only compete for the same cores.
+ */
+export function realSystemTestConfig({ include, timeoutMs }: { include: string[]; timeoutMs: number }): ViteUserConfig {
+  const shared = sharedTestConfig({ testTimeout: timeoutMs });
+  return { ...shared, test: { ...shared.test, include, hookTimeout: timeoutMs, fileParallelism: false } };
+}

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LABEL_AGENT_ID, REQUIRED_PERMISSIONS, type AccessCheck } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobLogFile, startE2eControlPlane, type ControlPlane } from "@clipjob/e2e";
+import { eventually, jobLogFile, startE2eControlPlane, type ControlPlane } from "@clipjob/e2e";
 import { cleanEnv, runCliProcess, startCli, type CliResult } from "../test/spawn-cli.js";
 import { EXIT } from "./cli/exit-codes.js";
 import type { EnvironmentReport } from "./ops/environment-checks.js";
@@ -55,14 +55,14 @@ async function runWithTranscript(): Promise<{ result: CliResult; job: string }> 
 
 /** The run's Job as the API sees it: the CLI's own output is read only once it exits. */
 async function waitForJobName(agent = AGENT): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${agent}` });
-    const names = (list.items as { metadata: { name: string } }[]).map((j) => j.metadata.name);
-    if (names.length > 0) return names[0]!;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("clipjob run created no Job");
+  return eventually(
+    `the Job clipjob run creates for ${agent}`,
+    async () => {
+      const list = await cp.admin.get(`/apis/batch/v1/namespaces/${cp.namespace}/jobs`, { labelSelector: `${LABEL_AGENT_ID}=${agent}` });
+      return (list.items as { metadata: { name: string } }[]).map((j) => j.metadata.name)[0];
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
 
 async function jobNames(): Promise<string[]> {
@@ -149,11 +149,7 @@ describe("clipjob (built CLI) on a real control plane, as the adapter ServiceAcc
     const result = await cli(["cancel", run.job]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Job ${cp.namespace}/${run.job} deleted (was Complete)`);
-    const deadline = Date.now() + 30_000;
-    while ((await jobNames()).includes(run.job)) {
-      if (Date.now() > deadline) throw new Error(`Job ${run.job} still exists`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually(`Job ${run.job} to be gone`, async () => !(await jobNames()).includes(run.job), { timeoutMs: 30_000 });
     const after = JSON.parse((await cli(["jobs", "--json"])).stdout) as AgentJobRow[];
     expect(after.filter((r) => r.name === run.job && r.phase !== "Deleting")).toEqual([]);
   });
@@ -247,13 +243,8 @@ async function withoutPermission<T>(permission: Omit<AccessCheck, "namespace">, 
   const reduced = original
     .map((r) => (r.resources.includes(ruleResource) ? { ...r, verbs: r.verbs.filter((v) => v !== permission.verb) } : r))
     .filter((r) => r.verbs.length > 0);
-  const settle = async (want: boolean) => {
-    const deadline = Date.now() + 30_000;
-    while ((await adapterMay(permission)) !== want) {
-      if (Date.now() > deadline) throw new Error(`RBAC change for ${permission.verb} ${ruleResource} not visible`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const settle = (want: boolean) =>
+    eventually(`the RBAC change for ${permission.verb} ${ruleResource} to be visible`, async () => (await adapterMay(permission)) === want, { timeoutMs: 30_000, intervalMs: 100 });
   await cp.admin.patch(rolePath(), { rules: reduced }, "merge");
   try {
     await settle(false);

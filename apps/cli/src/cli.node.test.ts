@@ -3,7 +3,7 @@
 // its transcript while it runs.
 import { LABEL_AGENT_ID } from "@clipjob/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bashTurn, QUIET_CLAUDE_ENV, realNode, ScriptedApi, sharedWorkspace, textTurn, type RealNode } from "@clipjob/e2e";
+import { bashTurn, eventually, QUIET_CLAUDE_ENV, realNode, ScriptedApi, sharedWorkspace, textTurn, type RealNode } from "@clipjob/e2e";
 import { KubeAccessAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 import { checkEnvironment } from "./ops/environment-checks.js";
 import { cleanEnv, runCliProcess, startCli } from "../test/spawn-cli.js";
@@ -35,11 +35,7 @@ async function liveJobs(agent: string): Promise<string[]> {
 }
 
 async function untilNoJobs(agent: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await liveJobs(agent)).length > 0) {
-    if (Date.now() > deadline) throw new Error(`Jobs of ${agent} still exist`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await eventually(`the Jobs of ${agent} to be gone`, async () => (await liveJobs(agent)).length === 0, { timeoutMs: 60_000, intervalMs: 250 });
 }
 
 describe("clipjob run (built CLI) with the real claude on a real node", () => {

@@ -5,3 +5,4 @@ export { createKwokDriver, jobLogFile } from "./kwok-driver.js";
 export { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
 export { realNode, type RealNode, type RealNodeWorld } from "./e2e-real-node.js";
 export { bashTurn, errorTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, startRun, textTurn, type SharedWorkspace } from "./real-claude.js";
+export { eventually } from "@clipjob/kube-test-kit/eventually";

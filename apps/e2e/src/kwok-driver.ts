@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { AgentJobSpec, EnvVar, ObjectRef } from "@clipjob/core";
 import { type ContainerBehaviour, type ContractDriver } from "@clipjob/cluster-contract";
 import { contractBaseSpec } from "@clipjob/kube-test-kit/planned-job-spec";
+import { contractClusterActions } from "./contract-cluster-actions.js";
 import type { AdminClient } from "./e2e-control-plane.js";
 
 export interface KwokDriverOptions {
@@ -149,24 +150,6 @@ export function createKwokDriver(opts: KwokDriverOptions): ContractDriver {
         ...overrides,
       };
     },
-    async deletePodLikeEviction(pod: ObjectRef): Promise<void> {
-      await admin.post(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/eviction`, {
-        apiVersion: "policy/v1",
-        kind: "Eviction",
-        metadata: { name: pod.name, namespace: pod.namespace },
-      });
-    },
-    async createSecret(name: string, data: Readonly<Record<string, string>>): Promise<void> {
-      const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
-      await admin.post(`/api/v1/namespaces/${namespace}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name }, data: encoded });
-    },
-    async createClaim(name: string, accessModes: readonly string[]): Promise<void> {
-      await admin.post(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`, {
-        apiVersion: "v1",
-        kind: "PersistentVolumeClaim",
-        metadata: { name },
-        spec: { accessModes, resources: { requests: { storage: "1Gi" } } },
-      });
-    },
+    ...contractClusterActions(admin, namespace),
   };
 }

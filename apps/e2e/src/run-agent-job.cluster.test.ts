@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { AgentLocks, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { KubeConfig, type Cluster, type User } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "@clipjob/kube-test-kit/eventually";
 import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
 import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
 import { createKwokDriver, jobLogFile } from "./kwok-driver.js";
@@ -74,21 +75,11 @@ function start(req: RunRequest, lines: readonly string[], options: Omit<RunOptio
 }
 
 async function runningPod(jobName: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const pods = await h.cluster.listPods({ namespace: cp.namespace, name: jobName });
-    if (pods.some((p) => p.phase === "Running")) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no running pod for ${jobName}`);
+  await eventually(`a running pod for ${jobName}`, async () => (await h.cluster.listPods({ namespace: cp.namespace, name: jobName })).some((p) => p.phase === "Running"), { timeoutMs: 60_000 });
 }
 
 async function expectJobGone(jobName: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await h.cluster.getJob({ namespace: cp.namespace, name: jobName })) !== null) {
-    if (Date.now() > deadline) throw new Error(`Job ${jobName} still exists`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await eventually(`Job ${jobName} to be gone`, async () => (await h.cluster.getJob({ namespace: cp.namespace, name: jobName })) === null, { timeoutMs: 30_000 });
 }
 
 describe("runAgentJob on a real control plane", () => {
@@ -158,13 +149,8 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
     const [base, subresource] = resource.split("/") as [string, string | undefined];
     const allowed = async () =>
       (await h.access.review([{ verb, group, resource: base, ...(subresource ? { subresource } : {}), namespace: cp.namespace }]))[0]!.allowed;
-    const settle = async (want: boolean) => {
-      const deadline = Date.now() + 30_000;
-      while ((await allowed()) !== want) {
-        if (Date.now() > deadline) throw new Error(`RBAC change for ${verb} ${resource} not visible`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const settle = (want: boolean) =>
+      eventually(`the RBAC change for ${verb} ${resource} to be visible`, async () => (await allowed()) === want, { timeoutMs: 30_000, intervalMs: 100 });
     await cp.admin.patch(rolePath(), { rules: reduced }, "merge");
     try {
       await settle(false);

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AgentLocks, type HostPort, type RunRequest } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "@clipjob/kube-test-kit/eventually";
 import { realNode, type RealNode } from "./e2e-real-node.js";
 import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
 import { bashTurn, events, QUIET_CLAUDE_ENV, ScriptedApi, sharedWorkspace, startRun, textTurn, type StartedRun } from "./real-claude.js";
@@ -58,11 +59,7 @@ function claudeRequest(scenario: string, config: Record<string, unknown> = {}, e
 const run = (req: RunRequest, options = {}, host?: HostPort, locks?: AgentLocks): StartedRun => startRun(h, world, req, options, host, locks);
 
 async function expectJobGone(name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await h.cluster.getJob({ namespace: world.namespace, name })) !== null) {
-    if (Date.now() > deadline) throw new Error(`Job ${name} still exists`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await eventually(`Job ${name} to be gone`, async () => (await h.cluster.getJob({ namespace: world.namespace, name })) === null, { timeoutMs: 60_000, intervalMs: 250 });
 }
 
 const resultOf = (lines: readonly string[]) => events(lines).find((e) => e.type === "result");

@@ -72,3 +72,4 @@ export function loadCorpus(): CorpusRecording[] {
 export function recordingDirectories(): string[] {
   return readdirSync(CORPUS_DIR).filter((n) => statSync(join(CORPUS_DIR, n)).isDirectory());
 }
+export { replayCredentialEnv, replayProgram, type ReplayContainer, type ReplayedTranscript } from "./replay.js";

@@ -3,24 +3,11 @@
 // and every row of the outcome table (issue #12) is asserted with the value it names. Rows that come from
 // Kubernetes or bug reports rather than the CLI's conversation use small transcripts of the same shape,
 // built from the recordings.
-import { loadCorpus, loadRecording, type CorpusRecording } from "@clipjob/claude-corpus";
+import { loadCorpus, loadRecording, replayCredentialEnv, replayProgram, type CorpusRecording } from "@clipjob/claude-corpus";
 import type { RunOutcome } from "@clipjob/core";
 import type { Program } from "@clipjob/fake-cluster";
 import { afterEach, describe, expect, it } from "vitest";
 import { request, scenario, type Scenario } from "./harness.js";
-
-/** A container that prints a recording's stderr, then its stdout a line at a time, and exits with its code. */
-function replay(r: Pick<CorpusRecording, "stdoutLines" | "stderrLines" | "exitCode">, after?: (ctx: Parameters<Program>[0]) => Promise<void>): Program {
-  return async (ctx) => {
-    for (const line of r.stderrLines) ctx.stderr(line);
-    for (const line of r.stdoutLines) {
-      ctx.stdout(line);
-      await ctx.sleep(5);
-    }
-    if (after) await after(ctx);
-    return r.exitCode ?? 1;
-  };
-}
 
 const opened: Scenario[] = [];
 afterEach(() => {
@@ -39,8 +26,8 @@ async function run(r: CorpusRecording, options: ReplayOptions = {}): Promise<Run
   const s = scenario({ startTime: options.startTime ?? r.recordedAt });
   opened.push(s);
   const program = `corpus-${r.name}`;
-  s.fake.registerProgram(program, replay(r, options.after));
-  const credential = r.auth === "oauth" ? { CLAUDE_CODE_OAUTH_TOKEN: "sk-ant-oat01-test" } : { ANTHROPIC_API_KEY: "sk-ant-api03-test" };
+  s.fake.registerProgram(program, replayProgram(r, options.after));
+  const credential = replayCredentialEnv(r);
   const { outcome } = await s.run(
     request({
       program,

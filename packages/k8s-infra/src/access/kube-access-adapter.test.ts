@@ -1,19 +1,12 @@
 import { REQUIRED_PERMISSIONS } from "@clipjob/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi } from "@clipjob/kube-test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeKubeApiForFile } from "@clipjob/kube-test-kit";
 import { KubeAccessAdapter } from "./kube-access-adapter.js";
 
-let api: FakeKubeApi;
+const api = await fakeKubeApiForFile();
 let access: KubeAccessAdapter;
 
-beforeAll(async () => {
-  api = await FakeKubeApi.start();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(() => {
-  api.reset();
   access = new KubeAccessAdapter(api.kubeConfig(), { readRetry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
 });
 

@@ -1,22 +1,15 @@
 import { ClusterError, type JobRef } from "@clipjob/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi, fullSpec, minimalSpec, status } from "@clipjob/kube-test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeKubeApiForFile, fullSpec, minimalSpec, status } from "@clipjob/kube-test-kit";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 import { job, NS, pod } from "./testing/kube-objects.js";
 
 const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
-let api: FakeKubeApi;
+const api = await fakeKubeApiForFile();
 let cluster: KubeClusterAdapter;
 
-beforeAll(async () => {
-  api = await FakeKubeApi.start();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(() => {
-  api.reset();
   cluster = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30 });
 });
 

@@ -1,23 +1,16 @@
 // The adapter's watches: renewal, resume from resourceVersion, relist on 410, vanished objects as events.
 import { ClusterError, systemClock, type Clock, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi, status } from "@clipjob/kube-test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeKubeApiForFile, status } from "@clipjob/kube-test-kit";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 import { job, NS, pod } from "./testing/kube-objects.js";
 
 const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
-let api: FakeKubeApi;
+const api = await fakeKubeApiForFile();
 let cluster: KubeClusterAdapter;
 
-beforeAll(async () => {
-  api = await FakeKubeApi.start();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(() => {
-  api.reset();
   cluster = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30 });
 });
 
@@ -49,6 +42,21 @@ async function collect<E>(events: (signal: AbortSignal) => AsyncIterable<E>, eno
   return seen;
 }
 
+/**
+ * Puts Job j1 and watches it with `adapter` until `count` events arrived; `whileWatching` runs once, after
+ * the first event, when the watch is open on the server.
+ */
+function watchJ1(whileWatching: () => void, { count = 2, adapter = cluster }: { count?: number; adapter?: KubeClusterAdapter } = {}): Promise<JobWatchEvent[]> {
+  api.putJob(job("j1"));
+  return collect<JobWatchEvent>(
+    (s) => adapter.watchJob({ namespace: NS, name: "j1" }, s),
+    (seen) => seen.length === count,
+    (seen) => {
+      if (seen.length === 1) whenWatching(whileWatching);
+    },
+  );
+}
+
 describe("watch renewal", () => {
   // Each watch asks for bookmarks and a random timeout in [min, 2×min): renewals are rare and spread out.
   const table = [
@@ -60,14 +68,7 @@ describe("watch renewal", () => {
   for (const row of table) {
     it(`watchTimeoutSeconds ${row.option ?? "default"}, random ${row.random} → timeoutSeconds ${row.timeoutSeconds}, bookmarks on`, async () => {
       const adapter = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, random: () => row.random, ...(row.option !== undefined ? { watchTimeoutSeconds: row.option } : {}) });
-      api.putJob(job("j1"));
-      await collect<JobWatchEvent>(
-        (s) => adapter.watchJob({ namespace: NS, name: "j1" }, s),
-        (seen) => seen.length === 2,
-        (seen) => {
-          if (seen.length === 1) whenWatching(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })));
-        },
-      );
+      await watchJ1(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), { adapter });
       const watch = api.requests.find((r) => r.query.get("watch") === "true");
       expect(watch?.query.get("timeoutSeconds")).toBe(row.timeoutSeconds);
       expect(watch?.query.get("allowWatchBookmarks")).toBe("true");
@@ -96,19 +97,10 @@ describe("watchJob", () => {
   });
 
   it("reopens a closed watch from the last resourceVersion without re-listing", async () => {
-    api.putJob(job("j1"));
-    const events = await collect<JobWatchEvent>(
-      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
-      (seen) => seen.length === 2,
-      (seen) => {
-        if (seen.length === 1) {
-          whenWatching(() => {
-            api.closeWatches();
-            api.updateJob(NS, "j1", (j) => (j["status"] = { succeeded: 1 }));
-          });
-        }
-      },
-    );
+    const events = await watchJ1(() => {
+        api.closeWatches();
+        api.updateJob(NS, "j1", (j) => (j["status"] = { succeeded: 1 }));
+    });
     expect(events.map((e) => [e.type, e.job?.succeeded])).toEqual([
       ["added", 0],
       ["modified", 1],
@@ -122,63 +114,37 @@ describe("watchJob", () => {
   });
 
   it("relists on 410 Gone: changes seen as modified, a Job deleted while blind as deleted with no snapshot", async () => {
-    api.putJob(job("j1"));
-    const events = await collect<JobWatchEvent>(
-      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
-      (seen) => seen.length === 2,
-      (seen) => {
-        if (seen.length === 1) {
-          whenWatching(() => {
-            // Quietly (no watcher sees it): delete, forget history, drop the watch.
-            expect(api.openWatches()).toBe(1);
-            api.closeWatches();
-            api.jobs.delete(`${NS}/j1`);
-            api.compact();
-          });
-        }
-      },
-    );
+    const events = await watchJ1(() => {
+        // Quietly (no watcher sees it): delete, forget history, drop the watch.
+        expect(api.openWatches()).toBe(1);
+        api.closeWatches();
+        api.jobs.delete(`${NS}/j1`);
+        api.compact();
+    });
     expect(events).toEqual([expect.objectContaining({ type: "added" }), { type: "deleted", job: null }]);
     expect(api.requests.filter((r) => r.query.get("watch") !== "true")).toHaveLength(2);
   });
 
   it("resumes from the resourceVersion of the last bookmark", async () => {
-    api.putJob(job("j1"));
-    const events = await collect<JobWatchEvent>(
-      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
-      (seen) => seen.length === 2,
-      (seen) => {
-        if (seen.length === 1) {
-          whenWatching(() => {
-            api.touch();
-            api.bookmark();
-            // The bookmark is written before the watch ends, so the client reads it before it sees the end.
-            api.closeWatches();
-            api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
-          });
-        }
-      },
-    );
+    const events = await watchJ1(() => {
+        api.touch();
+        api.bookmark();
+        // The bookmark is written before the watch ends, so the client reads it before it sees the end.
+        api.closeWatches();
+        api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+    });
     expect(events.map((e) => e.type)).toEqual(["added", "modified"]);
     const watches = api.requests.filter((r) => r.query.get("watch") === "true");
     expect(Number(watches[1]!.query.get("resourceVersion"))).toBe(Number(watches[0]!.query.get("resourceVersion")) + 1);
   });
 
   it("retries a watch that answered with an ERROR event other than 410", async () => {
-    api.putJob(job("j1"));
-    const events = await collect<JobWatchEvent>(
-      (s) => cluster.watchJob({ namespace: NS, name: "j1" }, s),
-      (seen) => seen.length === 2,
-      (seen) => {
-        if (seen.length !== 1) return;
-        whenWatching(() => {
-          api.failNext("GET", /\/jobs$/, { status: 200, body: JSON.stringify({ type: "ERROR", object: status(500, "InternalError", "etcd hiccup") }) + "\n" });
-          api.closeWatches();
-          // The watch after the ERROR resumes from the same resourceVersion, so it replays this change.
-          api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
-        });
-      },
-    );
+    const events = await watchJ1(() => {
+      api.failNext("GET", /\/jobs$/, { status: 200, body: JSON.stringify({ type: "ERROR", object: status(500, "InternalError", "etcd hiccup") }) + "\n" });
+      api.closeWatches();
+      // The watch after the ERROR resumes from the same resourceVersion, so it replays this change.
+      api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+    });
     expect(events.map((e) => e.type)).toEqual(["added", "modified"]);
     expect(api.requests.filter((r) => r.query.get("watch") !== "true")).toHaveLength(1);
   });

@@ -1,10 +1,10 @@
 import { NO_HOST_FACTS } from "@clipjob/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi } from "@clipjob/kube-test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeKubeApiForFile } from "@clipjob/kube-test-kit";
 import { KubeHostAdapter, type HostFactsCache } from "./kube-host-adapter.js";
 import { locateSelfPod, type HostEnvironment } from "./self-pod-locator.js";
 
-let api: FakeKubeApi;
+const api = await fakeKubeApiForFile();
 let cache: HostFactsCache;
 
 const inPod = (env: Record<string, string> = {}, saNamespace?: string): HostEnvironment => ({
@@ -12,14 +12,7 @@ const inPod = (env: Record<string, string> = {}, saNamespace?: string): HostEnvi
   serviceAccountNamespace: () => saNamespace,
 });
 
-beforeAll(async () => {
-  api = await FakeKubeApi.start();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(() => {
-  api.reset();
   cache = new Map();
   api.putPod({
     metadata: { name: "paperclip-0", namespace: "paperclip" },

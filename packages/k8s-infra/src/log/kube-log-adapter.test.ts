@@ -1,22 +1,15 @@
 import type { LogCursor, LogLine } from "@clipjob/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeKubeApi, type LogEntry } from "@clipjob/kube-test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeKubeApiForFile, type LogEntry } from "@clipjob/kube-test-kit";
 import { KubeLogAdapter } from "./kube-log-adapter.js";
 
 const NS = "agents";
 const POD = { namespace: NS, name: "run-pod" };
 
-let api: FakeKubeApi;
+const api = await fakeKubeApiForFile();
 let logs: KubeLogAdapter;
 
-beforeAll(async () => {
-  api = await FakeKubeApi.start();
-});
-afterAll(async () => {
-  await api.close();
-});
 beforeEach(() => {
-  api.reset();
   api.putPod({ apiVersion: "v1", kind: "Pod", metadata: { name: POD.name, namespace: NS }, spec: { containers: [{ name: "claude" }] } });
   logs = new KubeLogAdapter(api.kubeConfig(), { readRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
 });

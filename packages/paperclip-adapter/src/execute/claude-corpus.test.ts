@@ -1,7 +1,7 @@
 // The recorded corpus of the real Claude Code CLI (packages/claude-corpus) through runAgentJob on the
 // simulated cluster and then Paperclip's result mapping: what Paperclip stores for each row of the outcome
 // table (issue #12) — code, family, retry time, session fate, per-run usage and cost, billing.
-import { loadCorpus, loadRecording, type CorpusRecording } from "@clipjob/claude-corpus";
+import { loadCorpus, loadRecording, replayCredentialEnv, replayProgram, type CorpusRecording } from "@clipjob/claude-corpus";
 import { AgentLocks, runAgentJob } from "@clipjob/core";
 import { FakeCluster, simImage, type Program } from "@clipjob/fake-cluster";
 import type { AdapterExecutionResult } from "@paperclipai/adapter-utils";
@@ -24,16 +24,8 @@ async function paperclipResult({ recording: r, memoryLimit, after }: Run): Promi
   try {
     counter += 1;
     const program = `corpus-${counter}`;
-    fake.registerProgram(program, async (ctx) => {
-      for (const line of r.stderrLines) ctx.stderr(line);
-      for (const line of r.stdoutLines) {
-        ctx.stdout(line);
-        await ctx.sleep(5);
-      }
-      if (after) await after(ctx);
-      return r.exitCode ?? 1;
-    });
-    const env = r.auth === "oauth" ? { CLAUDE_CODE_OAUTH_TOKEN: "sk-ant-oat01-test" } : { ANTHROPIC_API_KEY: "sk-ant-api03-test" };
+    fake.registerProgram(program, replayProgram(r, after));
+    const env = replayCredentialEnv(r);
     const config = {
       image: simImage(program),
       timeoutSec: 0,
