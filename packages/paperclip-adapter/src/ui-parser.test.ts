@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { uiParserBuildOptions, uiParserBundleProblems } from "../scripts/ui-parser-bundle.mjs";
 import { CLIPJOB_LINE_PREFIX, createStdoutParser, parseStdoutLine } from "./ui-parser.js";
 
 const TS = "2026-11-24T00:00:00.000Z";
@@ -343,21 +344,10 @@ describe("ui-parser: sandbox constraints", () => {
 
   it("bundles (as scripts/build-ui-parser.mjs does) into CommonJS with no import or require, and evaluates the way the worker does", async () => {
     const { build } = await import("esbuild");
-    const out = await build({
-      entryPoints: [fileURLToPath(new URL("./ui-parser.ts", import.meta.url))],
-      write: false,
-      bundle: true,
-      format: "cjs",
-      platform: "neutral",
-      conditions: ["@clipjob/source"],
-      target: "es2020",
-      legalComments: "none",
-      logLevel: "silent",
-    });
-    const bundle = out.outputFiles[0]!.text;
-    expect(bundle).not.toMatch(/\brequire\(/);
-    expect(bundle).not.toMatch(/(^|[;\s])import[\s({]/m);
-    expect(Buffer.byteLength(bundle)).toBeLessThan(50 * 1024);
+    const out = await build(uiParserBuildOptions({ write: false, logLevel: "silent" }));
+    const bundle = out.outputFiles![0]!.text;
+    expect(uiParserBundleProblems(bundle)).toEqual([]);
+    expect(uiParserBundleProblems(`${bundle}\nrequire("x");`)).toEqual(["contains require("]);
     const mod: { exports: Record<string, unknown> } = { exports: {} };
     new Function("exports", "module", "self", "globalThis", `"use strict";\n${bundle}`)(mod.exports, mod, {}, {});
     const parseLine = mod.exports["parseStdoutLine"] as typeof parseStdoutLine;
