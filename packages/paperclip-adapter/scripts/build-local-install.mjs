@@ -21,6 +21,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { uiParserBuildOptions } from "./ui-parser-bundle.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, "..");
@@ -56,17 +57,8 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-await build({
-  entryPoints: [join(pkgDir, "src", "ui-parser.ts")],
-  outfile: join(outDir, "dist", "ui-parser.cjs"),
-  bundle: true,
-  format: "cjs",
-  platform: "neutral",
-  target: "es2020",
-  // The parser bundles core's stream-json event model (@clipjob/core/stream-json), from its TypeScript source.
-  conditions: ["@clipjob/source"],
-  logLevel: "warning",
-});
+// The same bundle as the package's own build (core's stream-json event model bundled in from its source).
+await build(uiParserBuildOptions({ outfile: join(outDir, "dist", "ui-parser.cjs") }));
 
 mkdirSync(join(outDir, "bin"), { recursive: true });
 for (const file of Object.values(pkg.bin)) copyFileSync(join(pkgDir, file), join(outDir, file));
