@@ -128,6 +128,9 @@ try {
     assert(!invoke.payload.commandArgs.includes("--resume"), "the first wake resumed a session");
     const log = await runLog(run.id);
     assert(log.some((l) => l.stream === "stdout" && l.chunk.includes('"type":"result"')), "no stream-json result line in the log");
+    // The keys Paperclip itself keeps in and adds to adapterConfig (paperclipSkillSync, paperclipRuntimeSkills, …) are not unknown keys.
+    const warned = log.filter((l) => l.chunk.includes("[clipjob] warning: adapterConfig key"));
+    assert(warned.length === 0, `unknown-key warnings on Paperclip's own config: ${JSON.stringify(warned).slice(0, 800)}`);
     return run;
   });
 
@@ -138,6 +141,15 @@ try {
     const args = invoke?.payload?.commandArgs ?? [];
     assert(args[args.indexOf("--resume") + 1] === run1.sessionIdAfter, `args ${JSON.stringify(args)} vs session ${run1.sessionIdAfter}`);
     assert(run.sessionIdAfter === run1.sessionIdAfter, `session changed: ${run.sessionIdAfter}`);
+  });
+
+  await step("a key neither clipjob nor Paperclip reads is a warning in the run log, with the key it misspells", async () => {
+    await pc.api("PATCH", `/agents/${agent.id}`, { adapterConfig: { cluster: "simulated", simulatedScenario: "success", timeoutSecs: 60 } });
+    const queued = await wake("e2e unknown key");
+    const run = await pc.waitForRun(queued.id, ["succeeded"], { timeoutMs: 90_000 });
+    const lines = (await runLog(run.id)).map((l) => l.chunk);
+    const expected = '[clipjob] warning: adapterConfig key "timeoutSecs" is not one clipjob or Paperclip reads, so it is ignored; did you mean "timeoutSec"?';
+    assert(lines.some((c) => c.includes(expected)), `no unknown-key warning:\n${lines.join("").slice(0, 1500)}`);
   });
 
   await step("a cancelled run ends cancelled with its Job deleted", async () => {

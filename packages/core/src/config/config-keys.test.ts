@@ -31,7 +31,16 @@ describe("unknownConfigKeys", () => {
   });
 
   it("passes Paperclip's own keys only when asked to", () => {
-    const raw = { paperclipSkillSync: { desiredSkills: [] }, paperclipRuntimeSkills: [], paperclipConnectorSkillDigest: null, managedAiConnection: {}, paperclipFutureKey: 1 };
+    const raw = {
+      paperclipSkillSync: { desiredSkills: [] },
+      instructionsBundleMode: "managed",
+      instructionsRootPath: "/paperclip/instances/default/companies/c/agents/a/instructions",
+      instructionsEntryFile: "AGENTS.md",
+      paperclipRuntimeSkills: [],
+      paperclipConnectorSkillDigest: null,
+      managedAiConnection: {},
+      paperclipFutureKey: 1,
+    };
     expect(unknownConfigKeys(raw, { allowPaperclip: true, distance: () => 99 })).toEqual([]);
     expect(unknownConfigKeys(raw, { allowPaperclip: false, distance: () => 99 }).map((u) => u.key)).toEqual(Object.keys(raw));
     expect(isPaperclipConfigKey("paperclipish")).toBe(false);

@@ -9,12 +9,22 @@ export const CONFIG_KEYS: readonly string[] = CONFIG_FIELDS.flatMap((field) => [
 
 /**
  * Keys Paperclip (2026.916.1) itself keeps in or adds to an agent's adapterConfig that clipjob does not read:
- * `paperclipSkillSync` (stored, one of its adapter-agnostic keys), `paperclipRuntimeSkills` and
+ * `paperclipSkillSync` (stored, one of its adapter-agnostic keys), `instructionsBundleMode`,
+ * `instructionsRootPath` and `instructionsEntryFile` (its managed instructions bundle, written when an agent is
+ * created; the bundle's entry file reaches clipjob as `instructionsFilePath`), `paperclipRuntimeSkills` and
  * `paperclipConnectorSkillDigest` (added for each run) and `managedAiConnection` (added when the agent uses a
  * managed AI connection). Its other adapter-agnostic keys (`env`, `promptTemplate`, `cwd`, `timeoutSec`, …)
  * are clipjob's too.
  */
-export const PAPERCLIP_CONFIG_KEYS: readonly string[] = ["paperclipSkillSync", "paperclipRuntimeSkills", "paperclipConnectorSkillDigest", "managedAiConnection"];
+export const PAPERCLIP_CONFIG_KEYS: readonly string[] = [
+  "paperclipSkillSync",
+  "instructionsBundleMode",
+  "instructionsRootPath",
+  "instructionsEntryFile",
+  "paperclipRuntimeSkills",
+  "paperclipConnectorSkillDigest",
+  "managedAiConnection",
+];
 
 /** Whether Paperclip owns `key`: one of {@link PAPERCLIP_CONFIG_KEYS}, or any `paperclip…` key (its prefix for what it injects). */
 export function isPaperclipConfigKey(key: string): boolean {

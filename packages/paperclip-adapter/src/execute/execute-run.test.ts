@@ -89,6 +89,10 @@ describe("execute on the simulated cluster", () => {
   it("does not warn about Paperclip's own adapterConfig keys", async () => {
     const paperclipKeys = {
       paperclipSkillSync: { desiredSkills: [] },
+      // Its managed instructions bundle, written when the agent is created (seen on a real Paperclip 2026.916.1).
+      instructionsBundleMode: "managed",
+      instructionsRootPath: "/paperclip/instances/default/companies/company-1/agents/agent-1/instructions",
+      instructionsEntryFile: "AGENTS.md",
       paperclipRuntimeSkills: [],
       paperclipConnectorSkillDigest: null,
       managedAiConnection: { provider: "anthropic", method: "api_key", identity: "grant-1:shared:abc" },
