@@ -51,6 +51,7 @@ export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeH
       const refs = submitted.splice(0);
       // A case may already have deleted its Job, or a successor may hold the name: both are fine.
       await Promise.allSettled(refs.map((ref) => adapter.deleteJob(ref, "Background")));
+      adapter.close();
     },
   };
 }

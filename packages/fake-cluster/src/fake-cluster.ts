@@ -79,7 +79,7 @@ export class FakeCluster {
       eventHistoryMs: options.eventHistoryMs ?? 5 * 60_000,
       watchTimeoutMs: options.watchTimeoutMs ?? 30 * 60_000,
     });
-    this.faults = new FaultInjector(this.clock, this.random, options.statusLagMs ?? 1000, { expireWatches: () => this.store.expireWatches() });
+    this.faults = new FaultInjector(this.clock, this.random, options.statusLagMs ?? 1000, { expireWatches: () => this.store.expireWatches(), silenceWatches: () => this.store.silenceWatches() });
     this.api = new ApiGateway(this.faults);
     const latency = options.controllerLatencyMs ?? 10;
     this.kubelet = new Kubelet({
@@ -331,7 +331,7 @@ export class FakeCluster {
     const s = this.session;
     const facts: HostFacts = { imagePullSecrets: [], secretVolumes: [], env: {}, envFrom: [], namespace: this.namespace, ...this.options.host };
     this.ports = {
-      cluster: new FakeClusterPort(this.store, this.api, s),
+      cluster: new FakeClusterPort(this.store, this.api, s, this.clock),
       logs: new FakeLogPort(
         this.api,
         (ns, pod, container, req) => openPodLog(this.store, this.kubelet, this.logFiles, ns, pod, container, req),

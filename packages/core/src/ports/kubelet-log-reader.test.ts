@@ -133,3 +133,18 @@ describe("createKubeletLogReader: records the kubelet joins, cuts and rotates", 
     expect(got.map((l) => [l.text, l.gap?.reason])).toEqual([["a", undefined], ["b", "partial_line"]]);
   });
 });
+
+describe("byte lengths from the caller's decoder", () => {
+  it("a line carries its text's UTF-8 length: the raw line's bytes less the ASCII prefix", () => {
+    const text = '{"type":"assistant","text":"größer — 日本"}';
+    const raw = `2026-01-02T03:04:05.123456789Z ${text}`;
+    const line = createKubeletLogReader(null).accept(raw, Buffer.byteLength(raw));
+    expect(line?.bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it("without the raw bytes the line carries none (the run counts them itself)", () => {
+    const line = createKubeletLogReader(null).accept("2026-01-02T03:04:05Z plain");
+    expect(line).not.toBeNull();
+    expect(line && "bytes" in line).toBe(false);
+  });
+});

@@ -36,10 +36,13 @@ export function sinceTimeFor(cursor: LogCursor): string {
 
 /** Reads one follow response: `accept` each line of its body, in order, without the newline. */
 export interface KubeletLogReader {
-  /** The line to deliver, or null for one to drop (already delivered, or a continuation fragment). */
-  accept(raw: string): LogLine | null;
-  /** `accept` for a line already split: its prefix timestamp (null when it had none) and its text. */
-  acceptParts(timestamp: string | null, text: string): LogLine | null;
+  /**
+   * The line to deliver, or null for one to drop (already delivered, or a continuation fragment).
+   * `rawBytes`: `raw`'s UTF-8 length when the caller's decoder counted it; the line then carries its text's.
+   */
+  accept(raw: string, rawBytes?: number): LogLine | null;
+  /** `accept` for a line already split: its prefix timestamp (null when it had none), its text, and the text's UTF-8 length if known. */
+  acceptParts(timestamp: string | null, text: string, textBytes?: number): LogLine | null;
 }
 
 /**
@@ -65,7 +68,7 @@ export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader
   const noteGap = (reason: LogGap["reason"]): void => {
     if (gap === null) gap = { reason, after: cursor?.timestamp ?? null };
   };
-  const acceptParts = (timestamp: string | null, text: string): LogLine | null => {
+  const acceptParts = (timestamp: string | null, text: string, textBytes?: number): LogLine | null => {
     if (timestamp === null) {
       if (sawPrefixed || from === null) noteGap("partial_line");
       return null;
@@ -82,16 +85,18 @@ export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader
       skippedAtFrom = from.seenAtTimestamp;
     }
     cursor = advanceCursor(cursor, timestamp);
-    if (gap === null) return { text, timestamp, cursor };
-    const line: LogLine = { text, timestamp, cursor, gap };
+    if (gap === null) return textBytes === undefined ? { text, timestamp, cursor } : { text, bytes: textBytes, timestamp, cursor };
+    const line: LogLine = textBytes === undefined ? { text, timestamp, cursor, gap } : { text, bytes: textBytes, timestamp, cursor, gap };
     gap = null;
     return line;
   };
   return {
     acceptParts,
-    accept(raw) {
+    accept(raw, rawBytes) {
       const parsed = parseKubeletLine(raw);
-      return parsed === undefined ? acceptParts(null, raw) : acceptParts(parsed.timestamp, parsed.text);
+      if (parsed === undefined) return acceptParts(null, raw);
+      // The prefix (timestamp and space) is ASCII: one byte per character.
+      return acceptParts(parsed.timestamp, parsed.text, rawBytes === undefined ? undefined : rawBytes - (raw.length - parsed.text.length));
     },
   };
 }

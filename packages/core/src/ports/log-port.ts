@@ -14,6 +14,11 @@ export interface LogCursor {
 export interface LogLine {
   /** The line without its trailing newline (and without the kubelet timestamp prefix). */
   readonly text: string;
+  /**
+   * `text`'s length in UTF-8 bytes when the adapter knows it (its line decoder counted them), so the run
+   * need not walk the line again; absent otherwise.
+   */
+  readonly bytes?: number;
   /** RFC 3339 with nanoseconds, as the kubelet wrote it. */
   readonly timestamp: string;
   /** Cursor *after* this line: pass it to `follow` to resume right after it. */

@@ -148,7 +148,7 @@ export class RunWatchers {
           if (line.gap) await this.seeGap({ reason: line.gap.reason, after: line.gap.after, before: line.timestamp });
           backoff = FOLLOW_BACKOFF_MS;
           emptyEofs = -1;
-          await this.seeLine(line.text);
+          await this.seeLine(line.text, line.bytes);
         }
         emptyEofs += 1;
       } catch (error) {
@@ -183,9 +183,10 @@ export class RunWatchers {
     this.changed.notify();
   }
 
-  private async seeLine(text: string): Promise<void> {
-    // One UTF-8 count per line, shared by the reducer and the run's stdout total.
-    const bytes = utf8ByteLength(text);
+  private async seeLine(text: string, knownBytes: number | undefined): Promise<void> {
+    // One UTF-8 count per line, shared by the reducer and the run's stdout total: the adapter's decoder's
+    // when it counted them, else one walk here.
+    const bytes = knownBytes ?? utf8ByteLength(text);
     const kind = this.reducer.push(text, bytes);
     if (kind === "blank") return;
     const result = kind === "event" && text.includes('"result"') ? this.reducer.summary().result : null;

@@ -59,7 +59,7 @@ export class FaultInjector {
     private readonly clock: VirtualClock,
     private readonly random: Random,
     statusLagMs: number,
-    private readonly hooks: { expireWatches(): void },
+    private readonly hooks: { expireWatches(): void; silenceWatches(): void },
   ) {
     this.statusLagMs = statusLagMs;
   }
@@ -80,6 +80,11 @@ export class FaultInjector {
   /** Closes every open watch and compacts the watch history: resuming from an old resourceVersion gets 410 Gone. */
   expireWatches(): void {
     this.hooks.expireWatches();
+  }
+
+  /** Every open watch goes silent as a half-open connection does: no event, no bookmark, no close. */
+  silenceWatches(): void {
+    this.hooks.silenceWatches();
   }
 
   /** Every log stream opened from now on is cut `everyMs` after it opens. */

@@ -1,6 +1,11 @@
 import {
   ClusterError,
+  listJobsShared,
   isClusterError,
+  noteJobDeleted,
+  sharedWatches,
+  watchJobShared,
+  watchPodsShared,
   payloadData,
   payloadSecretName,
   type AgentJobSpec,
@@ -9,29 +14,81 @@ import {
   type JobSnapshot,
   type JobWatchEvent,
   type LabelSelector,
+  type ListWatchSource,
+  type NamespaceInformers,
   type ObjectRef,
   type PodSnapshot,
   type PodWatchEvent,
   type PropagationPolicy,
 } from "@clipjob/core";
 import type { ApiGateway } from "../api/api-gateway.js";
-import type { ObjectStore, WatchEvent } from "../store/object-store.js";
-import { JOB_NAME_LABEL, type JobObject, type PodObject } from "../store/objects.js";
+import type { VirtualClock } from "../virtual-clock.js";
+import type { ObjectStore } from "../store/object-store.js";
+import { JOB_NAME_LABEL, type JobObject } from "../store/objects.js";
 import type { PortSession } from "./port-session.js";
 import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
 
 /**
- * ClusterPort over the fake API server. Like the real adapter it lists then watches from the list's
- * resourceVersion with bookmarks on, resumes after a server-side watch timeout from the last resourceVersion
- * seen (a bookmark's included, so a quiet watch need not relist), and relists on 410 Gone. It never retries a
- * failed request: every injected fault reaches the caller as a ClusterError.
+ * ClusterPort over the fake API server. Like the real adapter its watches are core's shared informers, one Job
+ * and one pod informer per namespace for this port instance (the process): each lists the namespace, then
+ * watches from the list's resourceVersion with bookmarks on, resumes after a server-side watch timeout from the
+ * last resourceVersion seen (a bookmark's included, so a quiet watch need not relist), reopens a silent watch,
+ * and relists on 410 Gone; `listJobs` answers from the synced Job cache. It never retries a failed request:
+ * every injected fault reaches the caller as a ClusterError.
  */
 export class FakeClusterPort implements ClusterPort {
+  /** The process's shared informers, by namespace. */
+  readonly informers: { readonly jobs: NamespaceInformers<JobSnapshot>; readonly pods: NamespaceInformers<PodSnapshot> };
+
   constructor(
     private readonly store: ObjectStore,
     private readonly api: ApiGateway,
     private readonly session: PortSession,
-  ) {}
+    private readonly clock: VirtualClock,
+  ) {
+    this.informers = sharedWatches({ jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") }, { clock });
+    // The process is gone (host restart, disposal): its informers stop with it rather than retry a dead session.
+    session.link().addEventListener(
+      "abort",
+      () => {
+        this.informers.jobs.shutdown();
+        this.informers.pods.shutdown();
+      },
+      { once: true },
+    );
+  }
+
+  private source(namespace: string, kind: "Job"): ListWatchSource<JobSnapshot>;
+  private source(namespace: string, kind: "Pod"): ListWatchSource<PodSnapshot>;
+  private source(namespace: string, kind: "Job" | "Pod"): ListWatchSource<JobSnapshot> | ListWatchSource<PodSnapshot> {
+    const noun = kind === "Job" ? "jobs" : "pods";
+    const translate = (o: unknown): any => (kind === "Job" ? toJobSnapshot(o as JobObject) : toPodSnapshot(o as Parameters<typeof toPodSnapshot>[0]));
+    const session = this.session;
+    const { api, store } = this;
+    return {
+      watchOperation: `watch ${noun}`,
+      async list() {
+        session.check(`list ${noun}`);
+        const r = await api.call(`list ${noun}`, namespace, () => store.list(kind, namespace, {}));
+        return { items: r.items.map(translate), resourceVersion: r.resourceVersion };
+      },
+      async *watch(resourceVersion, signal) {
+        session.check(`watch ${noun}`);
+        const stop = session.link(signal);
+        const stream = await api.call(`watch ${noun}`, namespace, () => store.watch(kind, { namespace, resourceVersion, allowBookmarks: true, signal: stop }));
+        for await (const e of stream) {
+          if (e.type === "BOOKMARK") {
+            yield { type: "bookmark", resourceVersion: String(e.resourceVersion) };
+            continue;
+          }
+          if (e.object.kind !== kind) continue;
+          yield { type: e.type === "ADDED" ? "added" : e.type === "MODIFIED" ? "modified" : "deleted", object: translate(e.object) };
+        }
+        // A watch the host restart cut is an error to the informer, not a server timeout to resume from.
+        if (!session.alive && !signal.aborted) session.check(`watch ${noun}`);
+      },
+    } as ListWatchSource<JobSnapshot> | ListWatchSource<PodSnapshot>;
+  }
 
   async submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
     this.session.check("submit");
@@ -61,7 +118,9 @@ export class FakeClusterPort implements ClusterPort {
       secretCreated = true;
       interrupted();
       const resumed = await this.api.call("patch job", ns, () => this.store.update("Job", ns, name, (j) => (j.spec.suspend = false), { uid: owner.metadata.uid }));
-      return toJobSnapshot(resumed);
+      const snapshot = toJobSnapshot(resumed);
+      this.informers.jobs.of(ns).noteWritten(snapshot);
+      return snapshot;
     } catch (err) {
       await this.undoSubmit(spec, created, secretCreated, err);
       throw err;
@@ -104,8 +163,7 @@ export class FakeClusterPort implements ClusterPort {
 
   async listJobs(namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
     this.session.check("list jobs");
-    const { items } = await this.api.call("list jobs", namespace, () => this.store.list("Job", namespace, selector));
-    return items.map(toJobSnapshot);
+    return listJobsShared(this.informers.jobs, namespace, selector, this.clock);
   }
 
   async relabel(ref: JobRef, labels: Readonly<Record<string, string | null>>): Promise<JobSnapshot> {
@@ -132,6 +190,7 @@ export class FakeClusterPort implements ClusterPort {
     const uid = (ref as Partial<JobRef>).uid;
     try {
       await this.api.call("delete job", ref.namespace, () => this.store.delete("Job", ref.namespace, ref.name, { propagation, ...(uid !== undefined ? { uid } : {}) }));
+      noteJobDeleted(this.informers.jobs.of(ref.namespace), ref, propagation, this.clock);
       return true;
     } catch (err) {
       if (isClusterError(err) && err.code === "not_found") return false;
@@ -147,102 +206,12 @@ export class FakeClusterPort implements ClusterPort {
 
   async *watchJob(ref: ObjectRef, signal: AbortSignal): AsyncIterable<JobWatchEvent> {
     this.session.check("watch jobs");
-    const stop = this.session.link(signal);
-    const list = async (): Promise<{ job: JobObject | undefined; rv: string }> => {
-      // fieldSelector metadata.name, as the real adapter lists: one Job, not the namespace.
-      const r = await this.api.call("list jobs", ref.namespace, () => this.store.list("Job", ref.namespace, {}, ref.name));
-      return { job: r.items[0], rv: r.resourceVersion };
-    };
-    const first = await list();
-    if (!first.job) {
-      yield { type: "deleted", job: null };
-      return;
-    }
-    let last = toJobSnapshot(first.job);
-    let rv = first.rv;
-    yield { type: "added", job: last };
-    while (!stop.aborted) {
-      let stream: AsyncIterable<WatchEvent>;
-      try {
-        stream = await this.api.call("watch jobs", ref.namespace, () => this.store.watch("Job", { namespace: ref.namespace, name: ref.name, resourceVersion: rv, allowBookmarks: true, signal: stop }));
-      } catch (err) {
-        if (!(isClusterError(err) && err.code === "gone")) throw err;
-        const again = await list();
-        rv = again.rv;
-        if (!again.job || again.job.metadata.uid !== last.ref.uid) {
-          yield { type: "deleted", job: last };
-          return;
-        }
-        if (again.job.metadata.resourceVersion !== last.resourceVersion) {
-          last = toJobSnapshot(again.job);
-          yield { type: "modified", job: last };
-        }
-        continue;
-      }
-      for await (const e of stream) {
-        rv = String(e.resourceVersion);
-        if (e.type === "BOOKMARK") continue;
-        if (e.object.kind !== "Job" || e.object.metadata.uid !== last.ref.uid) continue;
-        last = toJobSnapshot(e.object);
-        if (e.type === "DELETED") {
-          yield { type: "deleted", job: last };
-          return;
-        }
-        yield { type: "modified", job: last };
-      }
-    }
+    yield* watchJobShared(this.informers.jobs.of(ref.namespace), ref, this.session.link(signal), () => this.getJob(ref));
   }
 
   async *watchPods(job: ObjectRef, signal: AbortSignal): AsyncIterable<PodWatchEvent> {
     this.session.check("watch pods");
-    const stop = this.session.link(signal);
-    const selector = { [JOB_NAME_LABEL]: job.name };
-    const known = new Map<string, PodSnapshot>();
-    const list = async (): Promise<{ items: PodObject[]; rv: string }> => {
-      const r = await this.api.call("list pods", job.namespace, () => this.store.list("Pod", job.namespace, selector));
-      return { items: r.items, rv: r.resourceVersion };
-    };
-    const first = await list();
-    let rv = first.rv;
-    for (const p of first.items) {
-      const s = toPodSnapshot(p);
-      known.set(s.ref.uid, s);
-      yield { type: "added", pod: s };
-    }
-    while (!stop.aborted) {
-      let stream: AsyncIterable<WatchEvent>;
-      try {
-        stream = await this.api.call("watch pods", job.namespace, () => this.store.watch("Pod", { namespace: job.namespace, labelSelector: selector, resourceVersion: rv, allowBookmarks: true, signal: stop }));
-      } catch (err) {
-        if (!(isClusterError(err) && err.code === "gone")) throw err;
-        const again = await list();
-        rv = again.rv;
-        const seen = new Set<string>();
-        for (const p of again.items) {
-          const s = toPodSnapshot(p);
-          seen.add(s.ref.uid);
-          const before = known.get(s.ref.uid);
-          known.set(s.ref.uid, s);
-          if (!before) yield { type: "added", pod: s };
-          else if (before.resourceVersion !== s.resourceVersion) yield { type: "modified", pod: s };
-        }
-        for (const [uid, s] of [...known]) {
-          if (seen.has(uid)) continue;
-          known.delete(uid);
-          yield { type: "deleted", pod: s };
-        }
-        continue;
-      }
-      for await (const e of stream) {
-        rv = String(e.resourceVersion);
-        if (e.type === "BOOKMARK") continue;
-        if (e.object.kind !== "Pod") continue;
-        const s = toPodSnapshot(e.object);
-        if (e.type === "DELETED") known.delete(s.ref.uid);
-        else known.set(s.ref.uid, s);
-        yield { type: e.type === "ADDED" ? "added" : e.type === "MODIFIED" ? "modified" : "deleted", pod: s };
-      }
-    }
+    yield* watchPodsShared(this.informers.pods.of(job.namespace), job, this.session.link(signal));
   }
 }
 

@@ -65,6 +65,8 @@ interface ServerWatch {
   readonly deadline: number;
   timeout: TimerHandle | null;
   bookmark: TimerHandle | null;
+  /** Half-open: the client still waits on it, the server sends nothing more (see `silenceWatches`). */
+  silent: boolean;
 }
 
 export interface StoreOptions {
@@ -239,7 +241,7 @@ export class ObjectStore {
       throw apiError("gone", `watch ${kind.toLowerCase()}`, `too old resource version: ${options.resourceVersion} (${this.compactedRevision})`);
     }
     const span = this.options.watchTimeoutMs * (1 + this.random.next());
-    const w: ServerWatch = { kind, options, queue: new AsyncQueue<WatchEvent>(), seq: this.watchSeq++, deadline: this.clock.now() + span, timeout: null, bookmark: null };
+    const w: ServerWatch = { kind, options, queue: new AsyncQueue<WatchEvent>(), seq: this.watchSeq++, deadline: this.clock.now() + span, timeout: null, bookmark: null, silent: false };
     for (let i = this.firstAfter(from); i < this.history.length; i++) this.deliver(w, this.history[i]!);
     this.watches.add(w);
     this.openCount++;
@@ -257,8 +259,26 @@ export class ObjectStore {
     this.compactedRevision = this.revision;
   }
 
+  /**
+   * Every open watch turns half-open, as when a connection dies without a FIN or RST: the client still
+   * waits on it, but nothing arrives any more — no event, no bookmark, not even the close at its timeout.
+   * Only the client giving up on it (its signal) ends it.
+   */
+  silenceWatches(): void {
+    for (const w of this.watches.all()) {
+      w.silent = true;
+      w.timeout?.cancel();
+      w.bookmark?.cancel();
+    }
+  }
+
   openWatches(): number {
     return this.openCount;
+  }
+
+  /** Open watches of `kind` in `namespace` (half-open ones included: the client still holds them). */
+  openWatchesOf(kind: Kind, namespace: string): number {
+    return this.watches.all().filter((w) => w.kind === kind && w.options.namespace === namespace).length;
   }
 
   private finishDelete<K extends Kind>(next: ObjectOfKind<K>, current: ObjectOfKind<K>): { object: ObjectOfKind<K>; removed: boolean } {
@@ -318,7 +338,7 @@ export class ObjectStore {
   }
 
   private deliver(w: ServerWatch, e: StoreEvent): void {
-    if (e.object.kind !== w.kind) return;
+    if (e.object.kind !== w.kind || w.silent) return;
     const o = w.options;
     if (o.namespace !== undefined && !CLUSTER_SCOPED.has(w.kind) && e.object.metadata.namespace !== o.namespace) return;
     if (o.name !== undefined && e.object.metadata.name !== o.name) return;

@@ -1,5 +1,5 @@
 import { ClusterError, type JobRef } from "@clipjob/core";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeKubeApiForFile, fullSpec, minimalSpec, status } from "@clipjob/kube-test-kit";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 import { job, NS, pod } from "./testing/kube-objects.js";
@@ -9,6 +9,10 @@ const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 const api = await fakeKubeApiForFile();
 let cluster: KubeClusterAdapter;
 
+afterEach(() => {
+  // The guard's read keeps the namespace's informer 30 s for the run that follows; stop it with the test.
+  cluster.close();
+});
 beforeEach(() => {
   cluster = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30 });
 });
@@ -114,7 +118,9 @@ describe("reads", () => {
     api.putJob(job("b", { "paperclip.io/agent-id": "y", "paperclip.io/adapter-type": "claude_k8s" }));
     const jobs = await cluster.listJobs(NS, { "paperclip.io/agent-id": "x", "paperclip.io/adapter-type": "claude_k8s" });
     expect(jobs.map((j) => j.ref.name)).toEqual(["a"]);
-    expect(api.requests[0]!.query.get("labelSelector")).toBe("paperclip.io/agent-id=x,paperclip.io/adapter-type=claude_k8s");
+    // The list is the namespace's shared Job informer's (selected here, from its cache): no selector on the wire.
+    expect(api.requests[0]!.path).toBe(`/apis/batch/v1/namespaces/${NS}/jobs`);
+    expect(api.requests[0]!.query.get("labelSelector")).toBeNull();
   });
 
   it("listPods selects the Job's pods by the job-name label", async () => {

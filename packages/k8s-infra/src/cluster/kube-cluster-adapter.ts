@@ -1,6 +1,11 @@
 import {
+  noteJobDeleted,
   ClusterError,
+  listJobsShared,
+  sharedWatches,
   systemClock,
+  watchJobShared,
+  watchPodsShared,
   type AgentJobSpec,
   type ClusterPort,
   type Clock,
@@ -8,6 +13,7 @@ import {
   type JobSnapshot,
   type JobWatchEvent,
   type LabelSelector,
+  type NamespaceInformers,
   type ObjectRef,
   type PodSnapshot,
   type PodWatchEvent,
@@ -19,8 +25,8 @@ import { kubeOperation, type KubeOperation } from "../errors/kube-operation.js";
 import { DEFAULT_READ_RETRY, retryRead, type RetryPolicy } from "../retry/read-retry.js";
 import { toJobSnapshot } from "../translate/job-snapshot.js";
 import { toPodSnapshot } from "../translate/pod-snapshot.js";
-import { listWatch, type ListWatchSettings } from "./list-watch.js";
-import { labelSelector, MERGE_PATCH, requestOptions } from "./request-options.js";
+import { kubeWatchSource } from "./kube-watch-source.js";
+import { MERGE_PATCH, requestOptions } from "./request-options.js";
 import { submitAgentJob } from "./submit-agent-job.js";
 
 export interface KubeClusterAdapterOptions {
@@ -31,6 +37,11 @@ export interface KubeClusterAdapterOptions {
    * asks for a random duration between this and twice it. Default 1800 s.
    */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * A shared watch that delivered neither an event nor a bookmark for this long is reopened from its last
+   * resourceVersion (the API server sends a bookmark about once a minute). Default 180 000 ms.
+   */
+  readonly watchSilenceMs?: number;
   readonly random?: () => number;
 }
 
@@ -49,13 +60,21 @@ const DEFAULT_MIN_WATCH_TIMEOUT_SECONDS = 1800;
 /** The label the Job controller puts on its pods; every supported Kubernetes version sets it. */
 const POD_JOB_LABEL = "job-name";
 
+/**
+ * ClusterPort over the Kubernetes API. Watches are shared: one Job watch and one pod watch per namespace for
+ * the whole process (core's `SharedInformer`, running while any run watches that namespace), fanned out to
+ * every run's `watchJob`/`watchPods`; `listJobs` answers from the synced Job cache, with this process's own
+ * creates and deletes applied at once (a Job another process created a moment ago shows once its watch event
+ * arrives, within the watch latency). So a run's own requests are its writes, its log follow and its clean-up.
+ */
 export class KubeClusterAdapter implements ClusterPort {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
   private readonly random: () => number;
-  private readonly watchSettings: ListWatchSettings;
+  /** The process's shared informers, by namespace. */
+  readonly informers: { readonly jobs: NamespaceInformers<JobSnapshot>; readonly pods: NamespaceInformers<PodSnapshot> };
 
   constructor(
     private readonly kc: KubeConfig,
@@ -66,17 +85,47 @@ export class KubeClusterAdapter implements ClusterPort {
     this.clock = opts.clock ?? systemClock;
     this.policy = opts.readRetry ?? DEFAULT_READ_RETRY;
     this.random = opts.random ?? Math.random;
-    this.watchSettings = {
-      clock: this.clock,
-      policy: this.policy,
-      random: this.random,
-      minTimeoutSeconds: opts.watchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS,
-      minHealthyMs: 1_000,
-    };
+    const minTimeout = opts.watchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS;
+    const timeoutSeconds = (): number => Math.floor(minTimeout * (1 + this.random()));
+    this.informers = sharedWatches(
+      {
+        jobs: (namespace) =>
+          kubeWatchSource<V1Job, JobSnapshot>(kc, {
+            list: async (signal) => {
+              const list = await this.read(jobOperation("list jobs", "list", namespace), () => this.batch.listNamespacedJob({ namespace }, requestOptions({ signal })));
+              return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+            },
+            watchOperation: jobOperation("watch jobs", "watch", namespace),
+            watchPath: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+            translate: toJobSnapshot,
+            timeoutSeconds,
+          }),
+        pods: (namespace) =>
+          kubeWatchSource<V1Pod, PodSnapshot>(kc, {
+            list: async (signal) => {
+              const list = await this.read(podOperation("list pods", "list", namespace), () => this.core.listNamespacedPod({ namespace }, requestOptions({ signal })));
+              return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+            },
+            watchOperation: podOperation("watch pods", "watch", namespace),
+            watchPath: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+            translate: toPodSnapshot,
+            timeoutSeconds,
+          }),
+      },
+      {
+        clock: this.clock,
+        backoffMs: this.policy.baseDelayMs,
+        backoffMaxMs: Math.max(this.policy.maxDelayMs, this.policy.baseDelayMs),
+        watchFailuresReported: this.policy.attempts,
+        ...(opts.watchSilenceMs === undefined ? {} : { silenceMs: opts.watchSilenceMs }),
+      },
+    );
   }
 
-  submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
-    return submitAgentJob({ batch: this.batch, core: this.core }, spec, signal);
+  async submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
+    const job = await submitAgentJob({ batch: this.batch, core: this.core }, spec, signal);
+    this.informers.jobs.of(job.ref.namespace).noteWritten(job);
+    return job;
   }
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {
@@ -91,9 +140,7 @@ export class KubeClusterAdapter implements ClusterPort {
   }
 
   async listJobs(namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
-    const op = jobOperation("list jobs", "list", namespace);
-    const list = await this.read(op, () => this.batch.listNamespacedJob({ namespace, labelSelector: labelSelector(selector) }));
-    return list.items.map(toJobSnapshot);
+    return listJobsShared(this.informers.jobs, namespace, selector, this.clock);
   }
 
   /**
@@ -137,6 +184,7 @@ export class KubeClusterAdapter implements ClusterPort {
         // the body too; without it batch/v1 falls back to orphaning the pods.
         ...(uid === undefined ? {} : { body: { propagationPolicy: propagation, preconditions: { uid } } }),
       });
+      noteJobDeleted(this.informers.jobs.of(ref.namespace), ref, propagation, this.clock);
       return true;
     } catch (e) {
       const err = toClusterError(e, op);
@@ -151,56 +199,18 @@ export class KubeClusterAdapter implements ClusterPort {
     return list.items.map(toPodSnapshot);
   }
 
-  async *watchJob(ref: ObjectRef, signal: AbortSignal): AsyncIterable<JobWatchEvent> {
-    const fieldSelector = `metadata.name=${ref.name}`;
-    const events = listWatch<V1Job>(
-      this.kc,
-      {
-        list: async (s) => {
-          const list = await this.batch.listNamespacedJob({ namespace: ref.namespace, fieldSelector }, requestOptions({ signal: s }));
-          return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
-        },
-        listOperation: jobOperation("list jobs", "list", ref.namespace),
-        watchOperation: jobOperation("watch job", "watch", ref.namespace),
-        watchPath: `/apis/batch/v1/namespaces/${encodeURIComponent(ref.namespace)}/jobs`,
-        selector: { fieldSelector },
-        reportAbsent: true,
-      },
-      this.watchSettings,
-      signal,
-    );
-    for await (const e of events) {
-      if (e.type === "added" || e.type === "modified") {
-        yield { type: e.type, job: toJobSnapshot(e.object) };
-        continue;
-      }
-      // The Job is gone; a same-named successor would be another Job, so the watch ends here.
-      yield { type: "deleted", job: e.type === "deleted" && !e.relisted ? toJobSnapshot(e.object) : null };
-      return;
-    }
+  watchJob(ref: ObjectRef, signal: AbortSignal): AsyncIterable<JobWatchEvent> {
+    return watchJobShared(this.informers.jobs.of(ref.namespace), ref, signal, () => this.getJob(ref));
   }
 
-  async *watchPods(job: ObjectRef, signal: AbortSignal): AsyncIterable<PodWatchEvent> {
-    const selector = `${POD_JOB_LABEL}=${job.name}`;
-    const events = listWatch<V1Pod>(
-      this.kc,
-      {
-        list: async (s) => {
-          const list = await this.core.listNamespacedPod({ namespace: job.namespace, labelSelector: selector }, requestOptions({ signal: s }));
-          return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
-        },
-        listOperation: podOperation("list pods", "list", job.namespace),
-        watchOperation: podOperation("watch pods", "watch", job.namespace),
-        watchPath: `/api/v1/namespaces/${encodeURIComponent(job.namespace)}/pods`,
-        selector: { labelSelector: selector },
-        reportAbsent: false,
-      },
-      this.watchSettings,
-      signal,
-    );
-    for await (const e of events) {
-      if (e.type !== "absent") yield { type: e.type, pod: toPodSnapshot(e.object) };
-    }
+  watchPods(job: ObjectRef, signal: AbortSignal): AsyncIterable<PodWatchEvent> {
+    return watchPodsShared(this.informers.pods.of(job.namespace), job, signal);
+  }
+
+  /** Stops the shared watches (views still open see no more changes). For a process that is shutting down. */
+  close(): void {
+    this.informers.jobs.shutdown();
+    this.informers.pods.shutdown();
   }
 
   private read<T>(op: KubeOperation, call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // The adapter's watches: renewal, resume from resourceVersion, relist on 410, vanished objects as events.
 import { ClusterError, systemClock, type Clock, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeKubeApiForFile, status } from "@clipjob/kube-test-kit";
 import { KubeClusterAdapter } from "./kube-cluster-adapter.js";
 import { job, NS, pod } from "./testing/kube-objects.js";
@@ -10,6 +10,10 @@ const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 const api = await fakeKubeApiForFile();
 let cluster: KubeClusterAdapter;
 
+afterEach(() => {
+  // The guard's read keeps the namespace's informer 30 s for the run that follows; stop it with the test.
+  cluster.close();
+});
 beforeEach(() => {
   cluster = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30 });
 });
@@ -91,7 +95,9 @@ describe("watchJob", () => {
       ["modified", 1],
     ]);
     const watch = api.requests.find((r) => r.query.get("watch") === "true")!;
-    expect(watch.query.get("fieldSelector")).toBe("metadata.name=j1");
+    // One watch of the namespace, shared by every run of the process: no per-Job selector.
+    expect(watch.path).toBe(`/apis/batch/v1/namespaces/${NS}/jobs`);
+    expect(watch.query.get("fieldSelector")).toBeNull();
     expect(watch.query.get("allowWatchBookmarks")).toBe("true");
     expect(watch.query.get("resourceVersion")).toMatch(/^\d+$/);
   });
@@ -164,7 +170,7 @@ describe("watchJob", () => {
           api.closeWatches();
         }),
     );
-    await expect(run).rejects.toMatchObject({ code: "unavailable", message: "watch job: the server closed the watch at once" });
+    await expect(run).rejects.toMatchObject({ code: "unavailable", message: "watch jobs: the server closed the watch at once" });
   });
 
   it("reports a Job that does not exist as one deleted event, then ends", async () => {
@@ -226,6 +232,6 @@ describe("watchPods", () => {
       ["modified", "p1", "Running"],
       ["deleted", "p1", "Running"],
     ]);
-    expect(api.requests.find((r) => r.query.get("watch") === "true")!.query.get("labelSelector")).toBe("job-name=j1");
+    expect(api.requests.find((r) => r.query.get("watch") === "true")!.query.get("labelSelector")).toBeNull();
   });
 });

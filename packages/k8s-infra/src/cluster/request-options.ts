@@ -20,9 +20,3 @@ export function requestOptions(opts: { readonly signal?: AbortSignal; readonly c
 }
 
 export const MERGE_PATCH = "application/merge-patch+json";
-
-export function labelSelector(selector: Readonly<Record<string, string>>): string {
-  return Object.entries(selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-}

@@ -57,12 +57,22 @@ export class KubeLogAdapter implements LogPort {
     // Drops what the cursor already delivered and the unprefixed rest of a long line the resume began
     // inside, and marks a gap where the kubelet no longer serves what followed the cursor.
     const reader = createKubeletLogReader(from);
+    // Lines of one chunk with the byte lengths the decoder counted (the run then never re-counts them).
+    const texts: string[] = [];
+    const sizes: number[] = [];
+    const collect = (raw: string, bytes: number): void => {
+      texts.push(raw);
+      sizes.push(bytes);
+    };
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
-        for (const raw of lines.push(chunk)) {
-          const line = reader.accept(raw);
+        lines.feed(chunk, collect);
+        for (let i = 0; i < texts.length; i++) {
+          const line = reader.accept(texts[i]!, sizes[i]!);
           if (line !== null) yield line;
         }
+        texts.length = 0;
+        sizes.length = 0;
       }
       // A fragment left at the end is not delivered. The kubelet ends a response properly both when the
       // container exited (then it is the last line, written without a newline and stored as a `P` record)
