@@ -1,7 +1,7 @@
 // The port's watches are views of one shared informer per resource and namespace (core's SharedInformer),
 // served here by the fake API server: how many watches the server holds, what a silent (half-open) watch
 // costs, and what a 410 Gone or the guard's list costs, all on the virtual clock.
-import { GUARD_HOLD_MS, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
+import { INFORMER_LINGER_MS, type JobWatchEvent, type PodWatchEvent } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { FakeCluster } from "./fake-cluster.js";
 import { baseSpec } from "./testing/base-spec.js";
@@ -45,7 +45,10 @@ describe("shared watches (one informer per resource and namespace)", () => {
     ac.abort();
     await Promise.all(views.map((v) => v.done));
     await settle();
-    // The last view's release stops the informers: nothing stays open on the server.
+    // The informers linger a minute for runs that follow, then stop: nothing stays open on the server.
+    expect(fake.store.openWatches()).toBe(2);
+    await fake.clock.advance(INFORMER_LINGER_MS);
+    await settle();
     expect(fake.store.openWatches()).toBe(0);
     fake.dispose();
   });
@@ -159,11 +162,11 @@ describe("shared watches (one informer per resource and namespace)", () => {
     ac.abort();
     await view.done;
     await settle();
-    // The guard's reads hold the informer GUARD_HOLD_MS for the run that follows them: still no request.
+    // The informer lingers INFORMER_LINGER_MS after its last holder, for the run that follows: still no request.
     await fake.cluster.listJobs(ns, {});
     expect(fake.requests()["list jobs"]).toBeUndefined();
     // Past the hold nobody needs the namespace any more: the informer stopped, the next read lists again.
-    await fake.clock.advance(GUARD_HOLD_MS);
+    await fake.clock.advance(INFORMER_LINGER_MS);
     await settle();
     expect(fake.store.openWatches()).toBe(0);
     await fake.cluster.listJobs(ns, {});

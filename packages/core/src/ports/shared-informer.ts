@@ -59,6 +59,11 @@ export interface InformerOptions {
   /** A watch the server ends sooner than this without delivering anything counts as a failed attempt. Default 1000 ms. */
   readonly minHealthyMs?: number;
   /**
+   * How long the informer keeps running after its last holder let go, so runs that follow one another (and a
+   * guard's read followed by its run's watch) share one list and watch. Default 0: it stops at once.
+   */
+  readonly lingerMs?: number;
+  /**
    * Consecutive failed watch attempts before subscribers hear of it (a dropped watch is normal and resumed
    * quietly). A failed list is reported at once: the list call retries transient errors itself. Default 4.
    */
@@ -101,6 +106,8 @@ export class SharedInformer<T> {
   /** Bumped by `shutdown`: holds taken before it no longer count. */
   private generation = 0;
   private running: AbortController | null = null;
+  /** The pending stop after the last release (`lingerMs`), cancelled by the next acquire. */
+  private linger: AbortController | null = null;
   private synced = false;
   private readonly silenceMs: number;
   private readonly backoffMs: number;
@@ -133,6 +140,8 @@ export class SharedInformer<T> {
   /** Starts the informer if nobody held it; the returned function releases this hold (idempotent). */
   acquire(): () => void {
     this.holders += 1;
+    this.linger?.abort();
+    this.linger = null;
     if (this.running === null) this.start();
     let released = false;
     const generation = this.generation;
@@ -140,7 +149,7 @@ export class SharedInformer<T> {
       if (released || generation !== this.generation) return;
       released = true;
       this.holders -= 1;
-      if (this.holders === 0) this.stop();
+      if (this.holders === 0) this.stopLater();
     };
   }
 
@@ -235,6 +244,18 @@ export class SharedInformer<T> {
     this.stop();
   }
 
+  private stopLater(): void {
+    const lingerMs = this.options.lingerMs ?? 0;
+    if (lingerMs <= 0) return this.stop();
+    const linger = new AbortController();
+    this.linger = linger;
+    void this.options.clock.sleep(lingerMs, linger.signal).then(() => {
+      if (linger.signal.aborted || this.holders > 0) return;
+      this.linger = null;
+      this.stop();
+    });
+  }
+
   private start(): void {
     const run = new AbortController();
     this.running = run;
@@ -243,6 +264,8 @@ export class SharedInformer<T> {
   }
 
   private stop(): void {
+    this.linger?.abort();
+    this.linger = null;
     this.running?.abort();
     this.running = null;
     this.synced = false;

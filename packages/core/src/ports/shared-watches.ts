@@ -71,29 +71,28 @@ export function sharedWatches(
 }
 
 /**
- * How long a `listJobs` keeps the namespace's Job informer running after it read it: the guard's read is
- * followed within seconds by the run's own watch, which then holds it, so one list serves both.
+ * How long an adapter's informers keep running after the last run of the namespace let go of them (their
+ * `lingerMs`): a guard's read followed by its run's watch, and runs that follow one another, share one list
+ * and one watch.
  */
-export const GUARD_HOLD_MS = 30_000;
+export const INFORMER_LINGER_MS = 60_000;
 
 /**
  * `ClusterPort.listJobs` from the namespace's shared Job informer: the synced cache's Jobs carrying every label
  * of `selector` (this process's own creates and deletes already applied). Starts the informer if no run holds
- * it (its first list is then this read) and keeps it `GUARD_HOLD_MS` for the run that follows. Throws the
- * informer's list error (a `ClusterError`) when it cannot sync.
+ * it (its first list is then this read); it lingers for the run that follows. Throws the informer's list error
+ * (a `ClusterError`) when it cannot sync.
  */
-export async function listJobsShared(informers: NamespaceInformers<JobSnapshot>, namespace: string, selector: LabelSelector, clock: Clock): Promise<JobSnapshot[]> {
+export async function listJobsShared(informers: NamespaceInformers<JobSnapshot>, namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
   const informer = informers.of(namespace);
   const release = informer.acquire();
   try {
     await informer.waitSynced();
-  } catch (error) {
+    const wanted = Object.entries(selector);
+    return informer.items().filter((j) => wanted.every(([k, v]) => j.labels[k] === v));
+  } finally {
     release();
-    throw error;
   }
-  void clock.sleep(GUARD_HOLD_MS).then(release);
-  const wanted = Object.entries(selector);
-  return informer.items().filter((j) => wanted.every(([k, v]) => j.labels[k] === v));
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   ClusterError,
+  INFORMER_LINGER_MS,
   listJobsShared,
   isClusterError,
   noteJobDeleted,
@@ -46,7 +47,7 @@ export class FakeClusterPort implements ClusterPort {
     private readonly session: PortSession,
     private readonly clock: VirtualClock,
   ) {
-    this.informers = sharedWatches({ jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") }, { clock });
+    this.informers = sharedWatches({ jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") }, { clock, lingerMs: INFORMER_LINGER_MS });
     // The process is gone (host restart, disposal): its informers stop with it rather than retry a dead session.
     session.link().addEventListener(
       "abort",
@@ -163,7 +164,7 @@ export class FakeClusterPort implements ClusterPort {
 
   async listJobs(namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
     this.session.check("list jobs");
-    return listJobsShared(this.informers.jobs, namespace, selector, this.clock);
+    return listJobsShared(this.informers.jobs, namespace, selector);
   }
 
   async relabel(ref: JobRef, labels: Readonly<Record<string, string | null>>): Promise<JobSnapshot> {

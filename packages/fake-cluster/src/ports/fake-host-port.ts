@@ -2,8 +2,14 @@ import { NO_HOST_FACTS, type HostFacts, type HostPort } from "@clipjob/core";
 import type { ApiGateway } from "../api/api-gateway.js";
 import type { PortSession } from "./port-session.js";
 
-/** The host pod's facts, as the adapter's self-pod introspection would read them (one `get pod`). */
+/**
+ * The host pod's facts, as the adapter's self-pod introspection would read them: one `get pod` per process
+ * (per port instance), cached afterwards as the real adapter caches them (the host pod does not change while
+ * the process lives); a failed read is not cached.
+ */
 export class FakeHostPort implements HostPort {
+  private cached: HostFacts | null = null;
+
   constructor(
     private readonly facts: HostFacts,
     private readonly api: ApiGateway,
@@ -12,6 +18,7 @@ export class FakeHostPort implements HostPort {
 
   async describeHost(): Promise<HostFacts> {
     this.session.check("get pod");
-    return this.api.call("get pod", this.facts.namespace ?? "", () => structuredClone({ ...NO_HOST_FACTS, ...this.facts }));
+    if (this.cached === null) this.cached = await this.api.call("get pod", this.facts.namespace ?? "", () => ({ ...NO_HOST_FACTS, ...this.facts }));
+    return structuredClone(this.cached);
   }
 }

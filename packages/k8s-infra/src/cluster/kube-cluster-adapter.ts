@@ -1,6 +1,7 @@
 import {
   noteJobDeleted,
   ClusterError,
+  INFORMER_LINGER_MS,
   listJobsShared,
   sharedWatches,
   systemClock,
@@ -117,6 +118,7 @@ export class KubeClusterAdapter implements ClusterPort {
         backoffMs: this.policy.baseDelayMs,
         backoffMaxMs: Math.max(this.policy.maxDelayMs, this.policy.baseDelayMs),
         watchFailuresReported: this.policy.attempts,
+        lingerMs: INFORMER_LINGER_MS,
         ...(opts.watchSilenceMs === undefined ? {} : { silenceMs: opts.watchSilenceMs }),
       },
     );
@@ -140,7 +142,7 @@ export class KubeClusterAdapter implements ClusterPort {
   }
 
   async listJobs(namespace: string, selector: LabelSelector): Promise<JobSnapshot[]> {
-    return listJobsShared(this.informers.jobs, namespace, selector, this.clock);
+    return listJobsShared(this.informers.jobs, namespace, selector);
   }
 
   /**

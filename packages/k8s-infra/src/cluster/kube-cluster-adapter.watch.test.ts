@@ -73,6 +73,7 @@ describe("watch renewal", () => {
     it(`watchTimeoutSeconds ${row.option ?? "default"}, random ${row.random} → timeoutSeconds ${row.timeoutSeconds}, bookmarks on`, async () => {
       const adapter = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, random: () => row.random, ...(row.option !== undefined ? { watchTimeoutSeconds: row.option } : {}) });
       await watchJ1(() => api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 })), { adapter });
+      adapter.close();
       const watch = api.requests.find((r) => r.query.get("watch") === "true");
       expect(watch?.query.get("timeoutSeconds")).toBe(row.timeoutSeconds);
       expect(watch?.query.get("allowWatchBookmarks")).toBe("true");
@@ -171,6 +172,7 @@ describe("watchJob", () => {
         }),
     );
     await expect(run).rejects.toMatchObject({ code: "unavailable", message: "watch jobs: the server closed the watch at once" });
+    adapter.close();
   });
 
   it("reports a Job that does not exist as one deleted event, then ends", async () => {
@@ -206,7 +208,9 @@ describe("watchJob", () => {
       if (seen.length === 1) whenWatching(() => controller.abort());
     }
     expect(seen).toHaveLength(1);
-    // The server notices the closed connection on its own schedule: wait for it (a leaked watch hangs here).
+    // The last view's release leaves the shared watch lingering for runs that follow; closing the adapter ends
+    // it. The server notices the closed connection on its own schedule: wait for it (a leaked watch hangs here).
+    cluster.close();
     await api.untilWatches((open) => open === 0);
   });
 });

@@ -33,16 +33,16 @@ function transcript(): LogEntry[] {
 }
 
 describe("KubeLogAdapter.follow", () => {
-  it("yields each line without the kubelet prefix, with its timestamp and a cursor", async () => {
+  it("yields each line without the kubelet prefix, with its timestamp, its UTF-8 byte count and a cursor", async () => {
     api.setLog(NS, POD.name, "claude", [
       { ts: "2026-01-01T00:00:01.5Z", text: "a" },
-      { ts: "2026-01-01T00:00:01.5Z", text: "b" },
-      { ts: "2026-01-01T00:00:02Z", text: "c" },
+      { ts: "2026-01-01T00:00:01.5Z", text: "bé" },
+      { ts: "2026-01-01T00:00:02Z", text: "c 日本" },
     ], { finished: true });
     expect(await drain(null)).toEqual([
-      { text: "a", timestamp: "2026-01-01T00:00:01.5Z", cursor: { timestamp: "2026-01-01T00:00:01.5Z", seenAtTimestamp: 1 } },
-      { text: "b", timestamp: "2026-01-01T00:00:01.5Z", cursor: { timestamp: "2026-01-01T00:00:01.5Z", seenAtTimestamp: 2 } },
-      { text: "c", timestamp: "2026-01-01T00:00:02Z", cursor: { timestamp: "2026-01-01T00:00:02Z", seenAtTimestamp: 1 } },
+      { text: "a", bytes: 1, timestamp: "2026-01-01T00:00:01.5Z", cursor: { timestamp: "2026-01-01T00:00:01.5Z", seenAtTimestamp: 1 } },
+      { text: "bé", bytes: 3, timestamp: "2026-01-01T00:00:01.5Z", cursor: { timestamp: "2026-01-01T00:00:01.5Z", seenAtTimestamp: 2 } },
+      { text: "c 日本", bytes: 8, timestamp: "2026-01-01T00:00:02Z", cursor: { timestamp: "2026-01-01T00:00:02Z", seenAtTimestamp: 1 } },
     ]);
     const q = api.requests[0]!.query;
     expect([q.get("container"), q.get("follow"), q.get("timestamps"), q.get("sinceTime")]).toEqual(["claude", "true", "true", null]);
