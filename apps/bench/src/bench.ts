@@ -10,6 +10,7 @@ import { latencyBench } from "./latency-bench.js";
 import { describeMachine, machineLine } from "./machine.js";
 import { memoryBench, memoryChild } from "./memory-bench.js";
 import { pacingBench } from "./pacing-bench.js";
+import { realNodeBench } from "./real-node-bench.js";
 import { parserBench } from "./parser-bench.js";
 import { scaleBench, scaleChild } from "./scale-bench.js";
 import { renderSection, type Section } from "./section.js";
@@ -48,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     () => latencyBench(quick),
     () => pacingBench(quick),
     () => apiCostBench(quick),
+    () => realNodeBench(),
     () => scaleBench(quick),
     () => chaosBench(quick),
   ];

@@ -8,7 +8,8 @@
 //   API requests per run                     (counted at the API server from its audit log, by auditID)
 //
 // Runs inside the real-node world: node apps/e2e/node/run.mjs --skip-build -- node apps/e2e/node/bench.mjs [runs]
-// Prints a Markdown table. Uses the built packages (run.mjs builds them).
+// Prints a Markdown table and writes it, with its date and command, to apps/e2e/node/last-bench.json (committed:
+// `pnpm bench` puts it into docs/benchmarks.md). Uses the built packages (run.mjs builds them).
 import fs from 'node:fs';
 import { AgentLocks, runAgentJob, systemClock } from '@clipjob/core';
 import { KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from '@clipjob/k8s-infra';
@@ -85,3 +86,14 @@ console.log(`| --- | --- | --- | --- | --- | --- |`);
 rows.forEach((r, i) => console.log(`| ${i + 1} | ${r.status} | ${r.firstLine} | ${r.settle} | ${r.total} | ${r.requests.length} |`));
 console.log(`| median | | ${median(rows.map((r) => r.firstLine))} | ${median(rows.map((r) => r.settle))} | ${median(rows.map((r) => r.total))} | ${median(rows.map((r) => r.requests.length))} |`);
 console.log(`\nRequests of run 1: ${byKind(rows[0].requests)}`);
+deps.cluster.close();
+
+const counts = (reqs) => reqs.reduce((m, r) => ({ ...m, [r]: (m[r] ?? 0) + 1 }), {});
+const os = await import('node:os');
+fs.writeFileSync(new URL('./last-bench.json', import.meta.url), `${JSON.stringify({
+  measuredAt: new Date().toISOString(),
+  command: `node apps/e2e/node/run.mjs --skip-build -- node apps/e2e/node/bench.mjs ${runs}`,
+  loadAverage: os.loadavg()[0],
+  cores: os.cpus().length,
+  runs: rows.map((r) => ({ status: r.status, jobToFirstLineMs: r.firstLine, resultToOutcomeMs: r.settle, wholeRunMs: r.total, requestsByKind: counts(r.requests) })),
+}, null, 2)}\n`);

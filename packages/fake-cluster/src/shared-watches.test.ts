@@ -153,11 +153,12 @@ describe("shared watches (one informer per resource and namespace)", () => {
     fake.resetRequests();
     const created = await fake.cluster.submit(baseSpec("fresh"));
     // Read right after the write, before any watch event could arrive: the create is already there.
-    const names = (await fake.cluster.listJobs(ns, { "clipjob.dev/agent": "agent-1" })).map((j) => j.ref.name).sort();
+    const [label, value] = Object.entries(first.labels)[0]!;
+    const names = (await fake.cluster.listJobs(ns, { [label]: value })).map((j) => j.ref.name).sort();
     expect(names).toEqual(["fresh", "held"]);
     await fake.cluster.deleteJob(created.ref, "Background");
     expect((await fake.cluster.listJobs(ns, {})).map((j) => j.ref.name)).toEqual(["held"]);
-    expect((await fake.cluster.listJobs(ns, { "clipjob.dev/agent": "nobody" })).length).toBe(0);
+    expect((await fake.cluster.listJobs(ns, { [label]: "nobody" })).length).toBe(0);
     expect(fake.requests()["list jobs"]).toBeUndefined();
     ac.abort();
     await view.done;
@@ -187,6 +188,50 @@ describe("shared watches (one informer per resource and namespace)", () => {
     expect(cached?.deletionTimestamp).toBeDefined();
     ac.abort();
     await view.done;
+    fake.dispose();
+  });
+
+  it("after an outage the views wait for the relist that ends it: a run resubscribing never takes the stale cache for news", async () => {
+    const fake = new FakeCluster({ freeze: true });
+    const job = await fake.cluster.submit(baseSpec("outage"));
+    const ac = new AbortController();
+    const before = follow(fake.cluster.watchJob(job.ref, ac.signal));
+    const beforeEnded = before.done.then(() => null, (e: unknown) => e);
+    await before.first;
+    await settle();
+    await fake.clock.advance(5_000);
+    const start = fake.clock.now();
+    fake.faults.failRequests({ operation: /^(list|watch) jobs$/, error: "reset", from: start, until: start + 120_000 });
+    fake.faults.expireWatches();
+    // Four failed watch attempts (back-off 1 + 2 + 4 + 8 s) and the views hear of the outage.
+    for (let i = 0; i < 20; i++) {
+      await fake.clock.advance(1_000);
+      await settle(5);
+    }
+    expect(await beforeEnded).toMatchObject({ code: "unavailable" });
+    // The run's watcher resubscribes after each error (as run-watchers does): its first event must be news.
+    const got: { type: string; at: number }[] = [];
+    const resubscribing = (async () => {
+      while (!ac.signal.aborted) {
+        try {
+          for await (const e of fake.cluster.watchJob(job.ref, ac.signal)) {
+            got.push({ type: e.type, at: fake.clock.now() });
+            return;
+          }
+          return;
+        } catch {
+          await fake.clock.sleep(1_000, ac.signal);
+        }
+      }
+    })();
+    for (let i = 0; i < 400 && got.length === 0; i++) {
+      await fake.clock.advance(1_000);
+      await settle(5);
+    }
+    expect(got[0]?.type).toBe("added");
+    expect(got[0]!.at).toBeGreaterThanOrEqual(start + 120_000);
+    ac.abort();
+    await resubscribing;
     fake.dispose();
   });
 });

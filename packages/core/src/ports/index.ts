@@ -9,4 +9,5 @@ export * from "./log-port.js";
 export * from "./kubelet-log-reader.js";
 export * from "./cluster-ports.js";
 export * from "./shared-informer.js";
+export * from "./shared-informer-types.js";
 export * from "./shared-watches.js";

@@ -6,7 +6,8 @@
 import type { Clock } from "./clock.js";
 import type { JobSnapshot, LabelSelector, ObjectRef, PodSnapshot, PropagationPolicy } from "./cluster-objects.js";
 import type { JobWatchEvent, PodWatchEvent } from "./cluster-port.js";
-import { SharedInformer, type InformerChange, type InformerKeys, type InformerOptions, type ListWatchSource } from "./shared-informer.js";
+import { SharedInformer } from "./shared-informer.js";
+import type { InformerChange, InformerKeys, InformerOptions, ListWatchSource } from "./shared-informer-types.js";
 
 export const JOB_INFORMER_KEYS: InformerKeys<JobSnapshot> = {
   uid: (j) => j.ref.uid,
