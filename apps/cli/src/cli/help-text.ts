@@ -58,7 +58,8 @@ Configuration (adapterConfig keys, validated like Paperclip's; later sources win
 
 The run (what Paperclip's heartbeat supplies):
   --agent-id <id>         agent id for labels and the one-Job-per-agent guard (default "clipjob-cli": two
-                          runs with the same id block each other; --agent is the older spelling)
+                          runs with the same id block each other; --agent is the older spelling); a label
+                          value as it is: letters, digits, '-', '_', '.', at most 63 characters (also --task-id)
   --task-id <id>          the task the run works on: a later run of the same task and agent may adopt its
                           Job if this process dies
   --resume <session>      continue a Claude session (claude --resume); the summary reports the session

@@ -56,6 +56,18 @@ describe("runCommand (in process, simulated cluster)", () => {
     expect(missing.err()).toContain('Cannot read the prompt file "/nonexistent/task.md": no such file');
   });
 
+  it("--prompt-file that is empty is a usage error, not a run without a task", async () => {
+    const stdin = memoryIo({}, " \n");
+    expect(await runCommand(["--prompt-file", "-", "--speed", "max"], stdin)).toBe(2);
+    expect(stdin.err()).toContain("The prompt file (standard input) is empty; leave out --prompt-file to run without a task.");
+    expect(stdin.out()).toBe("");
+    const dir = mkdtempSync(join(tmpdir(), "clipjob-prompt-"));
+    writeFileSync(join(dir, "empty.md"), "");
+    const file = memoryIo();
+    expect(await runCommand(["--prompt-file", join(dir, "empty.md"), "--speed", "max"], file)).toBe(2);
+    expect(file.err()).toContain(`The prompt file ${JSON.stringify(join(dir, "empty.md"))} is empty`);
+  });
+
   it("refuses an unknown --set key with config_unknown_key and the key it most likely means (issue 14, fault 10)", async () => {
     const io = memoryIo();
     expect(await runCommand(["--set", "timeoutSecs=60", "--set", "noSuchKey=1", "--speed", "max"], io)).toBe(2);
@@ -110,6 +122,26 @@ describe("runCommand (in process, simulated cluster)", () => {
       expect(await runCommand(["--workspace-claim", "Agent_Home", "--speed", "max"], claim)).toBe(2);
       expect(claim.out()).toContain(`config_invalid`);
       expect(claim.out()).toContain(`workspaceClaim: "Agent_Home" is not a valid PersistentVolumeClaim name`);
+    });
+
+    it("refuses an agent or task id its Job label would rewrite (it would share the guard or adoption with another id), before any Job", async () => {
+      const slash = memoryIo();
+      expect(await runCommand(["--agent-id", "team/a", "--speed", "max"], slash)).toBe(2);
+      expect(slash.err()).toContain(`--agent-id "team/a" (k8s_agent_id_invalid) would be labelled "teama", sharing the one-Job-per-agent guard with that id`);
+      expect(slash.out()).toBe("");
+      const long = memoryIo();
+      expect(await runCommand(["--agent-id", "a".repeat(64), "--speed", "max"], long)).toBe(2);
+      expect(long.err()).toContain("at most 63 characters");
+      const empty = memoryIo();
+      expect(await runCommand(["--agent-id", "", "--speed", "max"], empty)).toBe(2);
+      expect(empty.err()).toContain(`--agent-id "" (k8s_agent_id_invalid) cannot be a label value at all`);
+      const task = memoryIo();
+      expect(await runCommand(["--task-id", "T 7", "--speed", "max"], task)).toBe(2);
+      expect(task.err()).toContain(`--task-id "T 7" would be labelled "T7", sharing the adoption of a left-behind Job with that id`);
+      // Upper case is a label value as it is: kept, not refused.
+      const upper = memoryIo();
+      expect(await runCommand(["--json", "--agent-id", "Builder", "--speed", "max"], upper)).toBe(0);
+      expect(planned(upper)["labels"]).toMatchObject({ "paperclip.io/agent-id": "Builder" });
     });
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { err, ok, runAgentJob, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { err, ok, runAgentJob, sanitizeLabelValue, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { simImage } from "@clipjob/fake-cluster";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag, type ParsedArgs } from "../cli/command-args.js";
@@ -150,7 +150,24 @@ function runFlags(flags: ParsedArgs): Result<RunFlags, string> {
   if (!taskId.ok) return taskId;
   if (!resume.ok) return resume;
   if (!workspaceClaim.ok) return workspaceClaim;
-  return ok({ agentId: agent ?? legacy ?? DEFAULT_AGENT_ID, taskId: taskId.value, resume: resume.value, workspaceClaim: workspaceClaim.value });
+  const agentId = agent ?? legacy ?? DEFAULT_AGENT_ID;
+  const agentProblem = labelProblem(agentId, "agent-id", "(k8s_agent_id_invalid) ", "the one-Job-per-agent guard");
+  if (agentProblem !== null) return err(agentProblem);
+  const taskProblem = taskId.value === null ? null : labelProblem(taskId.value, "task-id", "", "the adoption of a left-behind Job");
+  if (taskProblem !== null) return err(taskProblem);
+  return ok({ agentId, taskId: taskId.value, resume: resume.value, workspaceClaim: workspaceClaim.value });
+}
+
+/**
+ * Why an agent or task id cannot be used as given, or null. Its Jobs carry it as a label value
+ * (`paperclip.io/agent-id`, `paperclip.io/task-id`), in the predecessor's sanitised form, and the guard and
+ * reattach match on that form: an id it would rewrite ("a/b" → "ab") would silently share them with another id.
+ */
+function labelProblem(id: string, flag: string, code: string, shared: string): string | null {
+  const label = sanitizeLabelValue(id);
+  if (label === id) return null;
+  const effect = label === null ? "cannot be a label value at all" : `would be labelled ${JSON.stringify(label)}, sharing ${shared} with that id`;
+  return `--${flag} ${JSON.stringify(id)} ${code}${effect}: use letters, digits, '-', '_' and '.', beginning and ending with a letter or digit, at most 63 characters.`;
 }
 
 /**
@@ -163,7 +180,9 @@ async function readPrompt(words: readonly string[], file: string | undefined, io
   if (words.length > 0) return err("Give the prompt either as words or with --prompt-file, not both.");
   try {
     const text = file === "-" ? await io.readStdin() : await readFile(resolve(io.cwd, file), "utf8");
-    return ok(text.trim() || null);
+    // An empty file is a mistake (a wrong path, a failed redirect), not a run without a task: leave the flag out for that.
+    if (text.trim() === "") return err(`The prompt file ${file === "-" ? "(standard input)" : JSON.stringify(file)} is empty; leave out --prompt-file to run without a task.`);
+    return ok(text.trim());
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return err(`Cannot read the prompt file ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);

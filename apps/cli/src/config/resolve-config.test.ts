@@ -78,6 +78,29 @@ describe("resolveConfig", () => {
   it("accepts Paperclip's own keys in a --config file (an adapterConfig copied from Paperclip), but not from --set", () => {
     const path = file("from-paperclip.json", JSON.stringify({ model: "opus", paperclipSkillSync: { desiredSkills: [] }, paperclipRuntimeSkills: [], managedAiConnection: {} }));
     expect(resolve({ configFile: path })).toMatchObject({ ok: true, value: { config: { model: "opus" } } });
-    expect(resolve({ sets: ["paperclipSkillSync={}"] })).toMatchObject({ ok: false, error: { lines: ["Unknown configuration key (config_unknown_key):", "  paperclipSkillSync (--set): clipjob reads no such key"] } });
+    expect(resolve({ sets: ["paperclipSkillSync={}"] })).toMatchObject({
+      ok: false,
+      error: {
+        lines: [
+          "Unknown configuration key (config_unknown_key):",
+          "  paperclipSkillSync (--set): clipjob reads no such key; it is Paperclip's own key, which only a --config file (an adapterConfig copied from Paperclip) may hold",
+        ],
+      },
+    });
+  });
+
+  it("shows an unknown key that is empty, spaced or holds control characters as a JSON string (nothing raw reaches the terminal)", () => {
+    const path = file("odd-keys.json", JSON.stringify({ "": 1, "\u001b[2Jx": 2 }));
+    expect(resolve({ configFile: path, sets: [" =1"] })).toEqual({
+      ok: false,
+      error: {
+        lines: [
+          "Unknown configuration key (config_unknown_key):",
+          '  "" (--config): clipjob reads no such key',
+          '  "\\u001b[2Jx" (--config): clipjob reads no such key',
+          '  "" (--set): clipjob reads no such key',
+        ],
+      },
+    });
   });
 });

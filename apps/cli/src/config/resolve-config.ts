@@ -2,7 +2,7 @@
 // exactly what Paperclip accepts, with the same field-named errors.
 
 import { distance } from "fastest-levenshtein";
-import { err, ok, parseConfig, unknownConfigKeys, type ClipjobConfig, type Result } from "@clipjob/core";
+import { err, isPaperclipConfigKey, ok, parseConfig, unknownConfigKeys, type ClipjobConfig, type Result } from "@clipjob/core";
 import { layerConfig, type ConfigFlags } from "./config-layers.js";
 import { readConfigFile } from "./config-file.js";
 
@@ -47,8 +47,22 @@ export function resolveConfig(sources: ConfigSources): Result<ResolvedConfig, Co
  */
 function unknownKeyLines(file: unknown, sets: readonly string[]): string[] {
   const line = (source: string) => (u: { key: string; suggestion: string | null }) =>
-    `  ${u.key} (${source}): clipjob reads no such key${u.suggestion !== null ? `; did you mean ${u.suggestion}?` : ""}`;
+    `  ${shownKey(u.key)} (${source}): clipjob reads no such key${
+      u.suggestion !== null
+        ? `; did you mean ${u.suggestion}?`
+        : source === "--set" && isPaperclipConfigKey(u.key)
+          ? "; it is Paperclip's own key, which only a --config file (an adapterConfig copied from Paperclip) may hold"
+          : ""
+    }`;
   const fileKeys = typeof file === "object" && file !== null ? unknownConfigKeys(file as Record<string, unknown>, { allowPaperclip: true, distance }) : [];
   const setKeys = Object.fromEntries(sets.map((assignment) => [assignment.slice(0, assignment.indexOf("=")).trim(), true]));
   return [...fileKeys.map(line("--config")), ...unknownConfigKeys(setKeys, { allowPaperclip: false, distance }).map(line("--set"))];
+}
+
+/**
+ * A key as the user can recognise it: plain keys as written, any other (empty, spaces, control characters
+ * that would otherwise reach the terminal) as a JSON string.
+ */
+function shownKey(key: string): string {
+  return /^[\w.-]+$/.test(key) ? key : JSON.stringify(key);
 }
