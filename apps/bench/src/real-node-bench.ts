@@ -22,6 +22,8 @@ interface RealNodeRun {
 interface RealNodeBench {
   readonly measuredAt: string;
   readonly command: string;
+  /** Anything a reader must know about this measurement (e.g. which code it measured). */
+  readonly note?: string;
   readonly loadAverage: number;
   readonly cores: number;
   readonly runs: readonly RealNodeRun[];
@@ -66,11 +68,11 @@ export function realNodeBench(): Section {
     title,
     table: table(["Run", "Outcome", "Job created → first transcript line (ms)", "result line → outcome (ms)", "whole run (ms)", `API requests of the run (≤ ${REQUESTS_TARGET})`, "of the process (shared watches, host)"], rows),
     notes: [
-      `Measured ${last.measuredAt} with \`${last.command}\` (load average ${last.loadAverage.toFixed(1)} on ${last.cores} cores), read by \`pnpm bench\` from the committed apps/e2e/node/last-bench.json: the bench does not start the real-node world (root, containerd, kubelet; see apps/e2e/node/README.md). Each run is one Bash tool call then text through \`runAgentJob\` with k8s-infra's adapters as the adapter ServiceAccount, the runs one after another in one process.`,
+      `Measured ${last.measuredAt} with \`${last.command}\` (load average ${last.loadAverage.toFixed(1)} on ${last.cores} cores)${last.note ? ` — ${last.note}` : ""}; read by \`pnpm bench\` from the committed apps/e2e/node/last-bench.json: the bench does not start the real-node world (root, containerd, kubelet; see apps/e2e/node/README.md). Each run is one Bash tool call then text through \`runAgentJob\` with k8s-infra's adapters as the adapter ServiceAccount, the runs one after another in one process.`,
       `Requests are counted at the API server from its audit log (once per auditID) in each run's time window. The per-process column holds the shared informers' lists and watches (one Job and one pod informer per namespace, lingering a minute between runs) and host introspection: they appear in the run that started them. Requests of run 1: ${listed(last.runs[0]?.requestsByKind ?? {})}.`,
       "Not measured here: memory per concurrent run inside the Paperclip process (the scale section states the heap per run of `runAgentJob` itself).",
     ],
-    missedTargets: over.length ? [`real node: ${over.join(", ")} requests in a run (target ≤ ${REQUESTS_TARGET})`] : [],
+    missedTargets: over.length ? [`real node: ${over.join(", ")} requests in a run (target ≤ ${REQUESTS_TARGET})${last.note ? ` — ${last.note}` : ""}`] : [],
     brokenInvariants: last.runs.some((r) => r.status !== "succeeded") ? ["a real-node fault-free run did not succeed (last-bench.json)"] : [],
   };
 }
