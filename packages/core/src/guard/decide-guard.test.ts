@@ -224,6 +224,13 @@ describe("decideGuard", () => {
     expect(describeLiveJob({ ...job({ name: "bare" }), labels: {} })).toBe("live Job bare of this agent (started 2026-01-01T00:00:00Z)");
   });
 
+  it("reads at most 256 characters of a hand-edited started-by annotation, without control characters; a blank one names nobody", () => {
+    const annotated = (by: string) => ({ ...job({ name: "j", run: "r1" }), annotations: { "clipjob.dev/started-by": by } });
+    expect(describeLiveJob(annotated(`\u001b[2J${"x".repeat(300 * 1024)}`))).toBe(`live Job j of this agent (started 2026-01-01T00:00:00Z by [2J${"x".repeat(252)}; run r1)`);
+    expect(describeLiveJob(annotated("a\nb"))).toBe("live Job j of this agent (started 2026-01-01T00:00:00Z by a b; run r1)");
+    expect(describeLiveJob(annotated("  "))).toBe("live Job j of this agent (started 2026-01-01T00:00:00Z by run r1)");
+  });
+
   it("orders Jobs with unreadable timestamps last and ties by name, deterministically", () => {
     const a = { ...job({ name: "a", run: "r1", task: "task-a" }), creationTimestamp: "garbage" };
     const b = job({ name: "b", run: "r2", task: "task-a" });

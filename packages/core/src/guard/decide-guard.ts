@@ -16,7 +16,7 @@
 // whether that process still supervises it (another clipjob process, a second Paperclip replica) or is gone
 // (a true orphan), so the message does not guess "orphaned".
 
-import { ANNOTATION_STARTED_BY, LABEL_RUN_ID, LABEL_TASK_ID } from "../job/labels.js";
+import { ANNOTATION_STARTED_BY, LABEL_RUN_ID, LABEL_TASK_ID, MAX_STARTED_BY_CHARS } from "../job/labels.js";
 import type { JobSnapshot } from "../ports/cluster-objects.js";
 import { classifyOrphan, labelForm, orphanBlockCode, type ExpectedRun, type OrphanBlockCode, type OrphanClassification } from "./classify-orphan.js";
 import { jobLiveness } from "./job-liveness.js";
@@ -90,7 +90,10 @@ export function decideGuard(input: GuardInput): GuardDecision {
 
 /** "live Job ac-… of this agent (started 2026-…Z by clipjob CLI, pid 42 on dev-1; run r-1)". */
 export function describeLiveJob(job: JobSnapshot): string {
-  const by = job.annotations[ANNOTATION_STARTED_BY];
+  // Anyone who may edit the Job may write the annotation: only its first 256 characters, without control
+  // characters, reach the message (and the terminal or run log that shows it); a blank one names nobody.
+  // eslint-disable-next-line no-control-regex
+  const by = job.annotations[ANNOTATION_STARTED_BY]?.slice(0, MAX_STARTED_BY_CHARS).replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim() || undefined;
   const run = job.labels[LABEL_RUN_ID];
   const who = [by, run !== undefined ? `run ${run}` : undefined].filter((part) => part !== undefined).join("; ");
   return `live Job ${job.ref.name} of this agent (started ${job.creationTimestamp}${who !== "" ? ` by ${who}` : ""})`;

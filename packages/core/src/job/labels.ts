@@ -23,6 +23,8 @@ export const ANNOTATION_AGENT_NAME = "paperclip.io/agent-name";
  * guard names it when the Job blocks another run, so a person can tell whether that process still lives.
  */
 export const ANNOTATION_STARTED_BY = "clipjob.dev/started-by";
+/** The most of {@link ANNOTATION_STARTED_BY}'s value written, and read back into a message (UTF-16 code units). */
+export const MAX_STARTED_BY_CHARS = 256;
 
 /**
  * Label key prefixes user labels may not use: ours, the predecessor's, and the ones Kubernetes reserves

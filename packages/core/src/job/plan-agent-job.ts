@@ -11,7 +11,7 @@ import type { PromptBundleRef } from "./prompt-bundle-ref.js";
 import { AGENT_HOME, buildAgentEnv, firstConfigEnvProblem } from "./env-policy.js";
 import { agentJobName } from "./job-name.js";
 import { isDnsLabel, isDnsSubdomain } from "./k8s-names.js";
-import { ADAPTER_TYPE, ANNOTATION_ADAPTER_TYPE, ANNOTATION_AGENT_NAME, ANNOTATION_STARTED_BY, identityLabels, sanitizeLabelValue } from "./labels.js";
+import { ADAPTER_TYPE, ANNOTATION_ADAPTER_TYPE, ANNOTATION_AGENT_NAME, ANNOTATION_STARTED_BY, identityLabels, MAX_STARTED_BY_CHARS, sanitizeLabelValue } from "./labels.js";
 import { payloadSizeProblem } from "./payload-limits.js";
 import { buildPrompt, toWellFormed } from "./prompt.js";
 import { AGENT_POD_SECURITY } from "./workspace-ownership.js";
@@ -38,7 +38,6 @@ export interface PlanInput {
 /** The shared volume the host pod mounts at `/paperclip`: Claude's HOME and sessions live on it. */
 export const PAPERCLIP_VOLUME = "paperclip-data";
 const MAX_AGENT_NAME_ANNOTATION = 1024;
-const MAX_STARTED_BY_ANNOTATION = 256;
 
 export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> {
   const { request, config, host } = input;
@@ -105,7 +104,7 @@ export function planAgentJob(input: PlanInput): Result<AgentJobSpec, PlanError> 
     annotations: {
       [ANNOTATION_ADAPTER_TYPE]: ADAPTER_TYPE,
       [ANNOTATION_AGENT_NAME]: toWellFormed(request.agent.name.slice(0, MAX_AGENT_NAME_ANNOTATION)),
-      ...(request.startedBy ? { [ANNOTATION_STARTED_BY]: toWellFormed(request.startedBy.slice(0, MAX_STARTED_BY_ANNOTATION)) } : {}),
+      ...(request.startedBy ? { [ANNOTATION_STARTED_BY]: toWellFormed(request.startedBy.slice(0, MAX_STARTED_BY_CHARS)) } : {}),
     },
     image,
     imagePullPolicy: config.imagePullPolicy,
