@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { payloadSecretName, type JobWatchEvent, type PodSnapshot, type PodWatchEvent } from "@clipjob/core";
 import type { ContractCapabilities, ContractHarness, HarnessFactory } from "./contract-harness.js";
 import { collectUntil, conditionTrue, eventually, expectClusterError, isFinished, jobWhere, onlyPod, podWhere, uniqueName } from "./contract-helpers.js";
+import { describeSharedWatchCases } from "./shared-watch-cases.js";
 import { describeStartFailureAndAccessCases } from "./start-failure-and-access-cases.js";
 
 const agentState = (p: PodSnapshot) => p.containers.find((c) => c.name === "claude")?.state;
@@ -336,6 +337,7 @@ export function describeClusterContract(name: string, factory: HarnessFactory, c
       });
     });
 
+    describeSharedWatchCases(() => h, submit);
     describeStartFailureAndAccessCases(() => h, submit, capabilities);
   });
 }
