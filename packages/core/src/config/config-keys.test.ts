@@ -30,6 +30,20 @@ describe("unknownConfigKeys", () => {
     expect(unknownConfigKeys({ cwdx: 1 }, { allowPaperclip: false, distance: () => 2 })).toEqual([{ key: "cwdx", suggestion: null }]);
   });
 
+  it("beyond the edit limit, suggests the object key a dotted path starts in, or the one key the typed one begins", () => {
+    const far = () => 99;
+    expect(unknownConfigKeys({ "nodeSelector.pool": "a", "ENV.FOO": "1", "resources.cpu": "1", timeout: 5, retain: true, thinking: "high" }, { allowPaperclip: false, distance: far })).toEqual([
+      { key: "nodeSelector.pool", suggestion: "nodeSelector" },
+      { key: "ENV.FOO", suggestion: "env" },
+      { key: "resources.cpu", suggestion: "resources" },
+      { key: "timeout", suggestion: "timeoutSec" },
+      { key: "retain", suggestion: "retainJobs" },
+      { key: "thinking", suggestion: "thinkingEffort" },
+    ]);
+    // Too short to be a beginning worth naming, or the beginning of several keys: nothing.
+    expect(unknownConfigKeys({ ima: 1, reattach: 1, kube: 1 }, { allowPaperclip: false, distance: far }).map((u) => u.suggestion)).toEqual([null, "reattachOrphanedJobs", null]);
+  });
+
   it("passes Paperclip's own keys only when asked to", () => {
     const raw = {
       paperclipSkillSync: { desiredSkills: [] },

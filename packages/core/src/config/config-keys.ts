@@ -43,7 +43,8 @@ export type StringDistance = (a: string, b: string) => number;
 /**
  * The keys of `raw` that clipjob does not read (and, with `allowPaperclip`, that Paperclip does not own
  * either), in their order in `raw`, each with the closest key clipjob reads when one is within
- * {@link suggestionLimit} edits (compared case-insensitively, so `timeoutsec` suggests `timeoutSec`).
+ * {@link suggestionLimit} edits (compared case-insensitively, so `timeoutsec` suggests `timeoutSec`), else
+ * the object key a dotted path starts in or the one key the typed one begins.
  */
 export function unknownConfigKeys(raw: Readonly<Record<string, unknown>>, options: { readonly allowPaperclip: boolean; readonly distance: StringDistance }): UnknownConfigKey[] {
   return Object.keys(raw)
@@ -56,13 +57,23 @@ export function suggestionLimit(key: string): number {
   return Math.min(3, Math.max(1, Math.floor(key.length / 3)));
 }
 
+/**
+ * The key `key` most likely means: the nearest within {@link suggestionLimit} edits; else the key a dotted
+ * path starts in (`nodeSelector.pool`, `env.FOO`, `resources.cpu`: the object key that holds it); else the
+ * one key that `key` is the start of (`timeout` → `timeoutSec`, at least 4 characters typed). Null when none.
+ */
 function closestConfigKey(key: string, distance: StringDistance): string | null {
+  const typed = key.toLowerCase();
   let best: { key: string; edits: number } | null = null;
   for (const candidate of CONFIG_KEYS) {
-    const edits = distance(key.toLowerCase(), candidate.toLowerCase());
+    const edits = distance(typed, candidate.toLowerCase());
     if (edits <= suggestionLimit(key) && (best === null || edits < best.edits)) best = { key: candidate, edits };
   }
-  return best?.key ?? null;
+  if (best !== null) return best.key;
+  const holder = CONFIG_KEYS.find((candidate) => !candidate.includes(".") && typed.startsWith(`${candidate.toLowerCase()}.`));
+  if (holder !== undefined) return holder;
+  const completions = typed.length >= 4 ? CONFIG_KEYS.filter((candidate) => !candidate.includes(".") && candidate.toLowerCase().startsWith(typed)) : [];
+  return completions.length === 1 ? completions[0]! : null;
 }
 
 /** "timeoutSecs (did you mean timeoutSec?)", or the key alone. */
