@@ -5,7 +5,7 @@ import { CANCEL_HELP } from "../cli/help-text.js";
 import { CompositionRoot } from "../composition/composition-root.js";
 import { cancelJob } from "../ops/cancel-job.js";
 import { clusterFailure } from "./cluster-failure.js";
-import { openRealScope } from "./real-scope.js";
+import { jobNameProblem, openRealScope } from "./real-scope.js";
 
 export async function cancelCommand(args: readonly string[], io: CliIo, root: CompositionRoot = new CompositionRoot()): Promise<number> {
   const parsed = parseCommandArgs(args, CLUSTER_FLAGS);
@@ -18,6 +18,11 @@ export async function cancelCommand(args: readonly string[], io: CliIo, root: Co
     return EXIT.usage;
   }
   const name = parsed.value.positionals[0]!;
+  const problem = jobNameProblem(name);
+  if (problem !== null) {
+    io.stderr.write(`${problem}\n`);
+    return EXIT.usage;
+  }
   const real = await openRealScope(root, parsed.value, io);
   if (typeof real === "number") return real;
   try {

@@ -7,7 +7,7 @@ import { readJobLog } from "../ops/job-log.js";
 import { paint, wantsColour } from "../render/paint.js";
 import { TranscriptFormatter } from "../render/transcript-formatter.js";
 import { clusterFailure } from "./cluster-failure.js";
-import { openRealScope } from "./real-scope.js";
+import { jobNameProblem, openRealScope } from "./real-scope.js";
 
 const OPTIONS = { ...CLUSTER_FLAGS, follow: { type: "boolean", short: "f" }, raw: { type: "boolean" } } as const;
 
@@ -22,6 +22,11 @@ export async function logsCommand(args: readonly string[], io: CliIo, root: Comp
     return EXIT.usage;
   }
   const name = parsed.value.positionals[0]!;
+  const problem = jobNameProblem(name);
+  if (problem !== null) {
+    io.stderr.write(`${problem}\n`);
+    return EXIT.usage;
+  }
   const real = await openRealScope(root, parsed.value, io);
   if (typeof real === "number") return real;
   const stop = new AbortController();
