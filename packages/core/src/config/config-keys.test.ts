@@ -30,7 +30,7 @@ describe("unknownConfigKeys", () => {
     expect(unknownConfigKeys({ cwdx: 1 }, { allowPaperclip: false, distance: () => 2 })).toEqual([{ key: "cwdx", suggestion: null }]);
   });
 
-  it("beyond the edit limit, suggests the object key a dotted path starts in, or the one key the typed one begins", () => {
+  it("beyond the edit limit, suggests the object key a dotted path starts in, or the one key the typed one begins or ends", () => {
     const far = () => 99;
     expect(unknownConfigKeys({ "nodeSelector.pool": "a", "ENV.FOO": "1", "resources.cpu": "1", timeout: 5, retain: true, thinking: "high" }, { allowPaperclip: false, distance: far })).toEqual([
       { key: "nodeSelector.pool", suggestion: "nodeSelector" },
@@ -42,6 +42,14 @@ describe("unknownConfigKeys", () => {
     ]);
     // Too short to be a beginning worth naming, or the beginning of several keys: nothing.
     expect(unknownConfigKeys({ ima: 1, reattach: 1, kube: 1 }, { allowPaperclip: false, distance: far }).map((u) => u.suggestion)).toEqual([null, "reattachOrphanedJobs", null]);
+    // The end of one key, as the CLI's flags name it without its qualifier; too short or the end of several: nothing.
+    expect(unknownConfigKeys({ scenario: "oom", Context: "dev", policy: "Always", jobs: 1, Sec: 1 }, { allowPaperclip: false, distance: far }).map((u) => u.suggestion)).toEqual([
+      "simulatedScenario",
+      "kubeContext",
+      "imagePullPolicy",
+      null,
+      null,
+    ]);
   });
 
   it("passes Paperclip's own keys only when asked to", () => {

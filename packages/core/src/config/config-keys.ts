@@ -44,7 +44,7 @@ export type StringDistance = (a: string, b: string) => number;
  * The keys of `raw` that clipjob does not read (and, with `allowPaperclip`, that Paperclip does not own
  * either), in their order in `raw`, each with the closest key clipjob reads when one is within
  * {@link suggestionLimit} edits (compared case-insensitively, so `timeoutsec` suggests `timeoutSec`), else
- * the object key a dotted path starts in or the one key the typed one begins.
+ * the object key a dotted path starts in, or the one key the typed one begins or ends.
  */
 export function unknownConfigKeys(raw: Readonly<Record<string, unknown>>, options: { readonly allowPaperclip: boolean; readonly distance: StringDistance }): UnknownConfigKey[] {
   return Object.keys(raw)
@@ -60,7 +60,8 @@ export function suggestionLimit(key: string): number {
 /**
  * The key `key` most likely means: the nearest within {@link suggestionLimit} edits; else the key a dotted
  * path starts in (`nodeSelector.pool`, `env.FOO`, `resources.cpu`: the object key that holds it); else the
- * one key that `key` is the start of (`timeout` → `timeoutSec`, at least 4 characters typed). Null when none.
+ * one key that `key` is the start of (`timeout` → `timeoutSec`, at least 4 characters typed), or the end of
+ * (`scenario` → `simulatedScenario`, `context` → `kubeContext`, at least 5). Null when none.
  */
 function closestConfigKey(key: string, distance: StringDistance): string | null {
   const typed = key.toLowerCase();
@@ -73,7 +74,10 @@ function closestConfigKey(key: string, distance: StringDistance): string | null 
   const holder = CONFIG_KEYS.find((candidate) => !candidate.includes(".") && typed.startsWith(`${candidate.toLowerCase()}.`));
   if (holder !== undefined) return holder;
   const completions = typed.length >= 4 ? CONFIG_KEYS.filter((candidate) => !candidate.includes(".") && candidate.toLowerCase().startsWith(typed)) : [];
-  return completions.length === 1 ? completions[0]! : null;
+  if (completions.length === 1) return completions[0]!;
+  // The CLI's flags drop a key's qualifier (`--scenario`, `--context`): the one key that ends in it.
+  const qualified = typed.length >= 5 ? CONFIG_KEYS.filter((candidate) => !candidate.includes(".") && candidate.toLowerCase().endsWith(typed)) : [];
+  return qualified.length === 1 ? qualified[0]! : null;
 }
 
 /** "timeoutSecs (did you mean timeoutSec?)", or the key alone. */
