@@ -1,6 +1,6 @@
 /**
  * The 400-line rule: a source file a person reads top to bottom stays under 400 lines (docs/architecture.md,
- * "Reading the code"). Counted as newline-separated lines, like `wc -l` plus a last line without a newline.
+ * "Layout and the dependency rule"). Counted as newline-separated lines, like `wc -l` plus a last line without a newline.
  */
 export const MAX_SOURCE_LINES = 400;
 
