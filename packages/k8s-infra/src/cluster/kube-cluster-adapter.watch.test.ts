@@ -239,3 +239,60 @@ describe("watchPods", () => {
     expect(api.requests.find((r) => r.query.get("watch") === "true")!.query.get("labelSelector")).toBeNull();
   });
 });
+
+describe("silent watches", () => {
+  /** A clock that moves only when told: the watch's silence bound passes without waiting for it. */
+  function manualClock(): Clock & { advance(ms: number): void } {
+    let now = 0;
+    const timers = new Set<{ at: number; wake: () => void }>();
+    return {
+      now: () => now,
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve) => {
+          if (signal?.aborted) return resolve();
+          const timer = { at: now + ms, wake: () => (timers.delete(timer), resolve()) };
+          timers.add(timer);
+          signal?.addEventListener("abort", timer.wake, { once: true });
+        }),
+      advance(ms) {
+        now += ms;
+        for (const t of [...timers]) if (t.at <= now) t.wake();
+      },
+    };
+  }
+
+  /** Polls a condition of the fake server's state (no time is asserted: it only orders the steps). */
+  async function until(holds: () => boolean): Promise<void> {
+    for (let i = 0; i < 4000 && !holds(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(holds()).toBe(true);
+  }
+
+  it("a watch that stayed silent for watchSilenceMs (no event, no bookmark) is reopened from its resourceVersion, without a relist", async () => {
+    const clock = manualClock();
+    const adapter = new KubeClusterAdapter(api.kubeConfig(), { readRetry: fastRetry, watchTimeoutSeconds: 30, clock, watchSilenceMs: 180_000 });
+    api.putJob(job("j1"));
+    const ac = new AbortController();
+    const seen: JobWatchEvent[] = [];
+    const done = (async () => {
+      for await (const e of adapter.watchJob({ namespace: NS, name: "j1" }, ac.signal)) seen.push(e);
+    })();
+    await until(() => seen.length === 1 && api.openWatches() === 1);
+    const watches = () => api.requests.filter((r) => r.query.get("watch") === "true");
+    clock.advance(179_999);
+    // A short window in which nothing may happen: a slow machine can only hide an early reopen, never fail here.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(watches()).toHaveLength(1);
+    clock.advance(1);
+    await until(() => watches().length === 2);
+    expect(watches()[1]!.query.get("resourceVersion")).toBe(watches()[0]!.query.get("resourceVersion"));
+    expect(api.requests.filter((r) => r.query.get("watch") !== "true")).toHaveLength(1);
+    // The reopened watch still delivers: a change now reaches the run.
+    await until(() => api.openWatches() === 1);
+    api.updateJob(NS, "j1", (j) => (j["status"] = { active: 1 }));
+    await until(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ type: "modified", job: { active: 1 } });
+    ac.abort();
+    await done;
+    adapter.close();
+  });
+});
