@@ -13,7 +13,7 @@ describe("parseCommandArgs", () => {
   it("names an unknown flag with the flag it most likely misspells (case and transpositions included)", () => {
     expect(parseCommandArgs(["--agnet-id", "x"], OPTIONS)).toEqual({
       ok: false,
-      error: "Unknown option '--agnet-id'; did you mean --agent-id? (a prompt word starting with '-' goes after '--')",
+      error: "Unknown option '--agnet-id'; did you mean --agent-id? (an argument starting with '-' goes after '--')",
     });
     expect(parseCommandArgs(["--Config", "a.json"], OPTIONS)).toMatchObject({ ok: false, error: expect.stringContaining("did you mean --config?") });
     expect(parseCommandArgs(["--zzzzzz"], OPTIONS)).toMatchObject({ ok: false, error: expect.not.stringContaining("did you mean") });

@@ -47,7 +47,7 @@ function unknownFlag(args: readonly string[], options: Options): string | null {
     const edits = distance(given, name.toLowerCase());
     if (edits <= Math.min(3, Math.max(1, Math.floor(given.length / 3))) && (best === null || edits < best.edits)) best = { name, edits };
   }
-  return `Unknown option '${token.rawName}'${best !== null ? `; did you mean --${best.name}?` : ""} (a prompt word starting with '-' goes after '--')`;
+  return `Unknown option '${token.rawName}'${best !== null ? `; did you mean --${best.name}?` : ""} (an argument starting with '-' goes after '--')`;
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
