@@ -14,7 +14,15 @@ export interface KubeHarnessOptions {
   readonly capabilities?: ContractCapabilities;
 }
 
-export type KubeHarness = ContractHarness & { readonly host: HostPort };
+export type KubeHarness = ContractHarness & {
+  readonly host: HostPort;
+  /**
+   * Stops the adapter's shared watches (they restart on the next read or watch), as a process started now
+   * would have none: an informer already running keeps its open watches when RBAC changes, and meets the change
+   * only at its next relist.
+   */
+  stopSharedWatches(): void;
+};
 
 export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeHarness> {
   const loaded = loadKubeConfig({ kubeconfigPath: opts.kubeconfigPath, ...(opts.context === undefined ? {} : { context: opts.context }) });
@@ -44,6 +52,7 @@ export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeH
     access: new KubeAccessAdapter(kc),
     host: new KubeHostAdapter(kc, { cache: new Map() }),
     clock: systemClock,
+    stopSharedWatches: () => adapter.close(),
     namespace: opts.namespace,
     driver: opts.driver,
     capabilities: opts.capabilities ?? { expireWatches: opts.driver.expireWatches !== undefined, initContainers: false },

@@ -154,6 +154,9 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
     await cp.admin.patch(rolePath(), { rules: reduced }, "merge");
     try {
       await settle(false);
+      // The run as a process started after the change sees it: the harness's shared watches, still open from
+      // earlier cases, would only meet a revoked list at their next relist (as any informer's).
+      h.stopSharedWatches();
       return await body();
     } finally {
       await cp.admin.patch(rolePath(), { rules: original }, "merge");
