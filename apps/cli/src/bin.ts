@@ -14,11 +14,7 @@ const io: CliIo = {
   exitNow(code) {
     process.exit(code);
   },
-  async readStdin() {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  },
+  stdin: process.stdin,
 };
 
 let code: number;

@@ -15,8 +15,8 @@ export interface CliIo {
   onInterrupt(handler: () => void): () => void;
   /** Ends the process at once (the second Ctrl-C). */
   exitNow(code: number): void;
-  /** Standard input, whole, as UTF-8 (`--prompt-file -`). */
-  readStdin(): Promise<string>;
+  /** Standard input (`--prompt-file -`), read only as far as the command needs. */
+  readonly stdin: AsyncIterable<Uint8Array | string>;
 }
 
 export function writeLines(out: OutputStream, lines: readonly string[]): void {

@@ -56,6 +56,16 @@ describe("runCommand (in process, simulated cluster)", () => {
     expect(missing.err()).toContain('Cannot read the prompt file "/nonexistent/task.md": no such file');
   });
 
+  it("--prompt-file stops reading past four times the payload limit (/dev/zero, an endless pipe): a usage error naming the limit", async () => {
+    const io = memoryIo({}, "x".repeat(4 * 900 * 1024 + 1));
+    expect(await runCommand(["--prompt-file", "-", "--speed", "max"], io)).toBe(2);
+    expect(io.err()).toContain("Standard input holds more than 3600 KiB, far over the 900 KiB payload limit (k8s_payload_too_large); reading stopped there.");
+    expect(io.out()).toBe("");
+    const zero = memoryIo();
+    expect(await runCommand(["--prompt-file", "/dev/zero", "--speed", "max"], zero)).toBe(2);
+    expect(zero.err()).toContain('The prompt file "/dev/zero" holds more than 3600 KiB');
+  });
+
   it("--prompt-file that is empty is a usage error, not a run without a task", async () => {
     const stdin = memoryIo({}, " \n");
     expect(await runCommand(["--prompt-file", "-", "--speed", "max"], stdin)).toBe(2);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { err, ok, runAgentJob, sanitizeLabelValue, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { err, MAX_PROMPT_BYTES, ok, runAgentJob, sanitizeLabelValue, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { simImage } from "@clipjob/fake-cluster";
 import type { CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag, type ParsedArgs } from "../cli/command-args.js";
@@ -179,7 +179,11 @@ async function readPrompt(words: readonly string[], file: string | undefined, io
   if (file === undefined) return ok(words.join(" ").trim() || null);
   if (words.length > 0) return err("Give the prompt either as words or with --prompt-file, not both.");
   try {
-    const text = file === "-" ? await io.readStdin() : await readFile(resolve(io.cwd, file), "utf8");
+    const text = await readAtMost(file === "-" ? io.stdin : createReadStream(resolve(io.cwd, file)), PROMPT_READ_LIMIT);
+    if (text === null) {
+      const what = file === "-" ? "Standard input" : `The prompt file ${JSON.stringify(file)}`;
+      return err(`${what} holds more than ${PROMPT_READ_LIMIT / 1024} KiB, far over the ${MAX_PROMPT_BYTES / 1024} KiB payload limit (k8s_payload_too_large); reading stopped there.`);
+    }
     // An empty file is a mistake (a wrong path, a failed redirect), not a run without a task: leave the flag out for that.
     if (text.trim() === "") return err(`The prompt file ${file === "-" ? "(standard input)" : JSON.stringify(file)} is empty; leave out --prompt-file to run without a task.`);
     return ok(text.trim());
@@ -187,6 +191,25 @@ async function readPrompt(words: readonly string[], file: string | undefined, io
     const code = (error as { code?: unknown }).code;
     return err(`Cannot read the prompt file ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * How much of a prompt file is read at most: four times the payload limit, so a prompt a little over it still
+ * gets the run's own exact error, while /dev/zero or an endless pipe cannot fill the memory.
+ */
+const PROMPT_READ_LIMIT = 4 * MAX_PROMPT_BYTES;
+
+/** The text of `source` as UTF-8, or null once it holds more than `maxBytes` (reading stops there). */
+async function readAtMost(source: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
+    total += bytes.length;
+    if (total > maxBytes) return null;
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function clusterTarget(config: ClipjobConfig, speed: SimulationSpeed, env: NodeJS.ProcessEnv): ClusterTarget {

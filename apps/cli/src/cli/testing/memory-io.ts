@@ -25,7 +25,9 @@ export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }, stdin = "")
       return () => handlers.delete(handler);
     },
     exitNow: (code) => void exits.push(code),
-    readStdin: async () => stdin,
+    stdin: (async function* () {
+      yield stdin;
+    })(),
     out: () => stdout,
     err: () => stderr,
     interrupt: () => {
