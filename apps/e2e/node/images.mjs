@@ -38,9 +38,9 @@ const HOST_PACKAGES = ['bash', 'coreutils', 'grep', 'findutils', 'sed', 'mawk'];
 const HOST_ALIASES = { '/usr/bin/which': '/usr/bin/which', '/usr/bin/awk': '/usr/bin/awk', '/usr/bin/sh': '/usr/bin/bash' };
 const AGENT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+export const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
-function sha256File(file) {
+export function sha256File(file) {
   const h = crypto.createHash('sha256');
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
@@ -100,7 +100,7 @@ function writeOciArchive({ name, layers, config, out, work }) {
 }
 
 /** Builds (or reuses from the cache) one image archive; `stage(work)` returns the layer dirs and config. */
-function cachedImage({ name, key, stage, log }) {
+export function cachedImage({ name, key, stage, log }) {
   const dir = path.join(CACHE, 'images');
   fs.mkdirSync(dir, { recursive: true });
   const safe = name.replace(/[^A-Za-z0-9.-]+/g, '_');
@@ -142,7 +142,7 @@ function pauseImage(log) {
  * The native CLI from npm: `npm pack` once into the cache, unpacked next to the tarball. Returns the
  * tarball and the binary (`package/claude`; older packages named it `package/bin/claude.exe`).
  */
-function claudeBinary(log) {
+export function claudeBinary(log) {
   const dir = path.join(CACHE, `claude-code-${CLAUDE_VERSION}`);
   const tgz = path.join(dir, `anthropic-ai-claude-code-linux-x64-${CLAUDE_VERSION}.tgz`);
   if (!fs.existsSync(tgz)) {
@@ -167,9 +167,10 @@ function claudeBinary(log) {
 
 /**
  * The host files the agent image copies, as image path -> host path: the programs of HOST_PACKAGES (from
- * dpkg's file lists), HOST_ALIASES, and every library `ldd` resolves for them and for the claude binary.
+ * dpkg's file lists), HOST_ALIASES, and every library of the host's `/usr` or `/lib` that `ldd` resolves for
+ * them, for the claude binary and for `extraBinaries` (a binary's own bundled libraries are not the host's).
  */
-function hostFiles(claudeBinary) {
+export function hostFiles(claudeBinary, extraBinaries = []) {
   /** @type {Map<string, string>} */
   const files = new Map();
   for (const pkg of HOST_PACKAGES) {
@@ -181,12 +182,12 @@ function hostFiles(claudeBinary) {
   }
   for (const [dest, src] of Object.entries(HOST_ALIASES)) if (fs.existsSync(src)) files.set(dest, src);
   const libs = new Set();
-  for (const p of [...files.values(), claudeBinary]) {
+  for (const p of [...files.values(), claudeBinary, ...extraBinaries]) {
     let out = '';
     try { out = execFileSync('ldd', [p], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }); } catch { continue; } // a script or static
     for (const m of out.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)) libs.add(m[1]);
   }
-  for (const l of libs) files.set(inUsr(l), l);
+  for (const l of libs) if (/^\/(usr\/)?lib(64)?\//.test(l)) files.set(inUsr(l), l);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
@@ -194,7 +195,7 @@ function hostFiles(claudeBinary) {
 const inUsr = (p) => p.replace(/^\/(bin|sbin|lib|lib64)\//, '/usr/$1/');
 
 /** Stages the agent's system layer (shell, tools, glibc, users, writable dirs) at `root`, minus `omit` (image paths). */
-function stageSystemLayer(root, files, omit = []) {
+export function stageSystemLayer(root, files, omit = []) {
   for (const d of ['usr/bin', 'usr/sbin', 'usr/lib', 'usr/lib64', 'usr/local/bin', 'etc', 'dev', 'proc', 'sys', 'run', 'var/tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
   for (const l of ['bin', 'sbin', 'lib', 'lib64']) fs.symlinkSync(`usr/${l}`, path.join(root, l));
   for (const [destPath, src] of files) {

@@ -12,6 +12,7 @@
 //   node apps/e2e/node/run.mjs                 # all real-node suites
 //   node apps/e2e/node/run.mjs -- <cmd> ;; ... # other commands in the same world (e.g. one vitest file)
 //   node apps/e2e/node/run.mjs --keep          # start the world and wait for Ctrl-C (state file printed)
+//   node apps/e2e/node/run.mjs --with-paperclip -- <cmd>   # also the Paperclip image (paperclip-image.mjs)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImages } from './images.mjs';
 import { missingHostTools } from './node.mjs';
+import { paperclipImage } from './paperclip-image.mjs';
+import { paperclipHome, provision } from '../paperclip/provision.mjs';
 import {
   cgroupDirs, createNetns, deleteNetns, describeProcesses, hostInterfaces, killAll, mountsUnder, NETNS_DIR,
   processesInCgroups, processesInNetns, removeCgroups, unmountUnder,
@@ -58,7 +61,7 @@ function parseArgs(argv) {
   const sep = argv.indexOf('--');
   const own = sep >= 0 ? argv.slice(0, sep) : argv;
   const rest = sep >= 0 ? argv.slice(sep + 1) : null;
-  return { keep: own.includes('--keep'), skipBuild: own.includes('--skip-build'), rest };
+  return { keep: own.includes('--keep'), skipBuild: own.includes('--skip-build'), withPaperclip: own.includes('--with-paperclip'), rest };
 }
 
 async function main() {
@@ -72,6 +75,14 @@ async function main() {
     '--filter=@clipjob/cli...', '--output-logs=errors-only'], { cwd: ROOT });
   const tBuild = Date.now();
   const images = buildImages({ log });
+  if (a.withPaperclip) {
+    images.paperclip = paperclipImage(await provision({ log }), log);
+    // The plugin's local install needs the npm registry, which the namespace cannot reach: built here, in
+    // the same place the other Paperclip suites build it (CLIPJOB_PAPERCLIP_PLUGIN_DIR tells the suite).
+    const pluginDir = path.join(paperclipHome(), 'plugins', 'claude-k8s');
+    sh(process.execPath, [path.join(ROOT, 'packages/paperclip-adapter/scripts/build-local-install.mjs'), pluginDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    process.env.CLIPJOB_PAPERCLIP_PLUGIN_DIR = pluginDir;
+  }
   log(`images ready in ${Date.now() - tBuild} ms`);
 
   const id = `clipjob-node-${process.pid}`;

@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// `pnpm test:paperclip-cluster`: the production topology on the real node. Runs inside the real-node world
+// (apps/e2e/node/run.mjs --with-paperclip starts control plane + kubelet + containerd and imports the
+// Paperclip image built by apps/e2e/node/paperclip-image.mjs), reading the world from CLIPJOB_NODE_STATE.
+//
+// Applies the deploy/ kustomization users apply (namespace, ServiceAccount, the generated Role and its
+// binding, the RWX workspace claim, the Paperclip Deployment, its Service) with only what a one-node test
+// cluster lacks added beside it: a hostPath-backed PersistentVolume for the claim, and the route a pod takes
+// to the API server's `kubernetes` Service (this cluster runs no kube-proxy: one DNAT rule inside the
+// harness's own network namespace, to a relay on the node address). Then checks that Paperclip runs in a pod
+// on the real node and answers on its Service port.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadAllYaml } from "@kubernetes/client-node";
+import { KubeClient, readAll, readKubeconfig, waitFor } from "../control-plane/lib.mjs";
+import { PAPERCLIP_IMAGE } from "../node/paperclip-image.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DEPLOY = path.resolve(HERE, "../../../deploy");
+const NAMESPACE = "paperclip";
+/** Bounds only (a hung suite ends); every wait is for a condition. Paperclip's first start runs initdb and its migrations. */
+const POD_MS = Number(process.env.CLIPJOB_PAPERCLIP_POD_MS ?? 300_000);
+
+if (!process.env.CLIPJOB_NODE_STATE) {
+  process.stderr.write("run through the real-node world: node apps/e2e/node/run.mjs --with-paperclip -- node apps/e2e/paperclip/cluster.e2e.mjs (pnpm test:paperclip-cluster)\n");
+  process.exit(2);
+}
+const world = JSON.parse(fs.readFileSync(process.env.CLIPJOB_NODE_STATE, "utf8"));
+const admin = new KubeClient(readKubeconfig(world.kubeconfigAdmin));
+const log = (m) => process.stderr.write(`[paperclip-cluster ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+let passed = 0;
+let failed = 0;
+const report = [];
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    const out = await fn();
+    passed += 1;
+    report.push(`ok    ${name}`);
+    log(`ok    ${name} (${Date.now() - t} ms)`);
+    return out;
+  } catch (e) {
+    failed += 1;
+    report.push(`FAIL  ${name}: ${String(e.message).split("\n")[0]}`);
+    log(`FAIL  ${name}: ${e.stack ?? e}`);
+    return undefined;
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+/** The deploy/ objects in the kustomization's order. */
+function deployManifests() {
+  const kustomization = loadAllYaml(fs.readFileSync(path.join(DEPLOY, "kustomization.yaml"), "utf8"))[0];
+  return kustomization.resources.flatMap((file) => loadAllYaml(fs.readFileSync(path.join(DEPLOY, file), "utf8")).filter(Boolean));
+}
+const PLURAL = { Namespace: "namespaces", ServiceAccount: "serviceaccounts", Role: "roles", RoleBinding: "rolebindings", PersistentVolumeClaim: "persistentvolumeclaims", PersistentVolume: "persistentvolumes", Deployment: "deployments", Service: "services" };
+function collection(o) {
+  const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
+  return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${PLURAL[o.kind]}` : `${base}/${PLURAL[o.kind]}`;
+}
+
+/**
+ * Pods reach the API server the way a cluster with kube-proxy gives them: the `kubernetes` Service's
+ * ClusterIP:443 (the addresses every pod's in-cluster config reads from its environment). Here a DNAT rule
+ * in the harness's network namespace sends that to a relay on the node address, which forwards to the API
+ * server's loopback port. Both go with the namespace; `stop()` removes them earlier.
+ */
+async function serviceRoute() {
+  const svc = await admin.get("/api/v1/namespaces/default/services/kubernetes");
+  const clusterIp = svc.spec.clusterIP;
+  const api = new URL(world.server);
+  const sockets = new Set();
+  const relay = net.createServer((client) => {
+    const upstream = net.connect(Number(api.port), api.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((resolve, reject) => relay.listen(0, world.nodeIp, resolve).once("error", reject));
+  const rule = ["-t", "nat", "PREROUTING", "-d", `${clusterIp}/32`, "-p", "tcp", "--dport", "443", "-j", "DNAT", "--to-destination", `${world.nodeIp}:${relay.address().port}`];
+  execFileSync("iptables", [rule[0], rule[1], "-A", ...rule.slice(2)]);
+  log(`pods reach the API server: ${clusterIp}:443 -> ${world.nodeIp}:${relay.address().port} -> ${api.host}`);
+  return {
+    stop: () => {
+      try {
+        execFileSync("iptables", [rule[0], rule[1], "-D", ...rule.slice(2)]);
+      } catch {}
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => relay.close(() => r()));
+    },
+  };
+}
+
+/** A hostPath PersistentVolume for deploy/'s claim (one node: hostPath is shared by every pod on it). */
+function workspaceVolume(claim) {
+  const dir = path.join(world.sharedDir, `paperclip-data-${process.pid}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chownSync(dir, world.agentUid, world.agentUid);
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: `paperclip-data-${process.pid}` },
+    spec: {
+      capacity: { storage: claim.spec.resources.requests.storage },
+      accessModes: ["ReadWriteMany"],
+      persistentVolumeReclaimPolicy: "Retain",
+      hostPath: { path: dir, type: "Directory" },
+      claimRef: { namespace: claim.metadata.namespace, name: claim.metadata.name },
+    },
+  };
+}
+
+const podsOf = async () => (await admin.get(`/api/v1/namespaces/${NAMESPACE}/pods`, { labelSelector: "app.kubernetes.io/name=paperclip" })).items;
+/** The Paperclip container's log (current, or the previous one after a crash). */
+async function podLog(name, previous = false, tailLines = 80) {
+  try {
+    const res = await admin.raw("GET", `/api/v1/namespaces/${NAMESPACE}/pods/${name}/log`, { query: { container: "paperclip", tailLines: String(tailLines), previous } });
+    return await readAll(res);
+  } catch (e) {
+    return `(no log: ${e.message})`;
+  }
+}
+
+/**
+ * Paperclip's HTTP API on the pod address, as a signed-in board user: Host and Origin are the loopback name
+ * the private host-name guard admits (a user reaches it through the Service or a port-forward the same way),
+ * the session cookie is kept between calls.
+ */
+function boardClient(podIp) {
+  let cookie = "";
+  const call = (method, apiPath, body) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request({ host: podIp, port: 3100, method, path: `/api${apiPath}`, headers: { host: "localhost:3100", origin: "http://localhost:3100", accept: "application/json", ...(payload ? { "content-type": "application/json" } : {}), ...(cookie ? { cookie } : {}) } }, async (res) => {
+        const text = await readAll(res);
+        const set = res.headers["set-cookie"];
+        if (set) cookie = [...new Map([...cookie.split("; ").filter(Boolean).map((c) => c.split("=")), ...set.map((c) => c.split(";")[0].split("="))].map(([k, ...v]) => [k, v.join("=")])).entries()].map(([k, v]) => `${k}=${v}`).join("; ");
+        let json;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = text;
+        }
+        if (res.statusCode >= 300) reject(Object.assign(new Error(`${method} /api${apiPath}: ${res.statusCode} ${text.slice(0, 500)}`), { status: res.statusCode }));
+        else resolve(json);
+      });
+      req.on("error", reject);
+      req.end(payload);
+    });
+  return { call };
+}
+
+let route;
+const created = [];
+let tornDown = null;
+/** Removes what the suite made (namespace, volume, route); idempotent, also on SIGINT/SIGTERM. */
+function teardown() {
+  tornDown ??= (async () => {
+    // Deleting the namespace removes every namespaced object (and the pods); the PersistentVolume is cluster-wide.
+    for (const object of created.filter((o) => o.kind === "Namespace" || o.kind === "PersistentVolume")) {
+      await admin.delete(`${collection(object)}/${object.metadata.name}`).catch(() => undefined);
+    }
+    if (created.length) {
+      await waitFor(async () => !(await admin.get(`/api/v1/namespaces/${NAMESPACE}`).catch(() => null)), { timeoutMs: 180_000, intervalMs: 1000, what: `namespace ${NAMESPACE} gone` }).catch((e) => {
+        failed += 1;
+        report.push(`FAIL  teardown: ${e.message}`);
+      });
+    }
+    await route?.stop();
+  })();
+  return tornDown;
+}
+for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => teardown().finally(() => process.exit(sig === "SIGINT" ? 130 : 143)));
+try {
+  route = await serviceRoute();
+  const manifests = deployManifests();
+  const claim = manifests.find((m) => m.kind === "PersistentVolumeClaim");
+
+  await step("deploy/ applies as users apply it (plus a hostPath PersistentVolume for its claim)", async () => {
+    for (const object of [...manifests.slice(0, manifests.indexOf(claim)), workspaceVolume(claim), ...manifests.slice(manifests.indexOf(claim))]) {
+      await admin.post(collection(object), object);
+      created.push(object);
+    }
+    const deployment = manifests.find((m) => m.kind === "Deployment");
+    assert(deployment.spec.template.spec.containers[0].image === PAPERCLIP_IMAGE.replace("docker.io/library/", ""), `deploy/ runs ${deployment.spec.template.spec.containers[0].image}, the suite built ${PAPERCLIP_IMAGE}`);
+  });
+
+  const pod = await step("Paperclip runs in a pod on the real node under its own ServiceAccount, the workspace volume at /paperclip, and becomes Ready", async () => {
+    let last;
+    try {
+      await waitFor(async () => {
+        [last] = await podsOf();
+        const ready = last?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+        return ready;
+      }, { timeoutMs: POD_MS, intervalMs: 1000, what: "the Paperclip pod Ready" });
+    } catch (e) {
+      const statuses = JSON.stringify(last?.status?.containerStatuses ?? last?.status ?? null);
+      throw new Error(`${e.message}; pod ${last?.metadata?.name}: ${statuses}\n--- its log ---\n${last ? await podLog(last.metadata.name, (last.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0) : "(no pod)"}`);
+    }
+    assert(last.spec.nodeName === world.nodeName, `scheduled on ${last.spec.nodeName}`);
+    assert(last.spec.serviceAccountName === "paperclip", `service account ${last.spec.serviceAccountName}`);
+    const mount = last.spec.containers[0].volumeMounts.find((m) => m.mountPath === "/paperclip");
+    assert(mount, "no volume at /paperclip");
+    return last;
+  });
+
+  const board = pod ? boardClient(pod.status.podIP) : null;
+  await step("Paperclip answers /api/health on the pod address, in its authenticated mode", async () => {
+    assert(board, "no pod");
+    const health = await board.call("GET", "/health");
+    assert(health.status === "ok", `health ${JSON.stringify(health)}`);
+    assert(health.deploymentMode === "authenticated", `deploymentMode ${health.deploymentMode}`);
+  });
+
+  await step("the first user claims the instance with the bootstrap invite the pod's log shows", async () => {
+    assert(board, "no pod");
+    let token;
+    await waitFor(async () => {
+      token = /\/invite\/([A-Za-z0-9_-]+)/.exec(await podLog(pod.metadata.name, false, 2000))?.[1];
+      return token;
+    }, { timeoutMs: 60_000, intervalMs: 1000, what: "the bootstrap invite URL in the pod log" });
+    await board.call("POST", "/auth/sign-up/email", { name: "Cluster Admin", email: "admin@example.test", password: "correct-horse-battery-staple" });
+    await board.call("POST", `/invites/${token}/accept`, { requestType: "human" });
+  });
+
+  await step("the plugin is installed through Paperclip's API (a local path on the shared volume)", async () => {
+    assert(board, "no pod");
+    // Built by run.mjs outside the namespace (its npm install needs the registry); copied onto the volume.
+    const built = process.env.CLIPJOB_PAPERCLIP_PLUGIN_DIR;
+    assert(built && fs.existsSync(path.join(built, "package.json")), `no built plugin (CLIPJOB_PAPERCLIP_PLUGIN_DIR=${built}): start through run.mjs --with-paperclip`);
+    const dir = path.join(world.sharedDir, `paperclip-data-${process.pid}`, "plugins", "claude-k8s");
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    execFileSync("cp", ["-a", built, dir]);
+    const installed = await board.call("POST", "/adapters/install", { packageName: "/paperclip/plugins/claude-k8s", isLocalPath: true });
+    assert(installed.type === "claude_k8s", `install: ${JSON.stringify(installed)}`);
+  });
+} catch (e) {
+  failed += 1;
+  report.push(`FAIL  setup: ${e.message}`);
+  log(`${e.stack ?? e}`);
+} finally {
+  await teardown();
+}
+
+process.stdout.write(`\n${report.join("\n")}\n\n${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);
