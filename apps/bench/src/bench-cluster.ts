@@ -21,7 +21,7 @@ export const BENCH_CLUSTER_OPTIONS: FakeClusterOptions = { seed: 1, namespace: N
 export function benchCluster(options: FakeClusterOptions = {}): BenchCluster {
   const fake = new FakeCluster({ ...BENCH_CLUSTER_OPTIONS, ...options });
   let locks = new AgentLocks();
-  const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
+  const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, leases: fake.leases, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
   return {
     fake,
     deps,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AgentLocks, runAgentJob, systemClock, type RunOutcome } from "@clipjob/core";
-import { KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
+import { KubeClusterAdapter, KubeHostAdapter, KubeLeaseAdapter, KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 import { auditRequestsByKind } from "./audit-count.js";
 import { realisticTranscript } from "./realistic-transcript.js";
 
@@ -69,6 +69,7 @@ async function faultFreeRun(cp: ControlPlane): Promise<RunOutcome> {
       cluster: new KubeClusterAdapter(kc),
       logs: new KubeLogAdapter(kc),
       host: new KubeHostAdapter(kc, { cache: new Map() }),
+      leases: new KubeLeaseAdapter(kc),
       clock: systemClock,
       defaultNamespace: cp.namespace,
       locks: new AgentLocks(),

@@ -12,7 +12,7 @@
 // `pnpm bench` puts it into docs/benchmarks.md). Uses the built packages (run.mjs builds them).
 import fs from 'node:fs';
 import { AgentLocks, runAgentJob, systemClock } from '@clipjob/core';
-import { KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from '@clipjob/k8s-infra';
+import { KubeClusterAdapter, KubeHostAdapter, KubeLeaseAdapter, KubeLogAdapter, loadKubeConfig } from '@clipjob/k8s-infra';
 
 const world = JSON.parse(fs.readFileSync(process.env.CLIPJOB_NODE_STATE ?? '', 'utf8'));
 const runs = Number(process.argv[2] ?? 5);
@@ -21,7 +21,7 @@ if (!loaded.ok) throw new Error(loaded.error.message);
 const kc = loaded.value;
 const deps = {
   cluster: new KubeClusterAdapter(kc), logs: new KubeLogAdapter(kc), host: new KubeHostAdapter(kc, { cache: new Map() }),
-  clock: systemClock, defaultNamespace: world.namespace, locks: new AgentLocks(),
+  leases: new KubeLeaseAdapter(kc), clock: systemClock, defaultNamespace: world.namespace, locks: new AgentLocks(),
 };
 const scenario = `bench-${Date.now().toString(36)}`;
 const put = await fetch(`${world.scriptedApiUrl}/_scenarios/${scenario}`, {

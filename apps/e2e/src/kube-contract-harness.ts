@@ -3,7 +3,7 @@
 // Jobs this harness submitted, so cases leave nothing behind on a shared cluster.
 import { systemClock, type ClusterPort, type HostPort, type JobRef } from "@clipjob/core";
 import type { ContractCapabilities, ContractDriver, ContractHarness } from "@clipjob/cluster-contract";
-import { KubeAccessAdapter, KubeClusterAdapter, KubeHostAdapter, KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
+import { KubeAccessAdapter, KubeClusterAdapter, KubeHostAdapter, KubeLeaseAdapter, KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
 
 export interface KubeHarnessOptions {
   readonly kubeconfigPath: string;
@@ -50,6 +50,7 @@ export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeH
     cluster,
     logs: new KubeLogAdapter(kc),
     access: new KubeAccessAdapter(kc),
+    leases: new KubeLeaseAdapter(kc),
     host: new KubeHostAdapter(kc, { cache: new Map() }),
     clock: systemClock,
     stopSharedWatches: () => adapter.close(),

@@ -119,7 +119,7 @@ export function startRun(h: KubeHarness, world: RealNode, req: RunRequest, optio
   const job = new Promise<string>((resolve) => (named = resolve));
   const waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];
   const done = runAgentJob(
-    { cluster: h.cluster, logs: h.logs, host, clock: h.clock, defaultNamespace: world.namespace, locks },
+    { cluster: h.cluster, logs: h.logs, host, leases: h.leases, clock: h.clock, defaultNamespace: world.namespace, locks },
     req,
     {
       ...options,

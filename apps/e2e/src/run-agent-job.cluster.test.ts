@@ -1,10 +1,13 @@
 // The whole use case on a real control plane: runAgentJob with the Kube adapters, as the adapter
 // ServiceAccount, from submit to cleanup. kwok plays the container (exit code and run time from its env);
 // the test writes the container's stream-json transcript into the kubelet simulator's log file.
+import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { AgentLocks, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { AgentLocks, agentLeaseName, guardSelector, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { KubeConfig, type Cluster, type User } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@clipjob/kube-test-kit/eventually";
@@ -67,7 +70,7 @@ function start(req: RunRequest, lines: readonly string[], options: Omit<RunOptio
     },
   };
   const done = runAgentJob(
-    { cluster: h.cluster, logs: h.logs, host: h.host, clock: h.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
+    { cluster: h.cluster, logs: h.logs, host: h.host, leases: h.leases, clock: h.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
     req,
     { ...options, observer },
   );
@@ -214,7 +217,7 @@ describe("runAgentJob with a kubeconfig the API server will not accept", () => {
     const driver = createKwokDriver({ namespace: cp.namespace, logsDir: cp.logsDir, admin: cp.admin });
     const other = await createKubeHarness({ kubeconfigPath, namespace: cp.namespace, driver });
     return runAgentJob(
-      { cluster: other.cluster, logs: other.logs, host: other.host, clock: other.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
+      { cluster: other.cluster, logs: other.logs, host: other.host, leases: other.leases, clock: other.clock, defaultNamespace: cp.namespace, locks: new AgentLocks() },
       request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "1s" }),
     );
   }
@@ -269,5 +272,61 @@ describe("the adapter's Role under OwnerReferencesPermissionEnforcement (on in t
     } finally {
       await cp.admin.delete(`/apis/batch/v1/namespaces/${cp.namespace}/jobs/${owner.name}`, undefined, { propagationPolicy: "Background" });
     }
+  });
+});
+
+/** A host process (host-process.mjs over the built packages; test:cluster builds them first) and what it printed. */
+interface HostProcessRun {
+  readonly pid: number;
+  readonly messages: { type: string; name?: string; message?: string; outcome?: RunOutcome }[];
+  readonly ended: Promise<RunOutcome>;
+}
+
+const HOST_PROCESS = fileURLToPath(new URL("./host-process.mjs", import.meta.url));
+/** Short so the case takes seconds: a live holder shows itself within 2 s. */
+const E2E_LEASE_TIMING = { durationSeconds: 6, renewMs: 2_000, pollMs: 500 };
+
+function hostProcess(req: RunRequest, onJob: (name: string) => void): HostProcessRun {
+  const child = spawn(process.execPath, [HOST_PROCESS, cp.kubeconfigAdapter, JSON.stringify(req)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, CLIPJOB_E2E_LEASE_TIMING: JSON.stringify(E2E_LEASE_TIMING) },
+  });
+  const messages: HostProcessRun["messages"] = [];
+  const ended = new Promise<RunOutcome>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (l) => {
+      const msg = JSON.parse(l) as HostProcessRun["messages"][number];
+      messages.push(msg);
+      if (msg.type === "job" && msg.name) onJob(msg.name);
+      if (msg.type === "outcome" && msg.outcome) resolve(msg.outcome);
+    });
+    child.on("exit", (code) => reject(new Error(`host process ${child.pid} exited (${code}) without an outcome`)));
+  });
+  return { pid: child.pid!, messages, ended };
+}
+
+describe("one agent, one Job across processes (issue 14, fault 8)", () => {
+  it("two processes start a run for the same agent at once: exactly one Job is created; the other ends k8s_concurrent_run_blocked naming the holder", async () => {
+    const base = request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "15s" });
+    const jobs: string[] = [];
+    const onJob = (name: string) => {
+      jobs.push(name);
+      const file = jobLogFile(cp.logsDir, cp.namespace, name);
+      mkdirSync(dirname(file), { recursive: true });
+      const stamp = new Date().toISOString().replace("Z", "000000Z");
+      appendFileSync(file, transcript(false).map((l) => `${stamp} ${l}\n`).join(""));
+    };
+    const [a, b] = [hostProcess({ ...base, runId: `${base.runId}-a` }, onJob), hostProcess({ ...base, runId: `${base.runId}-b` }, onJob)];
+    const first = await Promise.race([a.ended.then(() => a), b.ended.then(() => b)]);
+    const [loser, winner] = first === a ? [a, b] : [b, a];
+    const lost = await loser.ended;
+    expect(lost).toMatchObject({ status: "failed", errorCode: "k8s_concurrent_run_blocked", job: null, errorMeta: { holder: `host-process/${winner.pid}`, lease: agentLeaseName(base.agent.id) } });
+    // While the winner still supervises: one Job for the agent, and it is the winner's.
+    const live = await h.cluster.listJobs(cp.namespace, guardSelector(base.agent.id)!);
+    expect(live.map((j) => j.ref.name)).toEqual(jobs);
+    expect(await winner.ended).toMatchObject({ status: "succeeded" });
+    expect(jobs).toHaveLength(1);
+    expect(loser.messages.some((m) => m.type === "job")).toBe(false);
+    await expectJobGone(jobs[0]!);
+    expect(await h.leases.getLease({ namespace: cp.namespace, name: agentLeaseName(base.agent.id) })).toBeNull();
   });
 });

@@ -211,7 +211,12 @@ describe("runAgentJob with the real claude on a real node", () => {
       textTurn("Finished after the restart."),
     ]);
     const req = claudeRequest(scenario);
-    const host = spawn(process.execPath, [HOST_PROCESS, world.kubeconfigAdapter, JSON.stringify(req)], { stdio: ["ignore", "pipe", "inherit"] });
+    // The killed host's agent Lease blocks the agent until it expires: a short one keeps the case quick.
+    const leaseTiming = { durationSeconds: 6, renewMs: 2_000, pollMs: 500 };
+    const host = spawn(process.execPath, [HOST_PROCESS, world.kubeconfigAdapter, JSON.stringify(req)], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, CLIPJOB_E2E_LEASE_TIMING: JSON.stringify(leaseTiming) },
+    });
     const seenByFirst: { type: string; name?: string; line?: string }[] = [];
     const toolCallSeen = new Promise<void>((resolve, reject) => {
       createInterface({ input: host.stdout }).on("line", (l) => {
@@ -227,8 +232,10 @@ describe("runAgentJob with the real claude on a real node", () => {
     const orphan = seenByFirst.find((m) => m.type === "job")!.name!;
     const session = JSON.parse(seenByFirst.find((m) => m.line?.includes('"init"'))!.line!).session_id as string;
 
-    const second = startRun(h, world, { ...claudeRequest(scenario), agent: req.agent, taskId: req.taskId, session: { sessionId: session } }, {}, h.host, new AgentLocks());
+    const second = startRun(h, world, { ...claudeRequest(scenario), agent: req.agent, taskId: req.taskId, session: { sessionId: session } }, {}, h.host, new AgentLocks({ leaseTiming }));
     expect(await second.job).toBe(orphan);
+    // The dead host's Lease went unrenewed for its duration and was taken over, not ignored.
+    expect(second.seen.notices.some((n) => n.startsWith("Took over Lease") && n.includes(`from host-process/${host.pid}`))).toBe(true);
     await api.openGate(gate);
     const outcome = await second.done;
     expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, sessionId: session, job: { name: orphan, reattached: true } });

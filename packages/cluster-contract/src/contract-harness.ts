@@ -1,4 +1,4 @@
-import type { AccessPort, AgentJobSpec, Clock, ClusterPort, LogPort, ObjectRef } from "@clipjob/core";
+import type { AccessPort, AgentJobSpec, Clock, ClusterPort, LeasePort, LogPort, ObjectRef } from "@clipjob/core";
 
 /**
  * What a container in a contract case does. The driver turns it into an AgentJobSpec its cluster runs that
@@ -58,6 +58,7 @@ export interface ContractHarness {
   readonly cluster: ClusterPort;
   readonly logs: LogPort;
   readonly access: AccessPort;
+  readonly leases: LeasePort;
   readonly clock: Clock;
   readonly namespace: string;
   readonly driver: ContractDriver;

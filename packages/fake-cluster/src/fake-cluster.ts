@@ -7,6 +7,8 @@ import {
   type HostFacts,
   type HostPort,
   type JobSnapshot,
+  type LeasePort,
+  type LeaseRecord,
   type LogPort,
   type PodSnapshot,
   type PropagationPolicy,
@@ -24,6 +26,7 @@ import { openPodLog } from "./kubelet/log-api.js";
 import { FakeAccessPort } from "./ports/fake-access-port.js";
 import { FakeClusterPort } from "./ports/fake-cluster-port.js";
 import { FakeHostPort } from "./ports/fake-host-port.js";
+import { FakeLeasePort, toLeaseRecord } from "./ports/fake-lease-port.js";
 import { FakeLogPort } from "./ports/fake-log-port.js";
 import { PortSession } from "./ports/port-session.js";
 import { toJobSnapshot, toPodSnapshot } from "./ports/snapshots.js";
@@ -39,6 +42,17 @@ import { assertSpeed, ClockPacer, type SimulationSpeed } from "./clock-pacer.js"
 import type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeSecretView, NodeSpec } from "./fake-cluster-options.js";
 
 export type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeSecretView, NodeSpec } from "./fake-cluster-options.js";
+
+/** One host process's ports on a shared FakeCluster (see `openProcess`). */
+export interface FakeProcessPorts {
+  readonly cluster: ClusterPort;
+  readonly logs: LogPort;
+  readonly host: HostPort;
+  readonly access: AccessPort;
+  readonly leases: LeasePort;
+  /** The process dies: its streams end and whatever it still tries fails with `unavailable`. */
+  exit(): void;
+}
 
 const DEFAULT_NODE: NodeSpec = { name: "sim-node-1" };
 
@@ -62,7 +76,7 @@ export class FakeCluster {
   private readonly sessions = new Set<string>();
   private readonly controllers: { stop(): void }[];
   private session = new PortSession();
-  private ports!: { cluster: ClusterPort; logs: LogPort; host: HostPort; access: AccessPort };
+  private ports!: { cluster: ClusterPort; logs: LogPort; host: HostPort; access: AccessPort; leases: LeasePort };
   private pacer: ClockPacer | null = null;
   private currentSpeed: SimulationSpeed = "max";
 
@@ -136,6 +150,11 @@ export class FakeCluster {
 
   get host(): HostPort {
     return this.ports.host;
+  }
+
+  /** The agent Leases (coordination.k8s.io/v1); two FakeClusters' ports never share one, two runs' may. */
+  get leases(): LeasePort {
+    return this.ports.leases;
   }
 
   get access(): AccessPort {
@@ -217,6 +236,11 @@ export class FakeCluster {
       ...(opts.sinceTime !== undefined ? { sinceTime: opts.sinceTime } : {}),
       signal: opts.signal ?? new AbortController().signal,
     });
+  }
+
+  /** The Leases in a namespace as stored (times epoch ms). */
+  leaseObjects(namespace: string = this.namespace): LeaseRecord[] {
+    return this.store.list("Lease", namespace).items.map(toLeaseRecord);
   }
 
   // ---- set-up -----------------------------------------------------------------------------------
@@ -311,6 +335,16 @@ export class FakeCluster {
     this.buildPorts();
   }
 
+  /**
+   * The ports of a second host process on this cluster (another Paperclip replica during a rolling update):
+   * its own session, sharing the API server, the kubelet and the clock with every other process. `exit()`
+   * ends it the way a crash does.
+   */
+  openProcess(): FakeProcessPorts {
+    const session = new PortSession();
+    return { ...this.portsFor(session), exit: () => session.end() };
+  }
+
   /** Stops every simulated process, controller and timer, the pacer's real one included. */
   dispose(): void {
     void this.pacer?.stop();
@@ -328,9 +362,12 @@ export class FakeCluster {
   }
 
   private buildPorts(): void {
-    const s = this.session;
+    this.ports = this.portsFor(this.session);
+  }
+
+  private portsFor(s: PortSession): { cluster: ClusterPort; logs: LogPort; host: HostPort; access: AccessPort; leases: LeasePort } {
     const facts: HostFacts = { imagePullSecrets: [], secretVolumes: [], env: {}, envFrom: [], namespace: this.namespace, ...this.options.host };
-    this.ports = {
+    return {
       cluster: new FakeClusterPort(this.store, this.api, s, this.clock),
       logs: new FakeLogPort(
         this.api,
@@ -341,6 +378,7 @@ export class FakeCluster {
       ),
       host: new FakeHostPort(facts, this.api, s),
       access: new FakeAccessPort(this.store, this.api, s),
+      leases: new FakeLeasePort(this.store, this.api, s),
     };
   }
 

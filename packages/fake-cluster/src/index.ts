@@ -1,5 +1,5 @@
 export { FakeCluster } from "./fake-cluster.js";
-export type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeSecretView, NodeSpec } from "./fake-cluster.js";
+export type { FakeClusterOptions, FakeJobView, FakeNodeView, FakePodView, FakeProcessPorts, FakeSecretView, NodeSpec } from "./fake-cluster.js";
 export type { SimulationSpeed } from "./clock-pacer.js";
 export { VirtualClock } from "./virtual-clock.js";
 export type { TimerHandle, VirtualClockOptions } from "./virtual-clock.js";

@@ -1,4 +1,5 @@
 export { KubeClusterAdapter, type KubeClusterAdapterOptions } from "./cluster/kube-cluster-adapter.js";
+export { KubeLeaseAdapter, type KubeLeaseAdapterOptions } from "./lease/kube-lease-adapter.js";
 export { KubeLogAdapter, type KubeLogAdapterOptions } from "./log/kube-log-adapter.js";
 export { KubeHostAdapter, type HostFactsCache, type KubeHostAdapterOptions } from "./host/kube-host-adapter.js";
 export type { HostEnvironment } from "./host/self-pod-locator.js";

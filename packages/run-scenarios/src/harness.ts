@@ -1,4 +1,4 @@
-import { AgentLocks, runAgentJob, type ProgressEvent, type RunDependencies, type RunObserver, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { AgentLocks, runAgentJob, type AgentLocksOptions, type ProgressEvent, type RunDependencies, type RunObserver, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { FakeCluster, simImage, SCRIPT_ENV, type FakeClusterOptions, type ScriptBehaviour } from "@clipjob/fake-cluster";
 
 export const NAMESPACE = "clipjob";
@@ -10,6 +10,16 @@ export interface Recorded {
   readonly jobs: string[];
 }
 
+/** Another host process on the scenario's cluster (a second Paperclip replica): its own ports and locks. */
+export interface HostProcess {
+  readonly locks: AgentLocks;
+  deps(): RunDependencies;
+  start(request: RunRequest, options?: Omit<RunOptions, "observer">): { done: Promise<RunOutcome>; seen: Recorded };
+  run(request: RunRequest, options?: Omit<RunOptions, "observer">): Promise<{ outcome: RunOutcome; seen: Recorded }>;
+  /** The process crashes: its streams end and its requests fail from now on. */
+  exit(): void;
+}
+
 export interface Scenario {
   readonly fake: FakeCluster;
   readonly locks: AgentLocks;
@@ -19,6 +29,8 @@ export interface Scenario {
   run(request: RunRequest, options?: Omit<RunOptions, "observer">): Promise<{ outcome: RunOutcome; seen: Recorded }>;
   /** Starts a run without awaiting it; `seen` fills as the run goes. */
   start(request: RunRequest, options?: Omit<RunOptions, "observer">): { done: Promise<RunOutcome>; seen: Recorded };
+  /** A second host process on the same cluster, holding its agent Leases as `identity`. */
+  process(identity: string, options?: AgentLocksOptions): HostProcess;
   /** Virtual-time wait until `predicate` holds (bounded). */
   until(predicate: () => boolean, maxMs?: number): Promise<void>;
   dispose(): void;
@@ -27,17 +39,8 @@ export interface Scenario {
 export function scenario(options: FakeClusterOptions = {}): Scenario {
   const fake = new FakeCluster({ seed: 1, namespace: NAMESPACE, ...options });
   let locks = new AgentLocks();
-  const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
-  const start = (request: RunRequest, runOptions: Omit<RunOptions, "observer"> = {}) => {
-    const seen: Recorded = { stdout: [], stderr: [], progress: [], jobs: [] };
-    const observer: RunObserver = {
-      onLine: (stream, line) => void (stream === "stdout" ? seen.stdout : seen.stderr).push(line),
-      onProgress: (event) => void seen.progress.push(event),
-      onJob: (job) => void seen.jobs.push(job.name),
-    };
-    // Ports are captured now: after a host restart, an old run keeps its (dead) ports like a real process would.
-    return { done: runAgentJob(deps(), request, { ...runOptions, observer }), seen };
-  };
+  const deps = (): RunDependencies => ({ cluster: fake.cluster, logs: fake.logs, host: fake.host, leases: fake.leases, clock: fake.clock, defaultNamespace: NAMESPACE, locks });
+  const start = (request: RunRequest, runOptions: Omit<RunOptions, "observer"> = {}) => startOn(deps(), request, runOptions);
   return {
     fake,
     get locks() {
@@ -53,6 +56,21 @@ export function scenario(options: FakeClusterOptions = {}): Scenario {
       const { done, seen } = start(request, runOptions);
       return { outcome: await done, seen };
     },
+    process(identity, lockOptions = {}) {
+      const ports = fake.openProcess();
+      const own = new AgentLocks({ ...lockOptions, identity });
+      const ownDeps = (): RunDependencies => ({ ...ports, clock: fake.clock, defaultNamespace: NAMESPACE, locks: own });
+      return {
+        locks: own,
+        deps: ownDeps,
+        start: (request, runOptions = {}) => startOn(ownDeps(), request, runOptions),
+        async run(request, runOptions = {}) {
+          const { done, seen } = startOn(ownDeps(), request, runOptions);
+          return { outcome: await done, seen };
+        },
+        exit: () => ports.exit(),
+      };
+    },
     async until(predicate, maxMs = 3_600_000) {
       const limit = fake.clock.now() + maxMs;
       while (!predicate()) {
@@ -62,6 +80,17 @@ export function scenario(options: FakeClusterOptions = {}): Scenario {
     },
     dispose: () => fake.dispose(),
   };
+}
+
+function startOn(deps: RunDependencies, request: RunRequest, runOptions: Omit<RunOptions, "observer">): { done: Promise<RunOutcome>; seen: Recorded } {
+  const seen: Recorded = { stdout: [], stderr: [], progress: [], jobs: [] };
+  const observer: RunObserver = {
+    onLine: (stream, line) => void (stream === "stdout" ? seen.stdout : seen.stderr).push(line),
+    onProgress: (event) => void seen.progress.push(event),
+    onJob: (job) => void seen.jobs.push(job.name),
+  };
+  // Ports are captured now: after a host restart, an old run keeps its (dead) ports like a real process would.
+  return { done: runAgentJob(deps, request, { ...runOptions, observer }), seen };
 }
 
 let counter = 0;

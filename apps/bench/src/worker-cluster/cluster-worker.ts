@@ -43,6 +43,8 @@ function target(call: CallMessage): Record<string, (...args: unknown[]) => unkno
       return fake.cluster as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "logs":
       return fake.logs as unknown as Record<string, (...args: unknown[]) => unknown>;
+    case "leases":
+      return fake.leases as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "host":
       return fake.host as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "clock":

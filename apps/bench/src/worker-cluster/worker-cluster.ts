@@ -3,7 +3,7 @@
 // every other call is a message and its answer.
 
 import { Worker } from "node:worker_threads";
-import { AgentLocks, runAgentJob, type Clock, type ClusterPort, type HostPort, type LogPort, type RunDependencies, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { AgentLocks, runAgentJob, type Clock, type ClusterPort, type HostPort, type LeasePort, type LogPort, type RunDependencies, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import type { FakeClusterOptions } from "@clipjob/fake-cluster";
 import { deserializeError, type FromWorker, type PortName, type ToWorker, type WorkerClusterData } from "./protocol.js";
 
@@ -174,12 +174,18 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
     follow: (pod, container, from, signal) => stream("logs", "follow", [pod, container, from, signal], 3),
   };
   const host: HostPort = { describeHost: () => call("host", "describeHost", []) };
+  const leases: LeasePort = {
+    getLease: (ref) => call("leases", "getLease", [ref]),
+    createLease: (ref, holding, labels) => call("leases", "createLease", [ref, holding, labels]),
+    updateLease: (current, holding) => call("leases", "updateLease", [current, holding]),
+    deleteLease: (current) => call("leases", "deleteLease", [current]),
+  };
   const simClock: Clock = {
     now: () => virtualNow[0]!,
     sleep: (ms, signal) => call<void>("clock", "sleep", [ms, signal], 1),
   };
   const locks = new AgentLocks();
-  const deps = (): RunDependencies => ({ cluster, logs, host, clock: simClock, defaultNamespace: namespace, locks });
+  const deps = (): RunDependencies => ({ cluster, logs, host, leases, clock: simClock, defaultNamespace: namespace, locks });
   return {
     deps,
     run: (request, runOptions = {}) => runAgentJob(deps(), request, runOptions),

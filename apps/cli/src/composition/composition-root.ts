@@ -9,6 +9,7 @@ import { AgentLocks, ok, runDependencies, type BoundCluster, type ClusterPorts, 
 import type { KubeConfigError } from "@clipjob/k8s-infra";
 import { EmbeddedSimulation, SIMULATION_NAMESPACE } from "../simulation/embedded-simulation.js";
 import type { ClusterTarget } from "./cluster-target.js";
+import { processIdentity } from "./process-identity.js";
 
 export type KubernetesTargetError = KubeConfigError;
 
@@ -17,7 +18,7 @@ export class CompositionRoot {
 
   constructor() {
     this.container = globalContainer.createChildContainer();
-    this.container.registerInstance(AgentLocks, new AgentLocks());
+    this.container.registerInstance(AgentLocks, new AgentLocks({ identity: processIdentity() }));
   }
 
   /**

@@ -46,6 +46,7 @@ export async function fakeHarness(): Promise<ContractHarness> {
     cluster: fake.cluster,
     logs: fake.logs,
     access: fake.access,
+    leases: fake.leases,
     clock: fake.clock,
     namespace,
     driver,

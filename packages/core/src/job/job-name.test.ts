@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { agentJobName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
+import { agentJobName, agentLeaseName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
 import { isDnsLabel } from "./k8s-names.js";
 import { payloadSecretName } from "./agent-job-spec.js";
 import { anyString } from "../testing/any-string.js";
@@ -41,5 +41,18 @@ describe("agentJobName", () => {
         return name.length <= MAX_JOB_NAME_LENGTH && isDnsLabel(name) && isDnsLabel(payloadSecretName(name));
       }),
     );
+  });
+});
+
+describe("agentLeaseName", () => {
+  it("reads as the agent, with a digest of the raw id, and is a DNS label", () => {
+    expect(agentLeaseName("Agent_One")).toMatch(/^clipjob-agent-agent-one-[0-9a-f]{12}$/);
+    expect(isDnsLabel(agentLeaseName("x".repeat(300)))).toBe(true);
+  });
+
+  it("separates ids that slug alike, and names ids that slug to nothing", () => {
+    expect(agentLeaseName("Agent One")).not.toBe(agentLeaseName("agent-one"));
+    expect(agentLeaseName("日本")).toMatch(/^clipjob-agent-[0-9a-f]{12}$/);
+    expect(agentLeaseName("日本")).not.toBe(agentLeaseName("本日"));
   });
 });

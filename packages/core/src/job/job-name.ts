@@ -29,3 +29,12 @@ export function agentJobName(agentId: string, runId: string): string {
   const hash = (lineHash(`${agentId.length}:${agentId}:${runId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
   return ["ac", slug(agentId), slug(runId), hash].filter((part) => part !== "").join("-");
 }
+
+/**
+ * `clipjob-agent-<agent>-<hash>`: the name of the agent's Lease (the cross-process guard), made like a Job
+ * name from a readable slug and a hash of the raw agent id, so ids that slug alike still get their own.
+ */
+export function agentLeaseName(agentId: string): string {
+  const hash = (lineHash(`${agentId.length}:${agentId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
+  return ["clipjob-agent", slug(agentId), hash].filter((part) => part !== "").join("-");
+}

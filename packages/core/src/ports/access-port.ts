@@ -38,4 +38,9 @@ export const REQUIRED_PERMISSIONS: readonly Omit<AccessCheck, "namespace">[] = [
   { verb: "get", group: "", resource: "secrets" },
   { verb: "delete", group: "", resource: "secrets" },
   { verb: "get", group: "", resource: "persistentvolumeclaims" },
+  // The cross-process agent guard: one Lease per agent (docs/architecture.md, "Across processes").
+  { verb: "get", group: "coordination.k8s.io", resource: "leases" },
+  { verb: "create", group: "coordination.k8s.io", resource: "leases" },
+  { verb: "update", group: "coordination.k8s.io", resource: "leases" },
+  { verb: "delete", group: "coordination.k8s.io", resource: "leases" },
 ];

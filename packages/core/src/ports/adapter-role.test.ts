@@ -7,7 +7,7 @@ describe("the adapter's Role", () => {
     const granted = adapterRoleRules().flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`))));
     const needed = REQUIRED_PERMISSIONS.map((p) => `${p.verb} ${p.group}/${p.resource}${p.subresource ? `/${p.subresource}` : ""}`);
     expect(granted.sort()).toEqual(needed.sort());
-    expect(adapterRoleRules().map((r) => r.resources[0])).toEqual(["jobs", "pods", "pods/log", "secrets", "persistentvolumeclaims"]);
+    expect(adapterRoleRules().map((r) => r.resources[0])).toEqual(["jobs", "pods", "pods/log", "secrets", "persistentvolumeclaims", "leases"]);
   });
 
   it("adds a verb to an existing rule and a new resource as a new rule", () => {

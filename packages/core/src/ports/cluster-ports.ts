@@ -5,6 +5,7 @@ import type { AccessPort } from "./access-port.js";
 import type { Clock } from "./clock.js";
 import type { ClusterPort } from "./cluster-port.js";
 import type { HostPort } from "./host-port.js";
+import type { LeasePort } from "./lease-port.js";
 import type { LogPort } from "./log-port.js";
 
 export interface ClusterPorts {
@@ -12,6 +13,8 @@ export interface ClusterPorts {
   readonly logs: LogPort;
   readonly host: HostPort;
   readonly access: AccessPort;
+  /** The agent Leases: one agent, one Job across processes. */
+  readonly leases: LeasePort;
   readonly clock: Clock;
 }
 

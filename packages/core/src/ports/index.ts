@@ -11,3 +11,4 @@ export * from "./cluster-ports.js";
 export * from "./shared-informer.js";
 export * from "./shared-informer-types.js";
 export * from "./shared-watches.js";
+export * from "./lease-port.js";

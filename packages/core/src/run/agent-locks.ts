@@ -1,10 +1,25 @@
+import { AGENT_LEASE_TIMING, AgentLeases, type LeaseTiming } from "./agent-lease.js";
+
+export interface AgentLocksOptions {
+  /** `holderIdentity` of this process's agent Leases; unique per process. Default: `clipjob-` and 12 random hex digits. */
+  readonly identity?: string;
+  readonly leaseTiming?: LeaseTiming;
+}
+
 /**
- * Serialises guard + submit per agent inside one process, so two heartbeats for the same agent can never
- * both see "no Job" and both create one (the predecessor's FAR-29 race). Different agents never wait on
- * each other, and an agent's entry disappears once its queue is empty (the predecessor's map only grew).
- * Not a cross-replica lock: two host replicas are still serialised only by the guard itself.
+ * Serialises Lease claim + guard + submit per agent inside one process, so two heartbeats for the same agent
+ * can never both see "no Job" and both create one (the predecessor's FAR-29 race). Different agents never
+ * wait on each other, and an agent's entry disappears once its queue is empty (the predecessor's map only
+ * grew). Across processes the agent's Lease (`leases`) does the same: one instance per process.
  */
 export class AgentLocks {
+  /** The agent Leases this process holds, shared by its runs. */
+  readonly leases: AgentLeases;
+
+  constructor(options: AgentLocksOptions = {}) {
+    this.leases = new AgentLeases(options.identity ?? `clipjob-${randomHex(12)}`, options.leaseTiming ?? AGENT_LEASE_TIMING);
+  }
+
   private readonly tails = new Map<string, Promise<void>>();
   /** Jobs a run of this process is supervising right now, keyed `namespace/name`, valued by run id. */
   private readonly supervised = new Map<string, string>();
@@ -41,4 +56,10 @@ export class AgentLocks {
   get size(): number {
     return this.tails.size;
   }
+}
+
+function randomHex(digits: number): string {
+  let out = "";
+  while (out.length < digits) out += Math.floor(Math.random() * 16).toString(16);
+  return out;
 }

@@ -1,4 +1,5 @@
 export * from "./agent-locks.js";
+export { AGENT_LEASE_TIMING, AgentLeases, leaseVerdict, type LeaseClaimed, type LeaseClaimResult, type LeaseTiming, type LeaseVerdict } from "./agent-lease.js";
 export * from "./pod-state.js";
 export * from "./progress.js";
 export * from "./run-agent-job.js";

@@ -9,8 +9,10 @@ import type { RunOutcome } from "../outcome/run-outcome.js";
 import type { Clock } from "../ports/clock.js";
 import type { ClusterPort } from "../ports/cluster-port.js";
 import { NO_HOST_FACTS, type HostFacts, type HostPort } from "../ports/host-port.js";
+import type { LeasePort } from "../ports/lease-port.js";
 import type { LogPort } from "../ports/log-port.js";
 import type { AgentLocks } from "./agent-locks.js";
+import { claimAgentLease } from "./claim-agent-lease.js";
 import { describeError } from "./error-text.js";
 import type { RunObserver } from "./progress.js";
 import { RunReporter } from "./run-reporter.js";
@@ -22,6 +24,8 @@ export interface RunDependencies {
   readonly cluster: ClusterPort;
   readonly logs: LogPort;
   readonly host: HostPort;
+  /** The agent Leases: one agent, one Job across processes. */
+  readonly leases: LeasePort;
   readonly clock: Clock;
   /** Namespace used when neither the config nor the host pod names one. */
   readonly defaultNamespace: string;
@@ -63,10 +67,17 @@ async function runUnsafe(deps: RunDependencies, reporter: RunReporter, request: 
 
   if (options.cancelSignal?.aborted || options.shutdownSignal?.aborted) return reporter.fail("cancelled", "Run cancelled before the Job was created");
 
-  const start = await deps.locks.withLock(request.agent.id, () => startJob(deps, reporter, request, spec, config, options.cancelSignal));
+  const start = await deps.locks.withLock(request.agent.id, async () => {
+    const lease = await claimAgentLease(deps, reporter, request, spec, options);
+    if (lease.kind === "failed") return lease;
+    const started = await startJob(deps, reporter, request, spec, config, options.cancelSignal);
+    if (started.kind === "failed") await lease.claim.release();
+    return started.kind === "failed" ? started : { ...started, lease: lease.claim };
+  });
   if (start.kind === "failed") return start.outcome;
   const { job, reattached } = start;
-  // Claimed inside the agent lock (see startJob), released when this run stops supervising.
+  // Claimed inside the agent lock (see startJob), released when this run stops supervising; the agent's
+  // Lease is held (and renewed) for as long.
   try {
     await reporter.safely(() =>
       reporter.observer.onJob?.({ namespace: job.ref.namespace, name: job.ref.name, reattached, spec: reattached ? null : spec }),
@@ -74,6 +85,7 @@ async function runUnsafe(deps: RunDependencies, reporter: RunReporter, request: 
     return await superviseJob(deps, reporter, options, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf(spec) });
   } finally {
     start.release();
+    await start.lease.release();
   }
 }
 

@@ -9,6 +9,7 @@ const RESOURCE: Record<Kind, string> = {
   Node: "nodes",
   PersistentVolumeClaim: "persistentvolumeclaims",
   Namespace: "namespaces",
+  Lease: "leases.coordination.k8s.io",
 };
 
 const STATUS: Partial<Record<ClusterErrorCode, number>> = {

@@ -22,6 +22,10 @@ const PERMISSION: Record<string, Permission> = {
   "delete secret": { verb: "delete", group: "", resource: "secrets" },
   "get pvc": { verb: "get", group: "", resource: "persistentvolumeclaims" },
   "get namespace": { verb: "get", group: "", resource: "namespaces" },
+  "get lease": { verb: "get", group: "coordination.k8s.io", resource: "leases" },
+  "create lease": { verb: "create", group: "coordination.k8s.io", resource: "leases" },
+  "update lease": { verb: "update", group: "coordination.k8s.io", resource: "leases" },
+  "delete lease": { verb: "delete", group: "coordination.k8s.io", resource: "leases" },
 };
 
 function permissionKey(p: Permission): string {

@@ -50,6 +50,8 @@ export interface DeleteOptions {
   readonly gracePeriodSeconds?: number;
   /** Precondition: delete only this incarnation of the name. */
   readonly uid?: string;
+  /** Precondition: delete only this version of the object (409 Conflict otherwise). */
+  readonly resourceVersion?: string;
 }
 
 export type NewObject<K extends Kind> = Omit<ObjectOfKind<K>, "metadata"> & {
@@ -195,6 +197,9 @@ export class ObjectStore {
     if (!current) throw notFound(kind, name, op);
     if (options.uid !== undefined && options.uid !== current.metadata.uid) {
       throw conflict(kind, name, op, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (options.resourceVersion !== undefined && options.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(kind, name, op, `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     }
     const next = draftOf(current) as AnyObject;
     const m = next.metadata;

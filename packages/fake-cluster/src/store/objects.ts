@@ -2,7 +2,7 @@
 // controllers and the kubelet. Times are epoch milliseconds; ports convert to RFC 3339 at their edge.
 import type { AgentJobSpec, ConditionStatus } from "@clipjob/core";
 
-export type Kind = "Job" | "Pod" | "Secret" | "ConfigMap" | "Node" | "PersistentVolumeClaim" | "Namespace";
+export type Kind = "Job" | "Pod" | "Secret" | "ConfigMap" | "Node" | "PersistentVolumeClaim" | "Namespace" | "Lease";
 
 export interface OwnerReference {
   readonly apiVersion: string;
@@ -140,7 +140,20 @@ export interface NamespaceObject {
   status: { phase: "Active" | "Terminating" };
 }
 
-export type AnyObject = JobObject | PodObject | SecretObject | ConfigMapObject | NodeObject | PvcObject | NamespaceObject;
+/** coordination.k8s.io/v1 Lease: spec fields a writer leaves out are absent (times: epoch ms). */
+export interface LeaseObject {
+  kind: "Lease";
+  metadata: ObjectMeta;
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: number;
+    renewTime?: number;
+    leaseTransitions?: number;
+  };
+}
+
+export type AnyObject = JobObject | PodObject | SecretObject | ConfigMapObject | NodeObject | PvcObject | NamespaceObject | LeaseObject;
 
 export type ObjectOfKind<K extends Kind> = Extract<AnyObject, { kind: K }>;
 

@@ -2,6 +2,7 @@ import { err, ok, systemClock, type BoundCluster, type Clock, type Result } from
 import { KubeAccessAdapter } from "../access/kube-access-adapter.js";
 import { KubeClusterAdapter } from "../cluster/kube-cluster-adapter.js";
 import { KubeHostAdapter } from "../host/kube-host-adapter.js";
+import { KubeLeaseAdapter } from "../lease/kube-lease-adapter.js";
 import { KubeLogAdapter } from "../log/kube-log-adapter.js";
 import { loadKubeConfig, type KubeConfigError, type KubeConfigOptions } from "./load-kube-config.js";
 
@@ -29,6 +30,7 @@ export function openKubeCluster(options: KubeClusterOptions = {}, env: NodeJS.Pr
       logs: new KubeLogAdapter(kc, { clock }),
       host: new KubeHostAdapter(kc, { clock }),
       access: new KubeAccessAdapter(kc, { clock }),
+      leases: new KubeLeaseAdapter(kc, { clock }),
       clock,
     },
     defaultNamespace: kc.getContextObject(kc.getCurrentContext())?.namespace ?? KUBERNETES_DEFAULT_NAMESPACE,

@@ -9,6 +9,7 @@ import { container as globalContainer, instanceCachingFactory, type DependencyCo
 import { AgentLocks, ok, runDependencies, type BoundCluster, type ClipjobConfig, type ClusterPorts, type Result, type RunDependencies } from "@clipjob/core";
 import type { KubeConfigError } from "@clipjob/k8s-infra";
 import { SimulatedCluster, SIMULATED_NAMESPACE, simulationSpeedFromEnv } from "../simulation/simulated-cluster.js";
+import { processIdentity } from "./process-identity.js";
 
 export interface AdapterRootOptions {
   /** The process env: the simulation speed and the in-cluster detection read it. */
@@ -26,7 +27,7 @@ export class AdapterRoot {
   constructor(options: AdapterRootOptions = {}) {
     this.env = options.env ?? process.env;
     this.container = globalContainer.createChildContainer();
-    this.container.registerInstance(AgentLocks, new AgentLocks());
+    this.container.registerInstance(AgentLocks, new AgentLocks({ identity: processIdentity() }));
     this.container.register(SimulatedCluster, { useFactory: instanceCachingFactory(() => (this.simulated = new SimulatedCluster(simulationSpeedFromEnv(this.env)))) });
     this.container.register(RunScope, {
       useFactory: instanceCachingFactory((c) => {

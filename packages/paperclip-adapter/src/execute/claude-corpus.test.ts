@@ -33,7 +33,7 @@ async function paperclipResult({ recording: r, memoryLimit, after }: Run): Promi
       ...(memoryLimit ? { resources: { requests: { memory: memoryLimit }, limits: { memory: memoryLimit } } } : {}),
     };
     const session = r.resumedSessionId ? { sessionId: r.resumedSessionId } : null;
-    const deps = { cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: "clipjob", locks: new AgentLocks() };
+    const deps = { cluster: fake.cluster, logs: fake.logs, host: fake.host, leases: fake.leases, clock: fake.clock, defaultNamespace: "clipjob", locks: new AgentLocks() };
     const outcome = await runAgentJob(deps, { runId: `run-${counter}`, agent: { id: "agent-7f3a", companyId: "c-1", name: "Builder" }, taskId: "t-1", config, session });
     return resultFromOutcome(outcome, { workspace: null, resumedSession: session, billing: billingOf(env, {}), promptBundleKey: null });
   } finally {
@@ -141,7 +141,7 @@ describe("rows of the outcome table, as Paperclip stores them", () => {
   it("row 11a: an image without sh (StartError, exit 128)", async () => {
     const fake = new FakeCluster({ seed: 1, namespace: "clipjob" });
     try {
-      const deps = { cluster: fake.cluster, logs: fake.logs, host: fake.host, clock: fake.clock, defaultNamespace: "clipjob", locks: new AgentLocks() };
+      const deps = { cluster: fake.cluster, logs: fake.logs, host: fake.host, leases: fake.leases, clock: fake.clock, defaultNamespace: "clipjob", locks: new AgentLocks() };
       const outcome = await runAgentJob(deps, { runId: "run-no-sh", agent: { id: "agent-7f3a", companyId: "c-1", name: "Builder" }, taskId: "t-1", config: { image: simImage("no-shell"), timeoutSec: 0 } });
       const result = resultFromOutcome(outcome, { workspace: null, resumedSession: null, billing: billingOf({}, {}), promptBundleKey: null });
       expect(result).toMatchObject({ errorCode: "k8s_agent_image_invalid", exitCode: 128, errorMessage: expect.stringContaining("the agent image has no `sh`") });

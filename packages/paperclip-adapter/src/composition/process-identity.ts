@@ -1,0 +1,11 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+
+/**
+ * The `holderIdentity` this Paperclip process writes into agent Leases: the host (the pod name in a cluster),
+ * pid and a random suffix, so a restarted process never passes for its predecessor and two replicas never
+ * share one.
+ */
+export function processIdentity(): string {
+  return `paperclip/${hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
+}
