@@ -139,7 +139,7 @@ describe("promptBundleForRun", () => {
 
   function realClusterScope(host: HostFacts): RunScope {
     // A real cluster as far as the bundle can tell: only its host port is read.
-    const ports = { cluster: fake.cluster, logs: fake.logs, access: fake.access, clock: fake.clock, host: { describeHost: async () => host } };
+    const ports = { cluster: fake.cluster, logs: fake.logs, access: fake.access, leases: fake.leases, clock: fake.clock, host: { describeHost: async () => host } };
     return new RunScope({ ports, defaultNamespace: "default" }, new AgentLocks(), null);
   }
 
