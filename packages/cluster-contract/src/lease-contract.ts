@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { LeaseHolding, LeaseRecord, ObjectRef } from "@clipjob/core";
+import { AgentLeases, type LeaseHolding, type LeaseRecord, type ObjectRef } from "@clipjob/core";
 import type { ContractHarness, HarnessFactory } from "./contract-harness.js";
 import { uniqueName } from "./contract-helpers.js";
 
@@ -46,6 +46,22 @@ export function describeLeaseContract(name: string, factory: HarnessFactory): vo
       expect(w.lease.resourceVersion).not.toBe("");
       const read = await h.leases.getLease(ref);
       expect(read).toMatchObject({ ref, resourceVersion: w.lease.resourceVersion, ...written, labels: { "app.kubernetes.io/managed-by": "paperclip" } });
+    });
+
+    it("a claim renews its Lease on this server (resourceVersion and renewTime advance) and its release deletes it", async () => {
+      const ref: ObjectRef = { namespace: h.namespace, name: uniqueName("lease-renew") };
+      const leases = new AgentLeases("process-r", { durationSeconds: 6, renewMs: 1_000, pollMs: 200 });
+      const claim = await leases.claim({ leases: h.leases, clock: h.clock }, { ref, labels: {} });
+      expect(claim.kind).toBe("claimed");
+      const first = await h.leases.getLease(ref);
+      if (first) made.push(first);
+      await h.clock.sleep(3_500);
+      const later = await h.leases.getLease(ref);
+      expect(later?.holderIdentity).toBe("process-r");
+      expect(later?.resourceVersion).not.toBe(first?.resourceVersion);
+      expect(later!.renewTime!).toBeGreaterThan(first!.renewTime!);
+      if (claim.kind === "claimed") await claim.release();
+      expect(await h.leases.getLease(ref)).toBeNull();
     });
 
     it("get of a Lease that does not exist is null", async () => {

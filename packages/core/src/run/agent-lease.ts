@@ -73,18 +73,21 @@ export type LeaseVerdict =
   | { readonly kind: "wait"; readonly untilMs: number };
 
 /**
- * The claim's decision for one read of the Lease (pure). Free: no Lease, no holder, our own identity, or
- * unrenewed for its duration while we watched it (or, by the clock, for twice its duration). Busy: it changed
- * while we watched (its holder renewed, released or handed it on: alive). Otherwise wait and look again.
+ * The claim's decision for one read of the Lease (pure). Free: no Lease (and none seen held before), no holder,
+ * our own identity, or unrenewed for its duration while we watched it (or, by the clock, for twice its
+ * duration). Busy: it changed or went away while we watched (its holder renewed, released or handed it on:
+ * alive). Otherwise wait and look again.
  */
 export function leaseVerdict(
   current: LeaseRecord | null,
   identity: string,
   now: number,
-  firstSeen: { readonly resourceVersion: string; readonly at: number } | null,
+  firstSeen: { readonly resourceVersion: string; readonly at: number; readonly holder: string | null } | null,
   timing: LeaseTiming,
 ): LeaseVerdict {
-  if (current === null) return { kind: "create" };
+  // Gone while we watched it held: its holder released it, so it was alive (its run just ended, or it is
+  // handing over). Creating it now would run the agent twice for one wake-up.
+  if (current === null) return firstSeen?.holder ? { kind: "busy", holder: firstSeen.holder } : { kind: "create" };
   const holder = current.holderIdentity;
   if (holder === null || holder === "" || holder === identity) return { kind: "take", from: null };
   const durationMs = (current.leaseDurationSeconds ?? timing.durationSeconds) * 1000;
@@ -129,7 +132,7 @@ export class AgentLeases {
       mine.shares += 1;
       return this.claimed(ports, key, mine, null);
     }
-    let firstSeen: { resourceVersion: string; at: number } | null = null;
+    let firstSeen: { resourceVersion: string; at: number; holder: string | null } | null = null;
     let failures = 0;
     for (;;) {
       if (request.signal?.aborted) return { kind: "cancelled" };
@@ -142,7 +145,7 @@ export class AgentLeases {
         }
         if (verdict.kind === "wait") {
           if (firstSeen === null && current !== null) {
-            firstSeen = { resourceVersion: current.resourceVersion, at: now };
+            firstSeen = { resourceVersion: current.resourceVersion, at: now, holder: current.holderIdentity };
             await request.onWait?.(current.holderIdentity ?? "", current.renewTime !== null ? now - current.renewTime : null, verdict.untilMs - now);
           }
           await ports.clock.sleep(Math.min(this.timing.pollMs, Math.max(0, verdict.untilMs - ports.clock.now())), request.signal);
@@ -153,7 +156,7 @@ export class AgentLeases {
         // we acted on as the one first seen: any holder but us is then busy (a deleted Lease is free again).
         if (!write.ok) {
           const seenAt: number = (firstSeen as { at: number } | null)?.at ?? now;
-          firstSeen = { resourceVersion: current?.resourceVersion ?? "", at: seenAt };
+          firstSeen = { resourceVersion: current?.resourceVersion ?? "", at: seenAt, holder: current?.holderIdentity ?? null };
           continue;
         }
         const held: Holding = { record: write.lease, shares: 1, stop: new AbortController(), lost: new AbortController(), loop: Promise.resolve() };
