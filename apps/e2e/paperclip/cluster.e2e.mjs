@@ -7,8 +7,10 @@
 // binding, the RWX workspace claim, the Paperclip Deployment, its Service) with only what a one-node test
 // cluster lacks added beside it: a hostPath-backed PersistentVolume for the claim, and the route a pod takes
 // to the API server's `kubernetes` Service (this cluster runs no kube-proxy: one DNAT rule inside the
-// harness's own network namespace, to a relay on the node address). Then checks that Paperclip runs in a pod
-// on the real node and answers on its Service port.
+// harness's own network namespace, to a relay on the node address). Then checks that Paperclip gets Ready in a
+// pod on the real node (authenticated mode), claims it with the bootstrap invite, installs the plugin through
+// the API, and runs an agent's heartbeats as Jobs with the real claude (scripted Anthropic API), the second
+// resuming the first's session from the shared volume.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -243,6 +245,48 @@ try {
     execFileSync("cp", ["-a", built, dir]);
     const installed = await board.call("POST", "/adapters/install", { packageName: "/paperclip/plugins/claude-k8s", isLocalPath: true });
     assert(installed.type === "claude_k8s", `install: ${JSON.stringify(installed)}`);
+  });
+
+  const first = await step("a heartbeat of an agent with the default (kubernetes) config runs as a Job beside the Paperclip pod, the real claude talking to the scripted API", async () => {
+    assert(board && world.scriptedApiUrl, "no pod or no scripted API");
+    const company = await board.call("POST", "/companies", { name: "Cluster Co" });
+    const env = { ANTHROPIC_BASE_URL: `${world.scriptedApiUrl}/s/text`, ANTHROPIC_API_KEY: "sk-ant-api03-scripted-real-node", DISABLE_TELEMETRY: "1", DISABLE_ERROR_REPORTING: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1", CLAUDE_CODE_MAX_RETRIES: "2" };
+    const agent = await board.call("POST", `/companies/${company.id}/agents`, { name: "Cluster Agent", role: "engineer", adapterType: "claude_k8s", adapterConfig: { env }, runtimeConfig: { heartbeat: { enabled: false } } });
+    const queued = await board.call("POST", `/agents/${agent.id}/wakeup`, { source: "on_demand", triggerDetail: "manual", reason: "cluster e2e" });
+    let run;
+    await waitFor(async () => {
+      run = await board.call("GET", `/heartbeat-runs/${queued.id}`);
+      if (["failed", "cancelled", "timed_out", "interrupted"].includes(run.status)) throw new Error(`run ended ${run.status}/${run.errorCode}: ${run.error}`);
+      return run.status === "succeeded";
+    }, { timeoutMs: 240_000, intervalMs: 1000, what: "the heartbeat run succeeded" });
+    // The run log is JSON lines of output chunks.
+    const content = String((await board.call("GET", `/heartbeat-runs/${queued.id}/log?offset=0&limitBytes=1048576`))?.content ?? "");
+    const log = content.split("\n").filter(Boolean).map((l) => { try { return JSON.parse(l).chunk ?? ""; } catch { return l; } }).join("");
+    // Host introspection: the Job went to the Paperclip pod's own namespace (the default config names none).
+    assert(new RegExp(`Created Job \\S+ in namespace ${NAMESPACE} `).test(log), `the run log does not say a Job was created in ${NAMESPACE}:\n${log.slice(0, 3000)}`);
+    // The real claude ran in the workspace on the shared volume and asked the scripted API.
+    assert(/"subtype":"init","cwd":"\/paperclip\/instances\//.test(log), `no claude init in a /paperclip workspace:\n${log.slice(0, 3000)}`);
+    const recorded = await (await fetch(`${world.scriptedApiUrl}/_requests`)).json();
+    const requests = Array.isArray(recorded) ? recorded : (recorded.requests ?? []);
+    assert(requests.some((r) => r.scenario === "text"), `the scripted API saw no request of scenario text: ${JSON.stringify(recorded).slice(0, 500)}`);
+    assert(typeof run.sessionIdAfter === "string" && run.sessionIdAfter.length > 0, `sessionIdAfter ${run.sessionIdAfter}`);
+    return { agent, run };
+  });
+
+  await step("the agent's next heartbeat resumes that session in a new Job (claude --resume, its session file on the volume)", async () => {
+    assert(first, "no first heartbeat");
+    const queued = await board.call("POST", `/agents/${first.agent.id}/wakeup`, { source: "on_demand", triggerDetail: "manual", reason: "cluster e2e, second" });
+    let run;
+    await waitFor(async () => {
+      run = await board.call("GET", `/heartbeat-runs/${queued.id}`);
+      if (["failed", "cancelled", "timed_out", "interrupted"].includes(run.status)) throw new Error(`run ended ${run.status}/${run.errorCode}: ${run.error}`);
+      return run.status === "succeeded";
+    }, { timeoutMs: 240_000, intervalMs: 1000, what: "the second heartbeat run succeeded" });
+    const events = await board.call("GET", `/heartbeat-runs/${run.id}/events?afterSeq=0&limit=200`);
+    const invoke = (Array.isArray(events) ? events : (events.events ?? [])).find((e) => e.eventType === "adapter.invoke");
+    const args = invoke?.payload?.commandArgs ?? [];
+    assert(args[args.indexOf("--resume") + 1] === first.run.sessionIdAfter, `args ${JSON.stringify(args)} vs session ${first.run.sessionIdAfter}`);
+    assert(run.sessionIdAfter === first.run.sessionIdAfter, `session changed: ${run.sessionIdAfter}`);
   });
 } catch (e) {
   failed += 1;
