@@ -160,9 +160,13 @@ try {
       assert(Date.now() < deadline, "the Job was never created");
       await sleep(200);
     }
-    await pc.request("POST", `/heartbeat-runs/${queued.id}/cancel`, {});
+    // Paperclip answers the cancel only after the adapter has stopped, and 409s unless the result acknowledges
+    // the cancellation ("provider termination could not be verified"): seen in a pod on the real node.
+    const cancelResponse = await pc.request("POST", `/heartbeat-runs/${queued.id}/cancel`, {}, { timeoutMs: 60_000 });
+    assert(cancelResponse.ok, `cancel answered HTTP ${cancelResponse.status}: ${cancelResponse.text.slice(0, 500)}`);
     const run = await pc.waitForRun(queued.id, ["cancelled"], { timeoutMs: 30_000 });
     assert(run.errorCode === "cancelled", `errorCode ${run.errorCode}`);
+    assert(run.resultJson?.executionCancellation?.state === "acknowledged", `resultJson ${JSON.stringify(run.resultJson)}`);
     let lines = [];
     while (Date.now() < deadline + 30_000) {
       lines = (await runLog(queued.id)).map((l) => l.chunk);

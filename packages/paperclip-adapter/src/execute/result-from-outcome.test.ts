@@ -98,4 +98,34 @@ describe("billing", () => {
   ])("$name", ({ configEnv, hostEnv, expected }) => {
     expect(billingOf(configEnv, hostEnv)).toEqual(expected);
   });
+
+  describe("a board cancel is acknowledged only when termination was verified", () => {
+    const at = new Date("2026-11-30T05:30:00.000Z");
+    const cancelled = (job: RunOutcome["job"]): RunOutcome => ({
+      ...failureOutcome({ code: "cancelled", message: "Run cancelled by the operator", durationMs: 900 }),
+      job,
+    });
+    const deleted = { namespace: "agents", name: "ac-builder-1", reattached: false, kept: false } as const;
+
+    it("cancelled with its Job deleted: resultJson.executionCancellation is acknowledged at the finish time", () => {
+      const result = resultFromOutcome(cancelled(deleted), { workspace, resumedSession: null, billing, promptBundleKey: null, finishedAt: at });
+      expect(result.resultJson).toEqual({ executionCancellation: { state: "acknowledged", acknowledgedAt: "2026-11-30T05:30:00.000Z" } });
+    });
+
+    it("cancelled before any Job was created: acknowledged (nothing runs)", () => {
+      const result = resultFromOutcome(cancelled(null), { workspace, resumedSession: null, billing, promptBundleKey: null, finishedAt: at });
+      expect(result.resultJson?.["executionCancellation"]).toEqual({ state: "acknowledged", acknowledgedAt: "2026-11-30T05:30:00.000Z" });
+    });
+
+    it("cancelled but the Job's delete failed: not acknowledged", () => {
+      const kept = { ...deleted, kept: true, keptBecause: "delete_failed" } as const;
+      const result = resultFromOutcome(cancelled(kept), { workspace, resumedSession: null, billing, promptBundleKey: null, finishedAt: at });
+      expect(result.resultJson?.["executionCancellation"]).toBeUndefined();
+    });
+
+    it("an ending that is not a cancel carries no acknowledgement", () => {
+      const result = resultFromOutcome(succeeded, { workspace, resumedSession: null, billing, promptBundleKey: null, finishedAt: at });
+      expect(result.resultJson).toEqual({ type: "result", subtype: "success", result: "All done" });
+    });
+  });
 });

@@ -14,9 +14,11 @@ export interface ResultContext {
   readonly billing: Billing;
   /** The prompt bundle this run's Claude was given, recorded with the session. */
   readonly promptBundleKey: string | null;
+  /** When the mapping happens; stamps a cancellation's acknowledgement. Default: now. */
+  readonly finishedAt?: Date;
 }
 
-export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSession, billing, promptBundleKey }: ResultContext): AdapterExecutionResult {
+export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSession, billing, promptBundleKey, finishedAt }: ResultContext): AdapterExecutionResult {
   const sessionId = outcome.clearSession ? null : (outcome.sessionId ?? resumedSession?.sessionId ?? null);
   const sessionParams = sessionId
     ? sessionCodec.serialize({
@@ -48,12 +50,25 @@ export function resultFromOutcome(outcome: RunOutcome, { workspace, resumedSessi
     model: outcome.model,
     costUsd: outcome.costUsd,
     summary: outcome.summary,
-    resultJson: capResultJson(outcome.resultJson),
+    resultJson: withCancellation(capResultJson(outcome.resultJson), outcome, finishedAt ?? new Date()),
     sessionId,
     sessionParams,
     sessionDisplayId: sessionCodec.getDisplayId(sessionParams),
     clearSession: outcome.clearSession,
   };
+}
+
+/**
+ * A board cancel of an in-process adapter is confirmed by Paperclip (2026.916.1, heartbeat service's cancel)
+ * only when the finished run's resultJson carries `executionCancellation: { state: "acknowledged" }`; without
+ * it the cancel request answers 409 "provider termination could not be verified". We acknowledge only what we
+ * verified: the run was cancelled and its Job was deleted, or no Job was ever created. A Job left behind (its
+ * delete failed) is not acknowledged, so Paperclip keeps telling the operator to look.
+ */
+function withCancellation(json: Record<string, unknown> | null, outcome: RunOutcome, at: Date): Record<string, unknown> | null {
+  if (outcome.errorCode !== "cancelled") return json;
+  if (outcome.job !== null && outcome.job.kept) return json;
+  return { ...(json ?? {}), executionCancellation: { state: "acknowledged", acknowledgedAt: at.toISOString() } };
 }
 
 export function capResultJson(json: Readonly<Record<string, unknown>> | null): Record<string, unknown> | null {
