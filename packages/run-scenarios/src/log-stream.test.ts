@@ -85,6 +85,57 @@ describe("log streaming survives what production does to it", () => {
     s.dispose();
   });
 
+  it("a stderr record inside a 20 KiB stdout line: the line is reported garbled, the other lines arrive once (issue 14, item 2)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(6);
+    const long = 3;
+    lines[long] = lines[long]!.replace("done", `done ${"z".repeat(20 * 1024)}`);
+    const warning = "(node:7) Warning: a stderr line written while the stdout line was open";
+    // 20 480 bytes of the long line make a 16 KiB `P` record at once; the stderr line is stored next; the
+    // line's rest comes 100 ms later. The kubelet's one line-start flag serves the stderr record inside it.
+    const writes: { atMs: number; stream?: "stdout" | "stderr"; data: string }[] = [];
+    let at = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (i === long) {
+        writes.push({ atMs: at, data: line.slice(0, 20_480) }, { atMs: at + 50, stream: "stderr", data: `${warning}\n` });
+        at += 100;
+        writes.push({ atMs: at, data: `${line.slice(20_480)}\n` });
+      } else writes.push({ atMs: at, data: `${line}\n` });
+      at += 150;
+    }
+    const { outcome, seen } = await s.run(scripted({ writes, runMs: at + 1_000 }));
+    expect(outcome.status).toBe("succeeded");
+    expect(outcome.summary).toBe("finished 6 steps");
+    // Every other line arrives once, as an event; the long one arrives as two text pieces, never as an event.
+    expect(seen.stdout).toEqual(lines.filter((_, i) => i !== long));
+    const head = lines[long]!.slice(0, 16 * 1024);
+    expect(seen.stderr).toEqual([`${head}${warning}`, lines[long]!.slice(16 * 1024)]);
+    // Lines 1–4 before it (init + 3 steps); each line's bytes plus its newline before the garbled one.
+    const offset = lines.slice(0, long).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(outcome.garbledLines).toEqual([
+      { reason: "broken_event", line: long + 1, offset },
+      { reason: "event_tail", line: long + 2, offset: offset + Buffer.byteLength(head + warning) + 1 },
+    ]);
+    const notices = seen.progress.filter((p) => p.type === "notice" && p.message.startsWith("transcript_garbled:"));
+    expect(notices).toHaveLength(2);
+    s.dispose();
+  });
+
+  it("a stderr line between whole stdout lines garbles nothing", async () => {
+    const s = scenario();
+    const lines = transcriptLines(4);
+    const writes = lines.flatMap((l, i) => [
+      { atMs: i * 100, data: `${l}\n` },
+      { atMs: i * 100 + 50, stream: "stderr" as const, data: `warning ${i} {not json}\n` },
+    ]);
+    const { outcome, seen } = await s.run(scripted({ writes, runMs: lines.length * 100 + 1_000 }));
+    expect(seen.stdout).toEqual(lines);
+    expect(seen.stderr).toHaveLength(lines.length);
+    expect(outcome.garbledLines).toBeUndefined();
+    s.dispose();
+  });
+
   it("a fast-exit container still delivers its whole log (FAR-122: init-only stream)", async () => {
     const s = scenario();
     const lines = transcriptLines(5);

@@ -1,7 +1,7 @@
 import type { TranscriptSummary } from "../stream/transcript-summary.js";
 import type { ErrorCode } from "./error-codes.js";
 import type { RunFacts } from "./run-facts.js";
-import type { JobDisposition, JobGoneForensics, PodTermination, TranscriptGap } from "./run-outcome.js";
+import type { GarbledLine, JobDisposition, JobGoneForensics, PodTermination, TranscriptGap } from "./run-outcome.js";
 
 /** How the run stopped waiting. Classification turns this plus the transcript into a RunOutcome. */
 export type RunEnding =
@@ -42,6 +42,7 @@ export interface ClassifyInput {
   readonly durationMs: number;
   /** Where the log follower may have missed lines (empty or absent: the transcript is exact). */
   readonly transcriptGaps?: readonly TranscriptGap[];
+  readonly garbledLines?: readonly GarbledLine[];
   /** The pod's memory limit, API endpoint and credential sources, for messages (none when unknown). */
   readonly facts?: RunFacts;
 }

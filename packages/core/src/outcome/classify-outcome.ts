@@ -99,6 +99,7 @@ function baseOutcome(input: ClassifyInput): RunOutcome {
     job: input.job,
     durationMs: input.durationMs,
     ...(input.transcriptGaps && input.transcriptGaps.length > 0 ? { transcriptGaps: [...input.transcriptGaps] } : {}),
+    ...(input.garbledLines && input.garbledLines.length > 0 ? { garbledLines: [...input.garbledLines] } : {}),
   };
 }
 

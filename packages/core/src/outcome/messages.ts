@@ -169,6 +169,15 @@ export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partia
   return `Transcript gap: lines ${span} may be missing (${cause}); the transcript is not exact there.`;
 }
 
+/** The notice for a line garbled by the other stream's records (see GarbledLine); starts with its code. */
+export function garbledLineMessage(g: { readonly reason: "broken_event" | "event_tail"; readonly line: number; readonly offset: number }): string {
+  const what =
+    g.reason === "broken_event"
+      ? "starts like a stream-json event but does not parse: the kubelet joined a record of the other stream into it"
+      : "is the rest of a stream-json event the kubelet split around a record of the other stream";
+  return `transcript_garbled: line ${g.line} (byte ${g.offset}) ${what}; it is kept as text, not read as an event, and the transcript is not exact there.`;
+}
+
 // ---- Claude's API failures: said in words, with what to do, never with raw protocol text -----------------
 
 /**

@@ -48,6 +48,24 @@ export interface TranscriptGap {
   readonly before: string;
 }
 
+/**
+ * A transcript line that is not what the container wrote: the kubelet's log reader keeps one "the previous
+ * record ended a line" flag for stdout and stderr together, so a record of one stream that arrives while a
+ * long line (written as 16 KiB `P` records) of the other is open is joined into that line. Such a line is
+ * counted as text, never read as an event.
+ */
+export interface GarbledLine {
+  /**
+   * `broken_event`: starts like a stream-json event (`{"type":`) but does not parse as one (another
+   * record was joined into it); `event_tail`: the rest of a broken event, served as its own line.
+   */
+  readonly reason: "broken_event" | "event_tail";
+  /** 1-based number of the line among the lines read (blank ones included). */
+  readonly line: number;
+  /** UTF-8 byte offset of the line's start in the transcript as read (each line plus its newline). */
+  readonly offset: number;
+}
+
 export interface RunOutcome {
   readonly status: OutcomeStatus;
   readonly errorCode: ErrorCode | null;
@@ -73,4 +91,6 @@ export interface RunOutcome {
   readonly durationMs: number;
   /** Where the transcript may be missing lines (at most the first 20). Absent when it is exact. */
   readonly transcriptGaps?: readonly TranscriptGap[];
+  /** Lines that were garbled by the other stream's records (at most the first 20). Absent when none were. */
+  readonly garbledLines?: readonly GarbledLine[];
 }

@@ -1,7 +1,7 @@
 // What the run has seen so far, in one record. Watchers and the log follower only fold events into it
 // (the functions below); `decideRun` reads it and decides. Nothing here performs I/O.
 
-import type { JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outcome/run-outcome.js";
+import type { GarbledLine, JobGoneDetection, JobGoneForensics, TranscriptGap } from "../outcome/run-outcome.js";
 import type { JobSnapshot, PodSnapshot } from "../ports/cluster-objects.js";
 import type { LineKind } from "../stream/transcript-reducer.js";
 import { accessFailure, describeError } from "./error-text.js";
@@ -45,6 +45,8 @@ export interface ObservedRun {
   followerStarted: boolean;
   /** Where the follower may have missed lines (capped at MAX_TRANSCRIPT_GAPS). */
   transcriptGaps: TranscriptGap[];
+  /** Lines garbled by the other stream's records (capped like the gaps). */
+  garbledLines: GarbledLine[];
   /** When the log follower proved the log complete (an EOF that began after the container finished). */
   logDrainedAt: number | null;
   lastOutputAt: number;
@@ -77,6 +79,7 @@ export function observeRun(job: JobSnapshot, runStartedAt: number, now: number):
     disruption: null,
     followerStarted: false,
     transcriptGaps: [],
+    garbledLines: [],
     logDrainedAt: null,
     lastOutputAt: runStartedAt,
     result: null,

@@ -9,6 +9,7 @@ import type { Clock } from "../ports/clock.js";
 import type { LogCursor, LogPort } from "../ports/log-port.js";
 import type { TranscriptReducer } from "../stream/transcript-reducer.js";
 import { utf8ByteLength } from "../stream/utf8-byte-length.js";
+import { createGarbledLineDetector } from "../stream/garbled-lines.js";
 import { describeError } from "./error-text.js";
 import { Notifier } from "./notifier.js";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./observed-run.js";
 import { describePod } from "./pod-state.js";
 import type { TranscriptGap } from "../outcome/run-outcome.js";
-import { transcriptGapMessage } from "../outcome/messages.js";
+import { garbledLineMessage, transcriptGapMessage } from "../outcome/messages.js";
 import type { RunReporter } from "./run-reporter.js";
 
 const TAIL_LINES = 40;
@@ -52,6 +53,10 @@ export class RunWatchers {
   private readonly podChanged: Notifier;
   private lastPodLine = "";
   private cursor: LogCursor | null = null;
+  private readonly garbled = createGarbledLineDetector();
+  /** Lines read and their UTF-8 bytes (newlines included): where a garbled line is. */
+  private linesRead = 0;
+  private bytesRead = 0;
 
   constructor(
     private readonly ports: WatcherPorts,
@@ -188,7 +193,16 @@ export class RunWatchers {
     // when it counted them, else one walk here.
     const bytes = knownBytes ?? utf8ByteLength(text);
     const kind = this.reducer.push(text, bytes);
+    const line = ++this.linesRead;
+    const offset = this.bytesRead;
+    this.bytesRead += bytes + 1;
     if (kind === "blank") return;
+    const garbled = this.garbled.see(text, kind);
+    if (garbled !== null) {
+      const g = { reason: garbled, line, offset };
+      if (this.observed.garbledLines.length < MAX_TRANSCRIPT_GAPS) this.observed.garbledLines.push(g);
+      await this.reporter.notice("warn", garbledLineMessage(g));
+    }
     const result = kind === "event" && text.includes('"result"') ? this.reducer.summary().result : null;
     const firstResult = result !== null && this.observed.resultSeenAt === null;
     foldLine(this.observed, kind, bytes, result ? { isError: result.isError } : null, this.now());

@@ -100,6 +100,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
     nowMs: clock.now(),
     durationMs: clock.now() - reporter.startedAt,
     transcriptGaps: observed.transcriptGaps,
+    garbledLines: observed.garbledLines,
     ...(run.facts ? { facts: run.facts } : {}),
   });
 }
