@@ -122,6 +122,32 @@ describe("log streaming survives what production does to it", () => {
     s.dispose();
   });
 
+  it("an event written while a 20 KiB stderr line is open: the line holding it is reported buried_event, the other lines arrive once (issue 14, item 2)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(4);
+    const buried = 2;
+    const trace = "e".repeat(20 * 1024);
+    // The stderr line's first 16 KiB are a `P` record at once; the event is stored next; the rest 100 ms later.
+    const writes: { atMs: number; stream?: "stdout" | "stderr"; data: string }[] = [];
+    let at = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (i === buried) {
+        writes.push({ atMs: at, stream: "stderr", data: trace.slice(0, 20_480) });
+        writes.push({ atMs: at + 50, data: `${lines[i]!}\n` });
+        at += 100;
+        writes.push({ atMs: at, stream: "stderr", data: `${trace.slice(20_480)}\n` });
+      } else writes.push({ atMs: at, data: `${lines[i]!}\n` });
+      at += 150;
+    }
+    const { outcome, seen } = await s.run(scripted({ writes, runMs: at + 1_000 }));
+    expect(outcome.status).toBe("succeeded");
+    expect(seen.stdout).toEqual(lines.filter((_, i) => i !== buried));
+    expect(seen.stderr).toEqual([`${trace.slice(0, 16 * 1024)}${lines[buried]!}`, trace.slice(16 * 1024)]);
+    const offset = lines.slice(0, buried).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(outcome.garbledLines).toEqual([{ reason: "buried_event", line: buried + 1, offset }]);
+    s.dispose();
+  });
+
   it("a stderr line between whole stdout lines garbles nothing", async () => {
     const s = scenario();
     const lines = transcriptLines(4);

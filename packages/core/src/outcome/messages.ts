@@ -170,11 +170,13 @@ export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partia
 }
 
 /** The notice for a line garbled by the other stream's records (see GarbledLine); starts with its code. */
-export function garbledLineMessage(g: { readonly reason: "broken_event" | "event_tail"; readonly line: number; readonly offset: number }): string {
+export function garbledLineMessage(g: { readonly reason: "broken_event" | "event_tail" | "buried_event"; readonly line: number; readonly offset: number }): string {
   const what =
     g.reason === "broken_event"
       ? "starts like a stream-json event but does not parse: the kubelet joined a record of the other stream into it"
-      : "is the rest of a stream-json event the kubelet split around a record of the other stream";
+      : g.reason === "event_tail"
+        ? "is the rest of a stream-json event the kubelet split around a record of the other stream"
+        : "holds a stream-json event the kubelet served inside a long line of the other stream";
   return `transcript_garbled: line ${g.line} (byte ${g.offset}) ${what}; it is kept as text, not read as an event, and the transcript is not exact there.`;
 }
 

@@ -57,9 +57,11 @@ export interface TranscriptGap {
 export interface GarbledLine {
   /**
    * `broken_event`: starts like a stream-json event (`{"type":`) but does not parse as one (another
-   * record was joined into it); `event_tail`: the rest of a broken event, served as its own line.
+   * record was joined into it); `event_tail`: the rest of a broken event, served as its own line;
+   * `buried_event`: an event served inside a long line of the other stream (the event is lost to the
+   * outcome).
    */
-  readonly reason: "broken_event" | "event_tail";
+  readonly reason: "broken_event" | "event_tail" | "buried_event";
   /** 1-based number of the line among the lines read (blank ones included). */
   readonly line: number;
   /** UTF-8 byte offset of the line's start in the transcript as read (each line plus its newline). */

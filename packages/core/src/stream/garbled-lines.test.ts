@@ -6,7 +6,7 @@ import { createTranscriptReducer } from "./transcript-reducer.js";
 function judge(lines: readonly string[]): (string | null)[] {
   const reducer = createTranscriptReducer();
   const detector = createGarbledLineDetector();
-  return lines.map((l) => detector.see(l, reducer.push(l)));
+  return lines.map((l) => detector.see(l, reducer.push(l), Buffer.byteLength(l)));
 }
 
 const event = (i: number, pad = "") => JSON.stringify({ type: "assistant", message: { id: `m${i}`, content: [{ type: "text", text: `step ${i}${pad}` }] } });
@@ -26,6 +26,11 @@ describe("garbled lines (the kubelet's line-start flag is shared by stdout and s
   it("a stderr record that is itself a whole line sits between the head and the rest: the rest is still the tail", () => {
     const long = event(1, "z".repeat(20 * 1024));
     expect(judge([`${long.slice(0, 16_384)}warn`, "another stderr line", long.slice(16_384)])).toEqual(["broken_event", null, "event_tail"]);
+  });
+
+  it("an event served inside a long stderr line is buried_event; a short stderr line quoting an event is not", () => {
+    const stderrHead = "e".repeat(16 * 1024);
+    expect(judge([`${stderrHead}${event(3)}`, "e".repeat(4000), `note ${event(4)}`])).toEqual(["buried_event", null, null]);
   });
 
   it("plain stderr text, even text ending in a brace, is not garbled without a broken event before it", () => {
