@@ -10,7 +10,7 @@
 // harness's own network namespace, to a relay on the node address). Then checks that Paperclip gets Ready in a
 // pod on the real node (authenticated mode), claims it with the bootstrap invite, installs the plugin through
 // the API, and runs an agent's heartbeats as Jobs with the real claude (scripted Anthropic API), the second
-// resuming the first's session from the shared volume.
+// resuming the first's session from the shared volume; a board cancel of a running heartbeat deletes its Job.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -140,7 +140,7 @@ async function podLog(name, previous = false, tailLines = 80) {
  */
 function boardClient(podIp) {
   let cookie = "";
-  const call = (method, apiPath, body) =>
+  const call = (method, apiPath, body, timeoutMs = 60_000) =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request({ host: podIp, port: 3100, method, path: `/api${apiPath}`, headers: { host: "localhost:3100", origin: "http://localhost:3100", accept: "application/json", ...(payload ? { "content-type": "application/json" } : {}), ...(cookie ? { cookie } : {}) } }, async (res) => {
@@ -157,9 +157,17 @@ function boardClient(podIp) {
         else resolve(json);
       });
       req.on("error", reject);
+      // A bound only (a hung request ends the step): Paperclip answers a cancel once the adapter has stopped.
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} /api${apiPath}: no answer in ${timeoutMs} ms`)));
       req.end(payload);
     });
   return { call };
+}
+
+/** A heartbeat run's log as text (Paperclip serves JSON lines of output chunks). */
+async function runLog(board, runId) {
+  const content = String((await board.call("GET", `/heartbeat-runs/${runId}/log?offset=0&limitBytes=1048576`))?.content ?? "");
+  return content.split("\n").filter(Boolean).map((l) => { try { return JSON.parse(l).chunk ?? ""; } catch { return l; } }).join("");
 }
 
 let route;
@@ -259,9 +267,7 @@ try {
       if (["failed", "cancelled", "timed_out", "interrupted"].includes(run.status)) throw new Error(`run ended ${run.status}/${run.errorCode}: ${run.error}`);
       return run.status === "succeeded";
     }, { timeoutMs: 240_000, intervalMs: 1000, what: "the heartbeat run succeeded" });
-    // The run log is JSON lines of output chunks.
-    const content = String((await board.call("GET", `/heartbeat-runs/${queued.id}/log?offset=0&limitBytes=1048576`))?.content ?? "");
-    const log = content.split("\n").filter(Boolean).map((l) => { try { return JSON.parse(l).chunk ?? ""; } catch { return l; } }).join("");
+    const log = await runLog(board, queued.id);
     // Host introspection: the Job went to the Paperclip pod's own namespace (the default config names none).
     assert(new RegExp(`Created Job \\S+ in namespace ${NAMESPACE} `).test(log), `the run log does not say a Job was created in ${NAMESPACE}:\n${log.slice(0, 3000)}`);
     // The real claude ran in the workspace on the shared volume and asked the scripted API.
@@ -270,7 +276,7 @@ try {
     const requests = Array.isArray(recorded) ? recorded : (recorded.requests ?? []);
     assert(requests.some((r) => r.scenario === "text"), `the scripted API saw no request of scenario text: ${JSON.stringify(recorded).slice(0, 500)}`);
     assert(typeof run.sessionIdAfter === "string" && run.sessionIdAfter.length > 0, `sessionIdAfter ${run.sessionIdAfter}`);
-    return { agent, run };
+    return { agent, run, env, company };
   });
 
   await step("the agent's next heartbeat resumes that session in a new Job (claude --resume, its session file on the volume)", async () => {
@@ -287,6 +293,43 @@ try {
     const args = invoke?.payload?.commandArgs ?? [];
     assert(args[args.indexOf("--resume") + 1] === first.run.sessionIdAfter, `args ${JSON.stringify(args)} vs session ${first.run.sessionIdAfter}`);
     assert(run.sessionIdAfter === first.run.sessionIdAfter, `session changed: ${run.sessionIdAfter}`);
+  });
+
+  await step("a board cancel of a running heartbeat answers 2xx, the run ends cancelled (acknowledged) and its Job is deleted from the cluster", async () => {
+    assert(first, "no first heartbeat");
+    // A reply whose SSE events come 30 s apart: claude is still waiting on it when the run is cancelled.
+    const scenario = `cancel-slow-${process.pid}`;
+    const defined = await fetch(`${world.scriptedApiUrl}/_scenarios/${scenario}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ turns: [{ kind: "reply", content: [{ type: "text", text: "a slow answer" }], delayMs: 30_000, chunkChars: 2 }] }) });
+    assert(defined.ok, `scenario: ${defined.status} ${await defined.text()}`);
+    const env = { ...first.env, ANTHROPIC_BASE_URL: `${world.scriptedApiUrl}/s/${scenario}` };
+    const agent = await board.call("POST", `/companies/${first.company.id}/agents`, { name: "Cancel Agent", role: "engineer", adapterType: "claude_k8s", adapterConfig: { env }, runtimeConfig: { heartbeat: { enabled: false } } });
+    const queued = await board.call("POST", `/agents/${agent.id}/wakeup`, { source: "on_demand", triggerDetail: "manual", reason: "cluster e2e, to cancel" });
+    let job;
+    await waitFor(async () => {
+      const log = await runLog(board, queued.id);
+      job = new RegExp(`Created Job (\\S+) in namespace ${NAMESPACE} `).exec(log)?.[1];
+      return job && /"subtype":"init"/.test(log);
+    }, { timeoutMs: 180_000, intervalMs: 1000, what: "the run's claude started in its Job" });
+    assert((await admin.get(`/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${job}`).catch(() => null))?.metadata?.name === job, `Job ${job} not on the API server before the cancel`);
+    // Paperclip answers only once the adapter has stopped, and 409s unless the result acknowledges the
+    // cancellation (board.call rejects any status >= 300).
+    await board.call("POST", `/heartbeat-runs/${queued.id}/cancel`, {}, 180_000);
+    let run;
+    await waitFor(async () => {
+      run = await board.call("GET", `/heartbeat-runs/${queued.id}`);
+      if (["succeeded", "failed", "timed_out", "interrupted"].includes(run.status)) throw new Error(`run ended ${run.status}/${run.errorCode}: ${run.error}`);
+      return run.status === "cancelled";
+    }, { timeoutMs: 60_000, intervalMs: 1000, what: "the run cancelled" });
+    assert(run.errorCode === "cancelled", `errorCode ${run.errorCode}`);
+    assert(run.resultJson?.executionCancellation?.state === "acknowledged", `resultJson ${JSON.stringify(run.resultJson)}`);
+    await waitFor(async () => !(await admin.get(`/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${job}`).catch(() => null)), { timeoutMs: 120_000, intervalMs: 1000, what: `Job ${job} deleted from the API server` });
+    let log = "";
+    await waitFor(async () => {
+      log = await runLog(board, queued.id);
+      return log.includes(`[clipjob] Job ${NAMESPACE}/${job} deleted`);
+    }, { timeoutMs: 30_000, intervalMs: 1000, what: "the Job-deleted line in the run log" }).catch((e) => {
+      throw new Error(`${e.message}:\n${log.slice(-2000)}`);
+    });
   });
 } catch (e) {
   failed += 1;
