@@ -15,6 +15,8 @@ export interface ForensicCounters {
   /** UTF-8 bytes of the transcript, one newline per line included. */
   stdoutBytes: number;
   stdoutNonEmptyLines: number;
+  /** Log follows reopened from their cursor because nothing arrived for the idle bound while the container ran. */
+  idleFollowReopens: number;
 }
 
 /** Times are milliseconds on the run's `Clock`. */
@@ -87,7 +89,7 @@ export function observeRun(job: JobSnapshot, runStartedAt: number, now: number):
     unreachableSince: null,
     lastError: "",
     keepaliveCheckedAt: now,
-    counters: { polls: 0, watchEvents: 0, stdoutBytes: 0, stdoutNonEmptyLines: 0 },
+    counters: { polls: 0, watchEvents: 0, stdoutBytes: 0, stdoutNonEmptyLines: 0, idleFollowReopens: 0 },
   };
 }
 

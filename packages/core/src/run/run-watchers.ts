@@ -37,6 +37,20 @@ const WATCH_BACKOFF_MAX_MS = 30_000;
 /** Long enough for the kubelet to report an exit (about 1 s) so a finished container costs one more follow. */
 const FOLLOW_BACKOFF_MS = 2_000;
 const FOLLOW_BACKOFF_MAX_MS = 5_000;
+/**
+ * A follow that delivers nothing this long while the container runs is reopened from its cursor: a half-open
+ * connection (a proxy or NAT dropped it silently) sends neither bytes nor EOF, and nothing else would notice.
+ * Claude can legitimately think in silence, so each further idle reopen without output waits twice as long,
+ * up to 30 min: an hour of silence costs 4 follows, a run with output at least every 5 min costs none.
+ */
+export const FOLLOW_IDLE_MS = 5 * 60_000;
+const FOLLOW_IDLE_MAX_MS = 30 * 60_000;
+/**
+ * Once the container has finished, the kubelet ends its log stream within about a second: a follow still
+ * silent this long after the exit was seen (or after its last line) is half-open and is reopened at once, well
+ * inside the default 60 s grace the run gives its log to drain.
+ */
+export const FOLLOW_FINISHED_IDLE_MS = 10_000;
 
 export interface WatcherPorts {
   readonly cluster: ClusterPort;
@@ -51,6 +65,8 @@ export class RunWatchers {
   readonly tail: string[] = [];
   /** Wakes the log follower when the pod's status changed (a finished container means one last follow). */
   private readonly podChanged: Notifier;
+  /** Wakes the follow's idle watchdog (a pod change may shorten its bound; the attempt's end stops it). */
+  private readonly idleCheck: Notifier;
   private lastPodLine = "";
   private cursor: LogCursor | null = null;
   private readonly garbled = createGarbledLineDetector();
@@ -66,6 +82,7 @@ export class RunWatchers {
   ) {
     this.changed = new Notifier(ports.clock);
     this.podChanged = new Notifier(ports.clock);
+    this.idleCheck = new Notifier(ports.clock);
   }
 
   private now(): number {
@@ -130,6 +147,7 @@ export class RunWatchers {
   async seePod(type: "added" | "modified" | "deleted", pod: PodSnapshot): Promise<void> {
     if (!foldPod(this.observed, type, pod, this.now())) return;
     this.podChanged.notify();
+    this.idleCheck.notify();
     const line = type === "deleted" ? this.lastPodLine : describePod(pod);
     if (line !== this.lastPodLine) {
       this.lastPodLine = line;
@@ -142,14 +160,22 @@ export class RunWatchers {
     const o = this.observed;
     let backoff = FOLLOW_BACKOFF_MS;
     let emptyEofs = 0;
+    let idleLimit = FOLLOW_IDLE_MS;
     while (!signal.aborted) {
       // Only an EOF that began after the container finished proves the log is complete; an earlier EOF
       // may be a dropped stream.
       const finishedBefore = containerFinished(o);
       this.podChanged.reset();
+      const attempt = new AbortController();
+      const stopAttempt = () => attempt.abort();
+      signal.addEventListener("abort", stopAttempt, { once: true });
+      const idle = { lastLineAt: this.now(), fired: false };
+      const watchdog = this.idleWatchdog(idle, idleLimit, attempt);
       try {
-        for await (const line of this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, signal)) {
+        for await (const line of this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, attempt.signal)) {
           this.cursor = line.cursor;
+          idle.lastLineAt = this.now();
+          idleLimit = FOLLOW_IDLE_MS;
           if (line.gap) await this.seeGap({ reason: line.gap.reason, after: line.gap.after, before: line.timestamp });
           backoff = FOLLOW_BACKOFF_MS;
           emptyEofs = -1;
@@ -159,9 +185,21 @@ export class RunWatchers {
       } catch (error) {
         if (signal.aborted || this.forbidden(error)) return;
         if (isClusterError(error) && error.code === "not_found") return this.drained();
-        if (!isClusterError(error) || error.transient) o.lastError = describeError(error);
+        if (!idle.fired && (!isClusterError(error) || error.transient)) o.lastError = describeError(error);
+      } finally {
+        signal.removeEventListener("abort", stopAttempt);
+        attempt.abort();
+        this.idleCheck.notify();
+        await watchdog;
       }
       if (signal.aborted) return;
+      if (idle.fired) {
+        // Reopened from the cursor at once: nothing is lost or repeated, and the next silence may last longer.
+        // A stalled stream proves nothing about the end of the log, whatever the container's state.
+        o.counters.idleFollowReopens += 1;
+        idleLimit = Math.min(idleLimit * 2, FOLLOW_IDLE_MAX_MS);
+        continue;
+      }
       if (finishedBefore) return this.drained();
       if (!containerFinished(o)) {
         // EOF while the pod still says "running": a dropped stream, or the kubelet has not reported the exit
@@ -173,6 +211,26 @@ export class RunWatchers {
         // half-open connection is only noticed at its timeout). Read the pod directly rather than trust it.
         if (emptyEofs >= 2 && !containerFinished(o)) await this.refreshPod(job);
       }
+    }
+  }
+
+  /**
+   * Ends `attempt` once no line has arrived for `limitMs` while the container runs, or for
+   * FOLLOW_FINISHED_IDLE_MS after its exit was seen. Wakes on pod changes, so an exit shortens a long wait.
+   */
+  private async idleWatchdog(idle: { lastLineAt: number; fired: boolean }, limitMs: number, attempt: AbortController): Promise<void> {
+    let finishedSeenAt: number | null = null;
+    this.idleCheck.reset();
+    while (!attempt.signal.aborted) {
+      if (finishedSeenAt === null && containerFinished(this.observed)) finishedSeenAt = this.now();
+      const due =
+        finishedSeenAt === null ? idle.lastLineAt + limitMs - this.now() : Math.max(idle.lastLineAt, finishedSeenAt) + FOLLOW_FINISHED_IDLE_MS - this.now();
+      if (due <= 0) {
+        idle.fired = true;
+        attempt.abort();
+        return;
+      }
+      await this.idleCheck.wait(due);
     }
   }
 

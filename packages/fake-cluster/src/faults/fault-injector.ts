@@ -40,6 +40,12 @@ export interface LogCutRule {
   hits: number;
 }
 
+export interface LogStallRule {
+  readonly afterMs: number;
+  /** Streams stalled so far. */
+  hits: number;
+}
+
 interface ActiveRule {
   readonly rule: RequestFaultRule;
   remaining: number;
@@ -50,6 +56,7 @@ interface ActiveRule {
 export class FaultInjector {
   private rules: ActiveRule[] = [];
   private logCuts: LogCutRule[] = [];
+  private logStalls: LogStallRule[] = [];
   statusLagMs: number;
   jobConditionLagMs = 0;
   private registryDownUntil = 0;
@@ -123,6 +130,28 @@ export class FaultInjector {
   /** Delay between the interim Job condition (SuccessCriteriaMet / FailureTarget) and the terminal one. */
   jobConditionLag(ms: number): void {
     this.jobConditionLagMs = ms;
+  }
+
+  /**
+   * Every log stream opened from now on stalls `afterMs` after it opens: a half-open connection that delivers
+   * neither bytes nor EOF (the container goes on writing) until its reader gives up on it.
+   */
+  stallLogStreams(opts: { afterMs: number }): FaultHandle {
+    const rule: LogStallRule = { afterMs: opts.afterMs, hits: 0 };
+    this.logStalls.push(rule);
+    return {
+      remove: () => {
+        this.logStalls = this.logStalls.filter((r) => r !== rule);
+      },
+      get hits() {
+        return rule.hits;
+      },
+    };
+  }
+
+  /** The log stall that applies to a stream opened now, if any. */
+  logStall(): LogStallRule | undefined {
+    return this.logStalls[0];
   }
 
   /** The log cut that applies to a stream opened now, if any. */

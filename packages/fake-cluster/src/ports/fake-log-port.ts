@@ -28,13 +28,16 @@ export class FakeLogPort implements LogPort {
     this.session.check("follow log");
     const caller = this.session.link(signal);
     const cutter = new AbortController();
-    const stop = AbortSignal.any([caller, cutter.signal]);
+    const staller = new AbortController();
+    const stop = AbortSignal.any([caller, cutter.signal, staller.signal]);
     const sinceTime = from ? sinceTimeFor(from) : undefined;
     const stream = await this.api.call("follow log", pod.namespace, () =>
       this.open(pod.namespace, pod.name, container, { follow: true, timestamps: true, ...(sinceTime !== undefined ? { sinceTime } : {}), signal: stop }),
     );
     const cut = this.faults.logCut();
     const timer = cut ? this.clock.schedule(cut.everyMs, () => { cut.hits++; cutter.abort(); }, { daemon: true }) : null;
+    const stall = this.faults.logStall();
+    const stallTimer = stall ? this.clock.schedule(stall.afterMs, () => { stall.hits++; staller.abort(); }, { daemon: true }) : null;
     const reader = createKubeletLogReader(from);
     // The body arrives in pieces that end a line or not; a line still open when the stream ends is not
     // delivered (see KubeLogAdapter).
@@ -50,6 +53,12 @@ export class FakeLogPort implements LogPort {
       }
     } finally {
       timer?.cancel();
+      stallTimer?.cancel();
+    }
+    if (staller.signal.aborted && !cutter.signal.aborted) {
+      // Half-open: nothing more arrives, not even an EOF, until the reader gives up on the stream.
+      await new Promise<void>((resolve) => (caller.aborted ? resolve() : caller.addEventListener("abort", () => resolve(), { once: true })));
+      return;
     }
     if (cutter.signal.aborted && !caller.aborted && cut?.mode === "error") throw resetError("follow log");
   }
