@@ -173,6 +173,33 @@ describe("log stream cuts", () => {
   });
 });
 
+describe("log stream stalls", () => {
+  it("a stalled stream goes half-open: no more lines and no EOF, even after the container exits, until its reader aborts it", async () => {
+    const fake = new FakeCluster();
+    const stall = fake.faults.stallLogStreams({ afterMs: 0 });
+    const job = await fake.cluster.submit(baseSpec("stall", "success"));
+    const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.phase === "Running"));
+    const reader = new AbortController();
+    const got: LogLine[] = [];
+    let ended = false;
+    const done = (async () => {
+      for await (const l of fake.logs.follow(pod.ref, "claude", null, reader.signal)) got.push(l);
+      ended = true;
+    })();
+    await until(fake, async () => isDone(await fake.cluster.getJob(job.ref)));
+    const full = fake.podLog(pod.ref.name).map((e) => e.text);
+    await fake.clock.sleep(60_000);
+    expect(stall.hits).toBe(1);
+    expect(full.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(full.length);
+    expect(ended).toBe(false);
+    reader.abort();
+    await done;
+    expect(ended).toBe(true);
+    fake.dispose();
+  });
+});
+
 describe("external events", () => {
   it("external Job deletion arrives as a deleted event on the Job watch", async () => {
     const fake = new FakeCluster();
