@@ -32,7 +32,7 @@ function schedule(seed: number): Schedule {
   const setups: { what: string; run: (s: Scenario) => void }[] = [];
   const faults = 1 + Math.floor(r() * 4);
   for (let i = 0; i < faults; i += 1) {
-    const kind = pick(["api", "api", "logcut", "watch-expiry", "status-lag", "condition-lag", "delete", "evict", "cancel", "shutdown", "node-loss"]);
+    const kind = pick(["api", "api", "logcut", "logstall", "watch-expiry", "status-lag", "condition-lag", "delete", "evict", "cancel", "shutdown", "node-loss"]);
     const at = Math.floor(r() * RUN_MS);
     switch (kind) {
       case "api": {
@@ -59,6 +59,12 @@ function schedule(seed: number): Schedule {
         const everyMs = 200 + Math.floor(r() * 10_000);
         const mode = pick(["eof", "error"] as const);
         setups.push({ what: `log cut every ${everyMs} ms (${mode})`, run: (s) => s.fake.faults.cutLogStreams({ everyMs, mode }) });
+        break;
+      }
+      case "logstall": {
+        // Half-open follows: the follower notices only by its idle bound and reopens from the cursor.
+        const afterMs = 1_000 + Math.floor(r() * 60_000);
+        setups.push({ what: `log streams stall ${afterMs} ms after opening`, run: (s) => s.fake.faults.stallLogStreams({ afterMs }) });
         break;
       }
       case "watch-expiry":
