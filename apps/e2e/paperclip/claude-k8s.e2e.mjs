@@ -203,6 +203,25 @@ try {
     const r = await pc.api("POST", `/companies/${company.id}/adapters/${TYPE}/test-environment`, { adapterConfig: {} });
     assert(r.status === "warn" && r.checks.some((c) => c.code === "k8s_not_in_cluster" && c.hint.includes('cluster: "simulated"')), JSON.stringify(r).slice(0, 800));
   });
+
+  // Last: it stops the server. The plugin's SIGTERM latch, registered by the first run after Paperclip's own
+  // process.once("SIGTERM") shutdown handler, once re-raised the signal and killed the server before its drain.
+  await step("SIGTERM during a running heartbeat: Paperclip's own shutdown drains it (server exits 0, run interrupted/server_shutdown_interrupted)", async () => {
+    await pc.api("PATCH", `/agents/${agent.id}`, { adapterConfig: { cluster: "simulated", simulatedScenario: "silent-then-success" } });
+    const queued = await wake("e2e shutdown");
+    const deadline = Date.now() + 60_000;
+    while (!(await runLog(queued.id)).some((l) => l.chunk.includes("[clipjob] Created Job"))) {
+      assert(Date.now() < deadline, "the Job was never created");
+      await sleep(200);
+    }
+    const { exit } = await pc.stop({ keepDataDir: true });
+    assert(exit?.code === 0 && exit.signal === null, `server exit ${JSON.stringify(exit)}\n${pc.logs().split("\n").slice(-30).join("\n")}`);
+    assert(pc.logs().includes("graceful heartbeat run drain complete"), `no drain in the server log:\n${pc.logs().split("\n").slice(-30).join("\n")}`);
+    const stopped = pc;
+    pc = await startPaperclip({ dataDir: stopped.dataDir, keepDataDir: keep, env: { CLIPJOB_SIM_SPEED: "60" }, quiet: true });
+    const run = await pc.api("GET", `/heartbeat-runs/${queued.id}`);
+    assert(run.status === "interrupted" && run.errorCode === "server_shutdown_interrupted", `run after the restart: ${run.status}/${run.errorCode}`);
+  });
 } catch (e) {
   if (failedCount === 0) failedCount += 1;
   process.stderr.write(`\n${e.stack ?? e}\n`);

@@ -41,6 +41,12 @@ const TERMINATION_SIGNALS = ["SIGTERM", "SIGINT"] as const;
  * Latches the process's SIGTERM/SIGINT. Listening must not change what the signal does: when no one else
  * handles it (no host shutdown handler), the listener steps aside and re-raises it, so the default
  * behaviour (exit) still happens.
+ *
+ * The listener goes first (`prependListener`), whenever it is registered. Paperclip (2026.916.1) shuts down
+ * from a `process.once("SIGTERM")` handler registered at start, before any run; a `once` listener removes
+ * itself when it runs, so a listener appended after it saw itself alone, re-raised the signal and killed the
+ * process before Paperclip's heartbeat drain (runs stayed `running`, the server exited 143). Going first, it
+ * counts the host's handlers while they are all still registered.
  */
 export function watchProcessSignals(latch: HostSignalLatch, proc: NodeJS.Process = process): void {
   for (const name of TERMINATION_SIGNALS) {
@@ -51,6 +57,6 @@ export function watchProcessSignals(latch: HostSignalLatch, proc: NodeJS.Process
         proc.kill(proc.pid, name);
       }
     };
-    proc.on(name, onSignal);
+    proc.prependListener(name, onSignal);
   }
 }
