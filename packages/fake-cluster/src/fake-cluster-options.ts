@@ -1,6 +1,6 @@
 // What a FakeCluster is built from (its options and nodes) and what its inspection API shows of the objects
 // it holds.
-import type { AgentJobSpec, HostFacts, JobSnapshot, PodSnapshot } from "@clipjob/core";
+import type { AgentJobSpec, HostFacts, JobSnapshot, PodSnapshot, ReadRetryPolicy } from "@clipjob/core";
 import type { SimulationSpeed } from "./clock-pacer.js";
 import type { LogRotation } from "./kubelet/container-log.js";
 import type { Program } from "./programs/program.js";
@@ -16,6 +16,11 @@ export interface NodeSpec {
 export interface FakeClusterOptions {
   /** PRNG seed (default 1): the same seed replays the same run. */
   readonly seed?: number;
+  /**
+   * How the ports retry a read that failed transiently (default core's DEFAULT_READ_RETRY, what the
+   * Kubernetes adapters use: 4 attempts). `{ attempts: 1, ... }` lets every injected read fault through.
+   */
+  readonly readRetry?: ReadRetryPolicy;
   /** The namespace created at start (default "clipjob"). */
   readonly namespace?: string;
   /** What `host.describeHost()` returns, over NO_HOST_FACTS. */

@@ -1,5 +1,6 @@
 import {
   AGENT_CONTAINER,
+  DEFAULT_READ_RETRY,
   type AccessCheck,
   type AccessPort,
   type AgentJobSpec,
@@ -29,8 +30,9 @@ import { FakeHostPort } from "./ports/fake-host-port.js";
 import { FakeLeasePort, toLeaseRecord } from "./ports/fake-lease-port.js";
 import { FakeLogPort } from "./ports/fake-log-port.js";
 import { PortSession } from "./ports/port-session.js";
+import { createReadRetrier, type ReadRetrier } from "./ports/read-retrier.js";
 import { toJobSnapshot, toPodSnapshot } from "./ports/snapshots.js";
-import { seededRandom, type Random } from "./prng.js";
+import { mulberry32, seededRandom, type Random } from "./prng.js";
 import { PROGRAMS } from "./programs/builtin-programs.js";
 import { programNameOfSimImage, type Program } from "./programs/program.js";
 import { parseQuantity } from "./quantity.js";
@@ -69,6 +71,8 @@ export class FakeCluster {
   readonly options: FakeClusterOptions;
 
   private readonly random: Random;
+  /** The ports' read retries; their jitter has its own PRNG stream so a retry does not shift the cluster's. */
+  private readonly reads: ReadRetrier;
   private readonly api: ApiGateway;
   private readonly logFiles: LogFiles;
   private readonly kubelet: Kubelet;
@@ -89,6 +93,7 @@ export class FakeCluster {
     const start = typeof options.startTime === "string" ? Date.parse(options.startTime) : options.startTime;
     this.clock = new VirtualClock({ ...(start !== undefined ? { startMs: start } : {}), autoAdvance: !options.freeze });
     this.random = seededRandom(options.seed ?? 1);
+    this.reads = createReadRetrier(options.readRetry ?? DEFAULT_READ_RETRY, this.clock, mulberry32(((options.seed ?? 1) ^ 0x5eed4e7) >>> 0));
     this.store = new ObjectStore(this.clock, this.random, {
       eventHistoryMs: options.eventHistoryMs ?? 5 * 60_000,
       watchTimeoutMs: options.watchTimeoutMs ?? 30 * 60_000,
@@ -368,17 +373,18 @@ export class FakeCluster {
   private portsFor(s: PortSession): { cluster: ClusterPort; logs: LogPort; host: HostPort; access: AccessPort; leases: LeasePort } {
     const facts: HostFacts = { imagePullSecrets: [], secretVolumes: [], env: {}, envFrom: [], namespace: this.namespace, ...this.options.host };
     return {
-      cluster: new FakeClusterPort(this.store, this.api, s, this.clock),
+      cluster: new FakeClusterPort(this.store, this.api, s, this.clock, this.reads),
       logs: new FakeLogPort(
         this.api,
         (ns, pod, container, req) => openPodLog(this.store, this.kubelet, this.logFiles, ns, pod, container, req),
         this.faults,
         this.clock,
         s,
+        this.reads,
       ),
-      host: new FakeHostPort(facts, this.api, s),
-      access: new FakeAccessPort(this.store, this.api, s),
-      leases: new FakeLeasePort(this.store, this.api, s),
+      host: new FakeHostPort(facts, this.api, s, this.reads),
+      access: new FakeAccessPort(this.store, this.api, s, this.reads),
+      leases: new FakeLeasePort(this.store, this.api, s, this.reads),
     };
   }
 

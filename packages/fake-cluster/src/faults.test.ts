@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { isClusterError, type JobWatchEvent, type LogLine, type PodWatchEvent } from "@clipjob/core";
+import { DEFAULT_READ_RETRY, isClusterError, type JobWatchEvent, type LogLine, type PodWatchEvent } from "@clipjob/core";
 import { FakeCluster } from "./fake-cluster.js";
 import { baseSpec } from "./testing/base-spec.js";
-import { isDone, until } from "./testing/run-helpers.js";
+import { isDone, runToEnd, until } from "./testing/run-helpers.js";
 
 const ns = "clipjob";
 const missing = { namespace: ns, name: "nothing" };
@@ -13,6 +13,9 @@ async function errorOf(p: Promise<unknown>): Promise<unknown> {
     (e: unknown) => e,
   );
 }
+
+/** The fault mechanics seen without the ports' read retries: every injected read fault reaches the caller. */
+const NO_RETRY = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 
 describe("request faults surface as ClusterError through the ports", () => {
   const table = [
@@ -25,7 +28,7 @@ describe("request faults surface as ClusterError through the ports", () => {
   ] as const;
   for (const row of table) {
     it(`${row.error} → ${row.code}`, async () => {
-      const fake = new FakeCluster();
+      const fake = new FakeCluster({ readRetry: NO_RETRY });
       fake.faults.failRequests({ operation: "get job", error: row.error, count: 1, retryAfterMs: 7_000 });
       const err = await errorOf(fake.cluster.getJob(missing));
       expect(isClusterError(err)).toBe(true);
@@ -38,7 +41,7 @@ describe("request faults surface as ClusterError through the ports", () => {
   }
 
   it("count fails exactly the next N matching requests, and a pattern matches several kinds", async () => {
-    const fake = new FakeCluster();
+    const fake = new FakeCluster({ readRetry: NO_RETRY });
     const h = fake.faults.failRequests({ operation: /^(get|list) /, error: "503", count: 2 });
     await expect(fake.cluster.getJob(missing)).rejects.toMatchObject({ code: "unavailable" });
     await expect(fake.cluster.listJobs(ns, {})).rejects.toMatchObject({ code: "unavailable" });
@@ -49,7 +52,7 @@ describe("request faults surface as ClusterError through the ports", () => {
 
   it("probability faults are seeded: the same seed fails the same requests", async () => {
     const pattern = async (seed: number) => {
-      const fake = new FakeCluster({ seed });
+      const fake = new FakeCluster({ seed, readRetry: NO_RETRY });
       fake.faults.failRequests({ operation: "get job", error: "500", probability: 0.5 });
       const out: boolean[] = [];
       for (let i = 0; i < 20; i++) out.push((await errorOf(fake.cluster.getJob(missing))) !== undefined);
@@ -62,7 +65,7 @@ describe("request faults surface as ClusterError through the ports", () => {
   });
 
   it("a time window fails requests only inside it", async () => {
-    const fake = new FakeCluster();
+    const fake = new FakeCluster({ readRetry: NO_RETRY });
     const t0 = fake.clock.now();
     fake.faults.failRequests({ operation: "get job", error: "503", from: t0 + 1_000, until: t0 + 2_000 });
     await expect(fake.cluster.getJob(missing)).resolves.toBeNull();
@@ -83,6 +86,59 @@ describe("request faults surface as ClusterError through the ports", () => {
     expect(v?.allowed).toBe(false);
     fake.denyPermission({ verb: "get", group: "", resource: "namespaces" });
     expect(await fake.access.namespaceExists(ns)).toBe("unknown");
+    fake.dispose();
+  });
+});
+
+describe("the ports retry reads as the Kubernetes adapters do (core's retryTransientRead, DEFAULT_READ_RETRY)", () => {
+  const attempts = DEFAULT_READ_RETRY.attempts;
+
+  it(`a read failing transiently ${attempts - 1} times succeeds on attempt ${attempts}, after core's waits (Retry-After capped at ${DEFAULT_READ_RETRY.maxDelayMs} ms)`, async () => {
+    const fake = new FakeCluster();
+    const t0 = fake.clock.now();
+    fake.faults.failRequests({ operation: "get job", error: "429", count: attempts - 1, retryAfterMs: 7_000 });
+    await expect(fake.cluster.getJob(missing)).resolves.toBeNull();
+    expect(fake.requests()["get job"]).toBe(attempts);
+    expect(fake.clock.now() - t0).toBe((attempts - 1) * DEFAULT_READ_RETRY.maxDelayMs);
+    fake.dispose();
+  });
+
+  it(`a fault that outlasts ${attempts} attempts reaches the caller with the last error`, async () => {
+    const fake = new FakeCluster();
+    fake.faults.failRequests({ operation: "list pods", error: "reset", count: attempts });
+    await expect(fake.cluster.listPods(missing)).rejects.toMatchObject({ code: "unavailable", operation: "list pods" });
+    expect(fake.requests()["list pods"]).toBe(attempts);
+    await expect(fake.cluster.listPods(missing)).resolves.toEqual([]);
+    fake.dispose();
+  });
+
+  it("every read of every port is retried: the informer's list, get lease, the host pod, the access checks, opening a log follow", async () => {
+    const fake = new FakeCluster();
+    fake.faults.failRequests({ operation: /^(list jobs|get lease|get pod|get namespace|get secret|get pvc|create selfsubjectaccessreview)$/, error: "500", count: attempts - 1 });
+    await expect(fake.cluster.listJobs(ns, {})).resolves.toEqual([]);
+    await expect(fake.leases.getLease({ namespace: ns, name: "absent" })).resolves.toBeNull();
+    await expect(fake.host.describeHost()).resolves.toMatchObject({ namespace: ns });
+    await expect(fake.access.namespaceExists(ns)).resolves.toBe(true);
+    await expect(fake.access.secretExists(ns, "absent")).resolves.toBe(false);
+    await expect(fake.access.claimAccessModes(ns, "absent")).resolves.toBeNull();
+    const [verdict] = await fake.access.review([{ verb: "get", group: "batch", resource: "jobs", namespace: ns }]);
+    expect(verdict?.allowed).toBe(true);
+    const { pod, lines: written } = await runToEnd(fake, baseSpec("follow-retried"));
+    fake.faults.failRequests({ operation: "follow log", error: "503", count: attempts - 1 });
+    const lines: LogLine[] = [];
+    for await (const l of fake.logs.follow(pod.ref, "claude", null, new AbortController().signal)) lines.push(l);
+    expect(lines.map((l) => l.text)).toEqual(written);
+    fake.dispose();
+  });
+
+  it("writes and permanent errors are never retried", async () => {
+    const fake = new FakeCluster();
+    fake.faults.failRequests({ operation: "create job", error: "503", count: 1 });
+    await expect(fake.cluster.submit(baseSpec("write-once"))).rejects.toMatchObject({ code: "unavailable" });
+    expect(fake.requests()["create job"]).toBe(1);
+    fake.faults.failRequests({ operation: "get job", error: "403", count: 1 });
+    await expect(fake.cluster.getJob(missing)).rejects.toMatchObject({ code: "forbidden" });
+    expect(fake.requests()["get job"]).toBe(1);
     fake.dispose();
   });
 });

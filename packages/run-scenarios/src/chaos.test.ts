@@ -1,4 +1,4 @@
-import { ERROR_CODES, type RunOutcome } from "@clipjob/core";
+import { DEFAULT_READ_RETRY, ERROR_CODES, type RunOutcome } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { payloads, scenario, scripted, transcriptLines, type Scenario } from "./harness.js";
 
@@ -20,8 +20,17 @@ const RUN_MS = 5 * 60_000;
 /** Virtual-time bound for one run: the run's own length, the start timeout, grace periods and unreachability. */
 const BOUND_MS = RUN_MS + 3 * 3600_000;
 
+/** The reads the guard makes before it creates a Job (the Job informer's list, the live Jobs' pods). */
+const GUARD_READS = new Set(["list jobs", "list pods"]);
+
 interface Schedule {
   readonly describe: string[];
+  /**
+   * A fault on a guard read that can outlast the ports' read retries (as the Kubernetes adapters retry):
+   * more failures in a row than the retry policy's attempts, a probability, or a window. Only such a fault
+   * may end a run `k8s_concurrency_guard_unreachable`.
+   */
+  readonly guardFaultOutlastsRetries: boolean;
   apply(s: Scenario, jobName: () => string | undefined, cancel: AbortController, shutdown: AbortController): void;
 }
 
@@ -30,6 +39,7 @@ function schedule(seed: number): Schedule {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const actions: { at: number; what: string; run: (s: Scenario, job: () => string | undefined, c: AbortController, sd: AbortController) => void }[] = [];
   const setups: { what: string; run: (s: Scenario) => void }[] = [];
+  let guardFaultOutlastsRetries = false;
   const faults = 1 + Math.floor(r() * 4);
   for (let i = 0; i < faults; i += 1) {
     const kind = pick(["api", "api", "logcut", "logstall", "watch-expiry", "status-lag", "condition-lag", "delete", "evict", "cancel", "shutdown", "node-loss"]);
@@ -42,6 +52,7 @@ function schedule(seed: number): Schedule {
         const count = 1 + Math.floor(r() * 5);
         const probability = r() * 0.5;
         const span = Math.floor(r() * 180_000);
+        if (GUARD_READS.has(operation) && (mode !== "count" || count >= DEFAULT_READ_RETRY.attempts)) guardFaultOutlastsRetries = true;
         setups.push({
           what: `api ${operation} ${error} ${mode}`,
           run: (s) =>
@@ -113,6 +124,7 @@ function schedule(seed: number): Schedule {
   }
   return {
     describe: [...setups.map((x) => x.what), ...actions.map((x) => x.what)],
+    guardFaultOutlastsRetries,
     apply(s, job, cancel, shutdown) {
       for (const x of setups) x.run(s);
       for (const a of actions) void s.fake.clock.sleep(a.at).then(() => a.run(s, job, cancel, shutdown));
@@ -140,6 +152,8 @@ async function chaosRun(seed: number): Promise<{ outcome: RunOutcome; problems: 
   if (outcome.errorCode !== null && !CODES.has(outcome.errorCode)) problems.push(`unknown code ${outcome.errorCode}`);
   if (outcome.errorCode === null && outcome.status !== "succeeded") problems.push(`unclassified ${outcome.status}`);
   if (outcome.errorCode === "adapter_internal_error") problems.push(`internal error: ${outcome.errorMessage}`);
+  // A blip the read retries absorb in production must not end the run on the fake either.
+  if (outcome.errorCode === "k8s_concurrency_guard_unreachable" && !plan.guardFaultOutlastsRetries) problems.push(`guard unreachable on faults the read retries absorb: ${outcome.errorMessage}`);
   // Lines: in order, never duplicated, never invented; complete when the run succeeded.
   const prefixOk = seen.stdout.every((l, i) => l === lines[i]);
   if (!prefixOk) problems.push(`stdout is not a prefix of the transcript (lost or duplicated lines): got ${seen.stdout.length}`);

@@ -1,3 +1,4 @@
+import { DEFAULT_READ_RETRY } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { liveJobs, payloads, request, scenario } from "./harness.js";
 
@@ -80,6 +81,24 @@ describe("submit never leaves anything behind", () => {
     expect(outcome.errorCode).toBe("k8s_concurrency_guard_unreachable");
     expect(s.fake.requests()["create job"] ?? 0).toBe(0);
     s.dispose();
+  });
+
+  it(`a Job list failing ${DEFAULT_READ_RETRY.attempts - 1} times is retried as the Kubernetes adapters retry reads: the guard passes and the run succeeds; one more failure makes it k8s_concurrency_guard_unreachable`, async () => {
+    // The fake's ports used to let every injected fault through while k8s-infra retried 4×, so a blip a
+    // production run never notices ended runs on the fake (the chaos matrix's guard_unreachable runs).
+    const absorbed = scenario();
+    absorbed.fake.faults.failRequests({ operation: "list jobs", error: "reset", count: DEFAULT_READ_RETRY.attempts - 1 });
+    const ok = await absorbed.run(request());
+    expect(ok.outcome).toMatchObject({ status: "succeeded", errorCode: null });
+    expect(absorbed.fake.requests()["list jobs"]).toBe(DEFAULT_READ_RETRY.attempts);
+    absorbed.dispose();
+
+    const outlasting = scenario();
+    outlasting.fake.faults.failRequests({ operation: "list jobs", error: "reset", count: DEFAULT_READ_RETRY.attempts });
+    const blocked = await outlasting.run(request());
+    expect(blocked.outcome.errorCode).toBe("k8s_concurrency_guard_unreachable");
+    expect(outlasting.fake.requests()["create job"] ?? 0).toBe(0);
+    outlasting.dispose();
   });
 
   for (const [verb, resource, subresource] of [

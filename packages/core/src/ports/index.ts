@@ -12,3 +12,4 @@ export * from "./shared-informer.js";
 export * from "./shared-informer-types.js";
 export * from "./shared-watches.js";
 export * from "./lease-port.js";
+export * from "./read-retry.js";

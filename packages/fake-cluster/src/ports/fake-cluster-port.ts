@@ -1,6 +1,7 @@
 import {
   ClusterError,
   INFORMER_LINGER_MS,
+  informerRetryOptions,
   listJobsShared,
   isClusterError,
   noteJobDeleted,
@@ -27,6 +28,7 @@ import type { VirtualClock } from "../virtual-clock.js";
 import type { ObjectStore } from "../store/object-store.js";
 import { JOB_NAME_LABEL, type JobObject } from "../store/objects.js";
 import type { PortSession } from "./port-session.js";
+import type { ReadRetrier } from "./read-retrier.js";
 import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
 
 /**
@@ -34,8 +36,9 @@ import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
  * and one pod informer per namespace for this port instance (the process): each lists the namespace, then
  * watches from the list's resourceVersion with bookmarks on, resumes after a server-side watch timeout from the
  * last resourceVersion seen (a bookmark's included, so a quiet watch need not relist), reopens a silent watch,
- * and relists on 410 Gone; `listJobs` answers from the synced Job cache. It never retries a failed request:
- * every injected fault reaches the caller as a ClusterError.
+ * and relists on 410 Gone; `listJobs` answers from the synced Job cache. Like the real adapter it retries a
+ * read that failed transiently (`ReadRetrier`: core's loop and policy, shared with k8s-infra) and never a
+ * write, so an injected fault reaches the caller as a ClusterError once it outlasts the retries.
  */
 export class FakeClusterPort implements ClusterPort {
   /** The process's shared informers, by namespace. */
@@ -46,8 +49,12 @@ export class FakeClusterPort implements ClusterPort {
     private readonly api: ApiGateway,
     private readonly session: PortSession,
     private readonly clock: VirtualClock,
+    private readonly reads: ReadRetrier,
   ) {
-    this.informers = sharedWatches({ jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") }, { clock, lingerMs: INFORMER_LINGER_MS });
+    this.informers = sharedWatches(
+      { jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") },
+      { clock, lingerMs: INFORMER_LINGER_MS, ...informerRetryOptions(reads.policy) },
+    );
     // The process is gone (host restart, disposal): its informers stop with it rather than retry a dead session.
     session.link().addEventListener(
       "abort",
@@ -65,12 +72,12 @@ export class FakeClusterPort implements ClusterPort {
     const noun = kind === "Job" ? "jobs" : "pods";
     const translate = (o: unknown): any => (kind === "Job" ? toJobSnapshot(o as JobObject) : toPodSnapshot(o as Parameters<typeof toPodSnapshot>[0]));
     const session = this.session;
-    const { api, store } = this;
+    const { api, store, reads } = this;
     return {
       watchOperation: `watch ${noun}`,
-      async list() {
+      async list(signal) {
         session.check(`list ${noun}`);
-        const r = await api.call(`list ${noun}`, namespace, () => store.list(kind, namespace, {}));
+        const r = await reads.read(() => api.call(`list ${noun}`, namespace, () => store.list(kind, namespace, {})), signal);
         return { items: r.items.map(translate), resourceVersion: r.resourceVersion };
       },
       async *watch(resourceVersion, signal) {
@@ -158,7 +165,7 @@ export class FakeClusterPort implements ClusterPort {
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {
     this.session.check("get job");
-    const job = await this.api.call("get job", ref.namespace, () => this.store.get("Job", ref.namespace, ref.name));
+    const job = await this.reads.read(() => this.api.call("get job", ref.namespace, () => this.store.get("Job", ref.namespace, ref.name)));
     return job ? toJobSnapshot(job) : null;
   }
 
@@ -201,7 +208,7 @@ export class FakeClusterPort implements ClusterPort {
 
   async listPods(job: ObjectRef): Promise<PodSnapshot[]> {
     this.session.check("list pods");
-    const { items } = await this.api.call("list pods", job.namespace, () => this.store.list("Pod", job.namespace, { [JOB_NAME_LABEL]: job.name }));
+    const { items } = await this.reads.read(() => this.api.call("list pods", job.namespace, () => this.store.list("Pod", job.namespace, { [JOB_NAME_LABEL]: job.name })));
     return items.map(toPodSnapshot);
   }
 

@@ -3,22 +3,24 @@ import type { ApiGateway } from "../api/api-gateway.js";
 import type { ObjectStore } from "../store/object-store.js";
 import type { LeaseObject } from "../store/objects.js";
 import type { PortSession } from "./port-session.js";
+import type { ReadRetrier } from "./read-retrier.js";
 
 /**
  * LeasePort over the fake API server: the store's optimistic concurrency answers as the real one does (409
  * AlreadyExists on a taken name, 409 Conflict on a stale resourceVersion, update or delete alike). Like the
- * cluster port it never retries: every injected fault reaches the caller.
+ * real adapter it retries the read (`getLease`, see ReadRetrier) and never a write.
  */
 export class FakeLeasePort implements LeasePort {
   constructor(
     private readonly store: ObjectStore,
     private readonly api: ApiGateway,
     private readonly session: PortSession,
+    private readonly reads: ReadRetrier,
   ) {}
 
   async getLease(ref: ObjectRef): Promise<LeaseRecord | null> {
     this.session.check("get lease");
-    const lease = await this.api.call("get lease", ref.namespace, () => this.store.get("Lease", ref.namespace, ref.name));
+    const lease = await this.reads.read(() => this.api.call("get lease", ref.namespace, () => this.store.get("Lease", ref.namespace, ref.name)));
     return lease ? toLeaseRecord(lease) : null;
   }
 

@@ -6,6 +6,7 @@ import type { LogPiece } from "../kubelet/container-log.js";
 import type { LogRequest } from "../kubelet/log-api.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import type { PortSession } from "./port-session.js";
+import type { ReadRetrier } from "./read-retrier.js";
 
 export type OpenLog = (namespace: string, pod: string, container: string, req: LogRequest) => AsyncIterable<LogPiece>;
 
@@ -13,7 +14,8 @@ export type OpenLog = (namespace: string, pod: string, container: string, req: L
  * LogPort over the fake pods/log API, reading its body the way the real follower does (core's kubelet log
  * reader): a resume asks for sinceTime at the cursor's whole second, then drops lines stamped before the
  * cursor, the ones it already delivered at the cursor's timestamp and the unprefixed rest of a long line the
- * second began inside; a line after a rotation gap carries the gap.
+ * second began inside; a line after a rotation gap carries the gap. Opening the stream is retried on a
+ * transient failure as the real adapter does (`ReadRetrier`).
  */
 export class FakeLogPort implements LogPort {
   constructor(
@@ -22,6 +24,7 @@ export class FakeLogPort implements LogPort {
     private readonly faults: FaultInjector,
     private readonly clock: VirtualClock,
     private readonly session: PortSession,
+    private readonly reads: ReadRetrier,
   ) {}
 
   async *follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): AsyncIterable<LogLine> {
@@ -31,9 +34,17 @@ export class FakeLogPort implements LogPort {
     const staller = new AbortController();
     const stop = AbortSignal.any([caller, cutter.signal, staller.signal]);
     const sinceTime = from ? sinceTimeFor(from) : undefined;
-    const stream = await this.api.call("follow log", pod.namespace, () =>
-      this.open(pod.namespace, pod.name, container, { follow: true, timestamps: true, ...(sinceTime !== undefined ? { sinceTime } : {}), signal: stop }),
-    );
+    // Opening the stream is a read, retried like the real adapter's; what breaks once it is open is not.
+    let stream: AsyncIterable<LogPiece>;
+    try {
+      stream = await this.reads.read(
+        () => this.api.call("follow log", pod.namespace, () => this.open(pod.namespace, pod.name, container, { follow: true, timestamps: true, ...(sinceTime !== undefined ? { sinceTime } : {}), signal: stop })),
+        caller,
+      );
+    } catch (err) {
+      if (caller.aborted) return;
+      throw err;
+    }
     const cut = this.faults.logCut();
     const timer = cut ? this.clock.schedule(cut.everyMs, () => { cut.hits++; cutter.abort(); }, { daemon: true }) : null;
     const stall = this.faults.logStall();

@@ -2,6 +2,7 @@ import {
   noteJobDeleted,
   ClusterError,
   INFORMER_LINGER_MS,
+  informerRetryOptions,
   listJobsShared,
   sharedWatches,
   systemClock,
@@ -115,9 +116,7 @@ export class KubeClusterAdapter implements ClusterPort {
       },
       {
         clock: this.clock,
-        backoffMs: this.policy.baseDelayMs,
-        backoffMaxMs: Math.max(this.policy.maxDelayMs, this.policy.baseDelayMs),
-        watchFailuresReported: this.policy.attempts,
+        ...informerRetryOptions(this.policy),
         lingerMs: INFORMER_LINGER_MS,
         ...(opts.watchSilenceMs === undefined ? {} : { silenceMs: opts.watchSilenceMs }),
       },

@@ -1,44 +1,21 @@
-import { ClusterError, type Clock } from "@clipjob/core";
+import { retryTransientRead, type ReadRetryContext, type ReadRetryPolicy } from "@clipjob/core";
 import { toClusterError } from "../errors/classify-kube-error.js";
 import type { KubeOperation } from "../errors/kube-operation.js";
 
-/** Reads are retried on transient failures; writes never go through here. */
-export interface RetryPolicy {
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+export { DEFAULT_READ_RETRY } from "@clipjob/core";
 
-export const DEFAULT_READ_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** Reads are retried on transient failures; writes never go through here. Core's policy, shared with the fake cluster. */
+export type RetryPolicy = ReadRetryPolicy;
 
-export interface RetryContext {
-  readonly policy: RetryPolicy;
-  readonly clock: Clock;
-  /** Uniform in [0, 1): injectable so tests can pin the jitter. */
-  readonly random?: () => number;
-  readonly signal?: AbortSignal;
-}
+export type RetryContext = ReadRetryContext;
 
 /**
- * Runs a read, retrying transient ClusterErrors with full-jitter exponential backoff. A server-sent
- * Retry-After (429/503) replaces the computed delay, capped at the policy's maximum.
+ * Runs a read, retrying transient failures with full-jitter exponential backoff (core's
+ * `retryTransientRead`, the loop every port implementation uses). Whatever the client throws is classified
+ * as a ClusterError of `operation` first. A server-sent Retry-After (429/503) replaces the computed delay,
+ * capped at the policy's maximum.
  */
-export async function retryRead<T>(operation: KubeOperation, ctx: RetryContext, read: () => Promise<T>): Promise<T> {
-  const random = ctx.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (raw) {
-      const err = toClusterError(raw, operation);
-      if (!err.transient || attempt >= ctx.policy.attempts || ctx.signal?.aborted) throw err;
-      await ctx.clock.sleep(backoffDelay(err, attempt, ctx.policy, random), ctx.signal);
-      if (ctx.signal?.aborted) throw err;
-    }
-  }
+export function retryRead<T>(operation: KubeOperation, ctx: RetryContext, read: () => Promise<T>): Promise<T> {
+  return retryTransientRead(ctx, read, (raw) => toClusterError(raw, operation));
 }
 
-export function backoffDelay(err: ClusterError, attempt: number, policy: RetryPolicy, random: () => number): number {
-  if (err.retryAfterMs !== undefined) return Math.min(err.retryAfterMs, policy.maxDelayMs);
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
-}
