@@ -1,6 +1,6 @@
 // Bytes → complete lines. Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8
 // sequence), so a character split across chunks is decoded whole, and the result does not depend on how
-// the transport chunked the stream. A partial line is decoded as it arrives and joined once it is complete.
+// the transport chunked the stream. A partial line is kept as raw bytes and decoded once it is complete.
 //
 // The decoder also knows each line's length in bytes (it found the line's ends in the bytes), so it hands
 // that length along with the line: readers never re-walk a decoded string to count its UTF-8 bytes.
@@ -39,36 +39,42 @@ const encoder = new TextEncoder();
 const KEEP_PENDING_CAPACITY = 64 * 1024;
 /** Average line length (bytes) from which lines are decoded one call each rather than as one run. */
 const PER_LINE_MIN_AVERAGE_BYTES = 512;
-/** Bytes before the cap that are buffered raw rather than decoded (a UTF-8 character has at most 4). */
-const CAP_MARGIN = 4;
 
 export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDecoder {
   const maxLineBytes = Math.max(1, Math.floor(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
   // ignoreBOM: a U+FEFF is kept wherever it appears, so decoding never depends on where a stream restarted.
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  // The current partial line. Its bytes are decoded as they arrive (streaming, so a character split
-  // across chunks is held by the decoder until complete) into `parts` while the line stays clear of the
-  // cap; within CAP_MARGIN bytes of it they are copied into `pending` instead, so a cut at the cap can
-  // still back off to a character boundary over raw bytes (it looks at most 3 bytes back).
-  let parts: string[] = [];
-  let decodedBytes = 0;
+  // Every line is decoded once, whole, never with `stream: true`: Node's TextDecoder leaves its native UTF-8
+  // fast path for good after its first streaming call (on Node 20 a line then decodes ~4× slower). `ascii`
+  // is that fast path (V8's decoder: fastest on ASCII, slower than ICU's on mostly non-ASCII text); `wide`
+  // is put on the ICU path once, here (fastest on non-ASCII). A line goes to the one the previous line's
+  // result recommends. Both decode UTF-8 as the Encoding standard says (an invalid or incomplete sequence
+  // becomes U+FFFD), so which one decodes a line never changes the line.
+  const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
+  const wide = new TextDecoder("utf-8", { ignoreBOM: true });
+  wide.decode(new Uint8Array(0), { stream: true });
+  wide.decode();
+  // Whether the last text decoded had a non-ASCII byte (fewer UTF-16 units than bytes).
+  let lastWide = false;
+  /** Complete lines' bytes → their text, through the decoder the previous line recommends. */
+  const decodeLine = (bytes: Uint8Array): string => {
+    const text = (lastWide ? wide : ascii).decode(bytes);
+    lastWide = text.length !== bytes.length;
+    return text;
+  };
+  // The current partial line, as raw bytes copied from the chunks it arrived in (a character split across
+  // chunks is whole once the line is), decoded in one call when the line is complete: one flat string.
+  // At most maxLineBytes + 1 bytes are kept (the one extra lets a cut at the cap see whether it falls
+  // inside a character); the rest of an over-long line is dropped, not buffered.
   let pending = new Uint8Array(0);
   let pendingBytes = 0;
-  // Bytes of the current line beyond maxLineBytes are dropped, not buffered.
   let overflowed = false;
   let truncatedLines = 0;
 
   const keep = (bytes: Uint8Array): void => {
     if (overflowed || bytes.length === 0) return;
-    if (pendingBytes === 0 && decodedBytes + bytes.length <= maxLineBytes - CAP_MARGIN) {
-      parts.push(decoder.decode(bytes, { stream: true }));
-      decodedBytes += bytes.length;
-      return;
-    }
-    const room = maxLineBytes - decodedBytes - pendingBytes;
+    const room = maxLineBytes - pendingBytes;
     if (bytes.length > room) {
       overflowed = true;
-      // Keep one byte more than the cap so finishLine can see whether the cut falls inside a character.
       bytes = bytes.subarray(0, room + 1);
     }
     const needed = pendingBytes + bytes.length;
@@ -83,38 +89,24 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
 
   /** Delivers the pending line, `tail` being the rest of it in the current chunk. */
   const finishLine = (tail: Uint8Array, onLine: LineSink): void => {
-    if (parts.length === 0 && pendingBytes === 0 && !overflowed && tail.length <= maxLineBytes) {
-      let length = tail.length;
-      if (length > 0 && tail[length - 1] === CARRIAGE_RETURN) length--;
-      onLine(decoder.decode(tail.subarray(0, length)), length);
-      return;
-    }
-    keep(tail);
-    let bytes = decodedBytes;
-    let last: string;
-    if (pendingBytes > 0 || overflowed) {
-      let rest = pending.subarray(0, pendingBytes);
+    let bytes: Uint8Array;
+    if (pendingBytes === 0 && !overflowed && tail.length <= maxLineBytes) {
+      bytes = tail;
+    } else {
+      keep(tail);
+      bytes = pending.subarray(0, pendingBytes);
       if (overflowed) {
         truncatedLines++;
-        rest = rest.subarray(0, characterBoundary(rest, maxLineBytes - decodedBytes));
+        bytes = bytes.subarray(0, characterBoundary(bytes, maxLineBytes));
       }
-      bytes += rest.length;
-      last = decoder.decode(rest);
-    } else {
-      // Flushes the decoder: an incomplete character at the end of the line becomes U+FFFD.
-      last = decoder.decode();
+      pendingBytes = 0;
+      overflowed = false;
     }
-    let line = parts.length === 1 ? parts[0]! + last : parts.join("") + last;
-    parts = [];
-    decodedBytes = 0;
-    pendingBytes = 0;
-    overflowed = false;
+    let length = bytes.length;
+    if (length > 0 && bytes[length - 1] === CARRIAGE_RETURN) length--;
+    const line = decodeLine(bytes.subarray(0, length));
     if (pending.length > KEEP_PENDING_CAPACITY) pending = new Uint8Array(0);
-    if (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) {
-      line = line.slice(0, -1);
-      bytes--;
-    }
-    onLine(line, bytes);
+    onLine(line, length);
   };
 
   // Lines in the middle of a chunk are decoded either one call per line, which gives flat strings that
@@ -131,12 +123,12 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
         const newline = chunk.indexOf(NEWLINE, from);
         let length = newline - from;
         if (length > 0 && chunk[newline - 1] === CARRIAGE_RETURN) length--;
-        onLine(decoder.decode(chunk.subarray(from, from + length)), length);
+        onLine(decodeLine(chunk.subarray(from, from + length)), length);
         from = newline + 1;
       }
     } else {
       const run = chunk.subarray(start, end - 1);
-      const text = decoder.decode(run);
+      const text = decodeLine(run);
       const lines = text.split("\n");
       count = lines.length;
       // Every byte became one UTF-16 unit only if every byte was ASCII (or a lone invalid byte → U+FFFD):
@@ -193,7 +185,7 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
       const newline = chunk.indexOf("\n", start);
       const piece = chunk.slice(start, newline === -1 ? chunk.length : newline);
       // A UTF-16 unit is at most 3 UTF-8 bytes: short pieces with nothing pending skip the byte round trip.
-      if (newline !== -1 && parts.length === 0 && pendingBytes === 0 && !overflowed && piece.length * 3 <= maxLineBytes) {
+      if (newline !== -1 && pendingBytes === 0 && !overflowed && piece.length * 3 <= maxLineBytes) {
         const line = piece.charCodeAt(piece.length - 1) === CARRIAGE_RETURN ? piece.slice(0, -1) : piece;
         onLine(line, utf8ByteLength(line));
       } else if (newline !== -1) {
@@ -211,7 +203,7 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
     else feedBytes(chunk, onLine);
   };
   const finish = (onLine: LineSink): void => {
-    if (parts.length > 0 || pendingBytes > 0 || overflowed) finishLine(new Uint8Array(0), onLine);
+    if (pendingBytes > 0 || overflowed) finishLine(new Uint8Array(0), onLine);
   };
 
   return {
