@@ -44,6 +44,25 @@ describe("agentJobName", () => {
   });
 });
 
+describe("names stay the same across versions", () => {
+  // A process finds the Job of a run (and the agent's Lease) by name: across a rolling update the old and
+  // the new version must compute the same names from the same ids, so the digest is pinned here.
+  it.each([
+    ["Agent_One", "run-42", "ac-agent-one-run-42-1e588ce7f499"],
+    ["日本", "語", "ac-eaac0ef28533"],
+    ["a".repeat(2000), "r", `ac-${"a".repeat(16)}-r-854ec5c0fea5`],
+  ])("agentJobName(%j, %j) is %j", (agent, run, name) => {
+    expect(agentJobName(agent, run)).toBe(name);
+  });
+
+  it.each([
+    ["Agent_One", "clipjob-agent-agent-one-63fdd2210da5"],
+    ["日本", "clipjob-agent-2f8c44a09fe5"],
+  ])("agentLeaseName(%j) is %j", (agent, name) => {
+    expect(agentLeaseName(agent)).toBe(name);
+  });
+});
+
 describe("agentLeaseName", () => {
   it("reads as the agent, with a digest of the raw id, and is a DNS label", () => {
     expect(agentLeaseName("Agent_One")).toMatch(/^clipjob-agent-agent-one-[0-9a-f]{12}$/);

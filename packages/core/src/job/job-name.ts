@@ -1,4 +1,4 @@
-import { lineHash } from "../stream/line-hash.js";
+import { nameHash } from "./name-hash.js";
 
 /**
  * Longest Job name we generate. Names are capped well below the 63 of a DNS label so that every name
@@ -26,7 +26,7 @@ function slug(raw: string): string {
  * length-prefixed before hashing: `("a:b","c")` and `("a","b:c")` must not collide.
  */
 export function agentJobName(agentId: string, runId: string): string {
-  const hash = (lineHash(`${agentId.length}:${agentId}:${runId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
+  const hash = (nameHash(`${agentId.length}:${agentId}:${runId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
   return ["ac", slug(agentId), slug(runId), hash].filter((part) => part !== "").join("-");
 }
 
@@ -35,6 +35,6 @@ export function agentJobName(agentId: string, runId: string): string {
  * name from a readable slug and a hash of the raw agent id, so ids that slug alike still get their own.
  */
 export function agentLeaseName(agentId: string): string {
-  const hash = (lineHash(`${agentId.length}:${agentId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
+  const hash = (nameHash(`${agentId.length}:${agentId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
   return ["clipjob-agent", slug(agentId), hash].filter((part) => part !== "").join("-");
 }
