@@ -153,6 +153,31 @@ describe("createLineDecoder", () => {
     );
   });
 
+  it("decodes each line, valid UTF-8 or not, exactly as one TextDecoder call on its bytes, for any chunking (property)", () => {
+    // Bytes picked so that lead bytes, continuation bytes and their invalid mixes (overlong, surrogate,
+    // out-of-range, cut) are frequent and fall on chunk boundaries; long runs make lines span chunks.
+    const byte = fc.constantFrom(0x0a, 0x0d, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff);
+    const data = fc.array(fc.oneof({ weight: 4, arbitrary: byte.map((b) => [b]) }, { weight: 1, arbitrary: fc.tuple(byte, fc.nat(70)).map(([b, n]) => Array.from({ length: n }, () => b)) }), { maxLength: 60 }).map((runs) => new Uint8Array(runs.flat()));
+    const reference = (input: Uint8Array): [string, number][] => {
+      const lines: [string, number][] = [];
+      let start = 0;
+      while (start < input.length) {
+        const newline = input.indexOf(0x0a, start);
+        const end = newline === -1 ? input.length : newline;
+        const length = end > start && input[end - 1] === 0x0d ? end - start - 1 : end - start;
+        lines.push([new TextDecoder("utf-8", { ignoreBOM: true }).decode(input.subarray(start, start + length)), length]);
+        start = end + 1;
+      }
+      return lines;
+    };
+    fc.assert(
+      fc.property(data, fc.array(fc.nat(), { maxLength: 12 }), (input, cuts) => {
+        expect(feedAll(splitAt(input, cuts))).toEqual(reference(input));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("reports the UTF-8 length of every line of valid input (property)", () => {
     fc.assert(
       fc.property(anyString(300), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {

@@ -1,6 +1,6 @@
 // Bytes → complete lines. Splitting happens on raw bytes (0x0A never occurs inside a multi-byte UTF-8
 // sequence), so a character split across chunks is decoded whole, and the result does not depend on how
-// the transport chunked the stream. A partial line is kept as raw bytes and decoded once it is complete.
+// the transport chunked the stream. A partial line is decoded as it arrives and joined once it is complete.
 //
 // The decoder also knows each line's length in bytes (it found the line's ends in the bytes), so it hands
 // that length along with the line: readers never re-walk a decoded string to count its UTF-8 bytes.
@@ -39,44 +39,45 @@ const encoder = new TextEncoder();
 const KEEP_PENDING_CAPACITY = 64 * 1024;
 /** Average line length (bytes) from which lines are decoded one call each rather than as one run. */
 const PER_LINE_MIN_AVERAGE_BYTES = 512;
+/** Bytes before the cap that are buffered raw rather than decoded (a UTF-8 character has at most 4). */
+const CAP_MARGIN = 4;
 
 export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDecoder {
   const maxLineBytes = Math.max(1, Math.floor(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
   // ignoreBOM: a U+FEFF is kept wherever it appears, so decoding never depends on where a stream restarted.
-  // Every line is decoded once, whole, never with `stream: true`: Node's TextDecoder leaves its native UTF-8
-  // fast path for good after its first streaming call (on Node 20 a line then decodes ~4× slower). `ascii`
-  // is that fast path (V8's decoder: fastest on ASCII, slower than ICU's on mostly non-ASCII text); `wide`
-  // is put on the ICU path once, here (fastest on non-ASCII). A line goes to the one the previous line's
-  // result recommends. Both decode UTF-8 as the Encoding standard says (an invalid or incomplete sequence
-  // becomes U+FFFD), so which one decodes a line never changes the line.
+  // Nothing is decoded with `stream: true`: Node's TextDecoder leaves its native UTF-8 fast path for good
+  // after its first streaming call (on Node 20 a line then decodes ~4× slower). `ascii` is that fast path
+  // (V8's decoder: fastest on ASCII, slower than ICU's on mostly non-ASCII text); `wide` is put on the ICU
+  // path once, here (fastest on non-ASCII). Each piece of text goes to the one the previous piece's result
+  // recommends. Both decode UTF-8 as the Encoding standard says (an invalid or incomplete sequence becomes
+  // U+FFFD), so which one decodes a piece never changes the text.
   const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
   const wide = new TextDecoder("utf-8", { ignoreBOM: true });
   wide.decode(new Uint8Array(0), { stream: true });
   wide.decode();
   // Whether the last text decoded had a non-ASCII byte (fewer UTF-16 units than bytes).
   let lastWide = false;
-  /** Complete lines' bytes → their text, through the decoder the previous line recommends. */
-  const decodeLine = (bytes: Uint8Array): string => {
+  /** Bytes that end where the UTF-8 decoder is at rest → their text, through the recommended decoder. */
+  const decodeText = (bytes: Uint8Array): string => {
     const text = (lastWide ? wide : ascii).decode(bytes);
     lastWide = text.length !== bytes.length;
     return text;
   };
-  // The current partial line, as raw bytes copied from the chunks it arrived in (a character split across
-  // chunks is whole once the line is), decoded in one call when the line is complete: one flat string.
-  // At most maxLineBytes + 1 bytes are kept (the one extra lets a cut at the cap see whether it falls
-  // inside a character); the rest of an over-long line is dropped, not buffered.
+  // The current partial line. Its bytes are decoded as they arrive, each piece cut where the decoder is at
+  // rest (before an unfinished character, which is held back raw), into `parts`, while the line stays
+  // clear of the cap; within CAP_MARGIN bytes of it they stay raw in `pending`, so a cut at the cap can
+  // still back off to a character boundary over raw bytes (it looks at most 3 bytes back). Pieces of at
+  // most a chunk stay ordinary heap strings however long the line (one string of megabytes is slower to
+  // decode into and to collect).
+  let parts: string[] = [];
+  let decodedBytes = 0;
   let pending = new Uint8Array(0);
   let pendingBytes = 0;
+  // Bytes of the current line beyond maxLineBytes are dropped, not buffered.
   let overflowed = false;
   let truncatedLines = 0;
 
-  const keep = (bytes: Uint8Array): void => {
-    if (overflowed || bytes.length === 0) return;
-    const room = maxLineBytes - pendingBytes;
-    if (bytes.length > room) {
-      overflowed = true;
-      bytes = bytes.subarray(0, room + 1);
-    }
+  const hold = (bytes: Uint8Array): void => {
     const needed = pendingBytes + bytes.length;
     if (needed > pending.length) {
       const grown = new Uint8Array(Math.max(needed, 2 * pending.length, 64));
@@ -87,26 +88,62 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
     pendingBytes = needed;
   };
 
+  const keep = (bytes: Uint8Array): void => {
+    if (overflowed || bytes.length === 0) return;
+    const room = maxLineBytes - decodedBytes - pendingBytes;
+    if (bytes.length > room) {
+      overflowed = true;
+      // Keep one byte more than the cap so finishLine can see whether the cut falls inside a character.
+      bytes = bytes.subarray(0, room + 1);
+    }
+    // Held-back bytes go first; otherwise the chunk is decoded in place and only its tail is copied.
+    let from = bytes;
+    if (pendingBytes > 0) {
+      hold(bytes);
+      from = pending.subarray(0, pendingBytes);
+    }
+    const limit = Math.min(from.length, maxLineBytes - CAP_MARGIN - decodedBytes);
+    const cut = limit > 0 ? restingCut(from, limit) : 0;
+    if (cut > 0) {
+      parts.push(decodeText(from.subarray(0, cut)));
+      decodedBytes += cut;
+    }
+    if (from === bytes) {
+      hold(bytes.subarray(cut));
+    } else {
+      pending.copyWithin(0, cut, pendingBytes);
+      pendingBytes -= cut;
+    }
+  };
+
   /** Delivers the pending line, `tail` being the rest of it in the current chunk. */
   const finishLine = (tail: Uint8Array, onLine: LineSink): void => {
-    let bytes: Uint8Array;
-    if (pendingBytes === 0 && !overflowed && tail.length <= maxLineBytes) {
-      bytes = tail;
-    } else {
-      keep(tail);
-      bytes = pending.subarray(0, pendingBytes);
-      if (overflowed) {
-        truncatedLines++;
-        bytes = bytes.subarray(0, characterBoundary(bytes, maxLineBytes));
-      }
-      pendingBytes = 0;
-      overflowed = false;
+    if (parts.length === 0 && pendingBytes === 0 && !overflowed && tail.length <= maxLineBytes) {
+      let length = tail.length;
+      if (length > 0 && tail[length - 1] === CARRIAGE_RETURN) length--;
+      onLine(decodeText(tail.subarray(0, length)), length);
+      return;
     }
-    let length = bytes.length;
-    if (length > 0 && bytes[length - 1] === CARRIAGE_RETURN) length--;
-    const line = decodeLine(bytes.subarray(0, length));
+    keep(tail);
+    let rest = pending.subarray(0, pendingBytes);
+    if (overflowed) {
+      truncatedLines++;
+      rest = rest.subarray(0, characterBoundary(rest, maxLineBytes - decodedBytes));
+    }
+    let bytes = decodedBytes + rest.length;
+    // A character still unfinished at the end of the line becomes U+FFFD, as in the whole line decoded at once.
+    const last = rest.length > 0 ? decodeText(rest) : "";
+    let line = parts.length === 0 ? last : parts.length === 1 ? parts[0]! + last : parts.join("") + last;
+    parts = [];
+    decodedBytes = 0;
+    pendingBytes = 0;
+    overflowed = false;
     if (pending.length > KEEP_PENDING_CAPACITY) pending = new Uint8Array(0);
-    onLine(line, length);
+    if (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) {
+      line = line.slice(0, -1);
+      bytes--;
+    }
+    onLine(line, bytes);
   };
 
   // Lines in the middle of a chunk are decoded either one call per line, which gives flat strings that
@@ -123,12 +160,12 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
         const newline = chunk.indexOf(NEWLINE, from);
         let length = newline - from;
         if (length > 0 && chunk[newline - 1] === CARRIAGE_RETURN) length--;
-        onLine(decodeLine(chunk.subarray(from, from + length)), length);
+        onLine(decodeText(chunk.subarray(from, from + length)), length);
         from = newline + 1;
       }
     } else {
       const run = chunk.subarray(start, end - 1);
-      const text = decodeLine(run);
+      const text = decodeText(run);
       const lines = text.split("\n");
       count = lines.length;
       // Every byte became one UTF-16 unit only if every byte was ASCII (or a lone invalid byte → U+FFFD):
@@ -185,7 +222,7 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
       const newline = chunk.indexOf("\n", start);
       const piece = chunk.slice(start, newline === -1 ? chunk.length : newline);
       // A UTF-16 unit is at most 3 UTF-8 bytes: short pieces with nothing pending skip the byte round trip.
-      if (newline !== -1 && pendingBytes === 0 && !overflowed && piece.length * 3 <= maxLineBytes) {
+      if (newline !== -1 && parts.length === 0 && pendingBytes === 0 && !overflowed && piece.length * 3 <= maxLineBytes) {
         const line = piece.charCodeAt(piece.length - 1) === CARRIAGE_RETURN ? piece.slice(0, -1) : piece;
         onLine(line, utf8ByteLength(line));
       } else if (newline !== -1) {
@@ -203,7 +240,7 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
     else feedBytes(chunk, onLine);
   };
   const finish = (onLine: LineSink): void => {
-    if (pendingBytes > 0 || overflowed) finishLine(new Uint8Array(0), onLine);
+    if (parts.length > 0 || pendingBytes > 0 || overflowed) finishLine(new Uint8Array(0), onLine);
   };
 
   return {
@@ -223,6 +260,29 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
       return truncatedLines;
     },
   };
+}
+
+/**
+ * The largest cut ≤ `end` at which a UTF-8 decoder of `bytes` is at rest, so `bytes[0, cut)` and what
+ * follows decode separately exactly as they would together: before the last lead byte when the character
+ * it starts is unfinished at `end`, else `end`. (Stopping before any byte that cannot continue a sequence is
+ * exact: a decoder that meets one mid-sequence emits U+FFFD and starts afresh at it, as a flushed one does.
+ * Past a sequence's declared length every continuation byte is an error on its own.)
+ */
+function restingCut(bytes: Uint8Array, end: number): number {
+  for (let k = end - 1; k >= 0 && k >= end - 4; k--) {
+    const byte = bytes[k]!;
+    if ((byte & 0xc0) !== 0x80) return k + sequenceLength(byte) <= end ? end : k;
+  }
+  return end;
+}
+
+/** The length of the UTF-8 sequence a byte starts (1 for ASCII and for bytes that cannot start one). */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 1;
 }
 
 /**

@@ -112,11 +112,15 @@ function contentBlock(block: JsonObject): ContentBlock {
   return { type: "other", block };
 }
 
+/** Whether an assistant event is a synthetic API error (`is_api_error_message`, or model `<synthetic>` with an `error`). */
+export function isSyntheticApiError(event: JsonObject, message: JsonObject = eventMessage(event)): boolean {
+  return event["is_api_error_message"] === true || (message["model"] === "<synthetic>" && typeof event["error"] === "string");
+}
+
 /** The API error of a synthetic assistant message (`is_api_error_message`, or model `<synthetic>` with an `error`). */
 export function syntheticApiError(event: JsonObject): SyntheticApiError | null {
   const message = eventMessage(event);
-  const synthetic = message["model"] === "<synthetic>" && typeof event["error"] === "string";
-  if (event["is_api_error_message"] !== true && !synthetic) return null;
+  if (!isSyntheticApiError(event, message)) return null;
   const content = Array.isArray(message["content"]) ? message["content"] : [];
   const texts = content.map(asJsonObject).flatMap((b) => (b && typeof b["text"] === "string" ? [b["text"]] : []));
   return {

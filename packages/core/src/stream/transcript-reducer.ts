@@ -6,9 +6,10 @@ import { resultEventFrom } from "./result-event.js";
 import { objectOrNull, runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
 import {
   apiRetryNotice,
+  asJsonObject,
   compactionStatus,
-  contentBlocks,
   eventMessage,
+  isSyntheticApiError,
   parseStreamJsonEvent,
   syntheticApiError,
   type JsonObject,
@@ -72,21 +73,23 @@ export function createTranscriptReducer(
   let initModel: string | null = null;
   let assistantModel: string | null = null;
   let initSeen = false;
-  let result: ResultEvent | null = null;
-  let usage: TokenUsage | null = null;
-  let costUsd: number | null = null;
-  let sessionCostUsd: number | null = null;
-  let sessionUsage: TokenUsage | null = null;
+  // Events where only the last one counts (result, API error notice, rate limit) are kept as parsed and
+  // read when a summary asks: a transcript with many of them (retries, one result per turn) reads each
+  // once at most, and none of them twice.
+  let lastResultEvent: JsonObject | null = null;
+  let lastResult: LastResult | null = null;
   // Summed from assistant messages, once per message id: what a run without a result is known to have used.
   const streamed = { input: 0, cached: 0, output: 0, creation: 0, seen: false };
-  let apiError: ApiErrorNotice | null = null;
+  let lastApiErrorEvent: JsonObject | null = null;
+  let lastApiError: { readonly from: JsonObject; readonly notice: ApiErrorNotice | null } | null = null;
   let apiRetries = 0;
   let lastApiRetry: ApiRetryNotice | null = null;
   let compaction: string | null = null;
   let llmApiEmptyResponse = false;
   let assistantContentSeen = false;
   let assistantTurns = 0;
-  let lastRateLimit: RateLimitNotice | null = null;
+  let lastRateLimitEvent: JsonObject | null = null;
+  let lastRateLimit: { readonly from: JsonObject; readonly notice: RateLimitNotice } | null = null;
   let lines = 0;
   let nonEmptyLines = 0;
   let bytes = 0;
@@ -140,8 +143,7 @@ export function createTranscriptReducer(
     // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
     const synthetic = model === "<synthetic>";
     if (model && !synthetic && assistantModel === null) assistantModel = model;
-    const syntheticError = syntheticApiError(event);
-    if (syntheticError) apiError = apiErrorNotice(syntheticError, maxResultJsonChars);
+    if (isSyntheticApiError(event, message)) lastApiErrorEvent = event;
     const used = firstSight && !synthetic ? usageFromSnakeCase(message["usage"]) : null;
     if (used) {
       streamed.seen = true;
@@ -153,18 +155,53 @@ export function createTranscriptReducer(
     const outputTokens = assistantOutputTokens(message);
     if (message["stop_reason"] === null && outputTokens === 0) llmApiEmptyResponse = true;
     if (outputTokens > 0) assistantContentSeen = true;
-    for (const block of contentBlocks(event)) {
-      if (block.type === "text" && block.text !== "") appendAssistantText(block.text);
+    // The text blocks, read in place (contentBlocks would build a typed copy of every block).
+    const content = message["content"];
+    if (Array.isArray(content)) {
+      for (const raw of content) {
+        const block = asJsonObject(raw);
+        if (block && block["type"] === "text" && typeof block["text"] === "string" && block["text"] !== "") appendAssistantText(block["text"]);
+      }
     }
   };
 
   const onResult = (event: JsonObject): void => {
-    result = resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars });
-    if (result.sessionId) sessionId = result.sessionId;
-    ({ usage, costUsd } = runUsageFromResult(event));
-    sessionUsage = sessionUsageFromResult(event);
-    const cost = event["total_cost_usd"];
-    sessionCostUsd = typeof cost === "number" && Number.isFinite(cost) ? cost : null;
+    lastResultEvent = event;
+    // As resultEventFrom reads it; the session id's order among init, assistant and result events matters.
+    const id = nonEmptyString(event["session_id"]);
+    if (id) sessionId = id;
+  };
+
+  /** The last result event, read (once per result event). */
+  const readResult = (): LastResult | null => {
+    if (lastResultEvent === null) return null;
+    if (lastResult?.from !== lastResultEvent) {
+      const event = lastResultEvent;
+      const cost = event["total_cost_usd"];
+      lastResult = {
+        from: event,
+        result: resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars }),
+        ...runUsageFromResult(event),
+        sessionUsage: sessionUsageFromResult(event),
+        sessionCostUsd: typeof cost === "number" && Number.isFinite(cost) ? cost : null,
+      };
+    }
+    return lastResult;
+  };
+
+  const readApiError = (): ApiErrorNotice | null => {
+    if (lastApiErrorEvent === null) return null;
+    if (lastApiError?.from !== lastApiErrorEvent) {
+      const e = syntheticApiError(lastApiErrorEvent);
+      lastApiError = { from: lastApiErrorEvent, notice: e ? apiErrorNotice(e, maxResultJsonChars) : null };
+    }
+    return lastApiError.notice;
+  };
+
+  const readRateLimit = (): RateLimitNotice | null => {
+    if (lastRateLimitEvent === null) return null;
+    if (lastRateLimit?.from !== lastRateLimitEvent) lastRateLimit = { from: lastRateLimitEvent, notice: rateLimitNotice(lastRateLimitEvent) };
+    return lastRateLimit.notice;
   };
 
   const apply = (event: JsonObject, line: string): void => {
@@ -185,7 +222,7 @@ export function createTranscriptReducer(
         onResult(event);
         break;
       case "rate_limit_event":
-        lastRateLimit = rateLimitNotice(event);
+        lastRateLimitEvent = event;
         break;
     }
   };
@@ -231,6 +268,9 @@ export function createTranscriptReducer(
   return {
     push,
     summary() {
+      const read = readResult();
+      const result = read?.result ?? null;
+      const usage = read?.usage ?? null;
       const resultText = result?.text?.trim() ?? "";
       return {
         sessionId,
@@ -239,10 +279,10 @@ export function createTranscriptReducer(
           result !== null || !streamed.seen
             ? usage
             : { inputTokens: streamed.input, cachedInputTokens: streamed.cached, outputTokens: streamed.output, cacheCreationInputTokens: streamed.creation, partial: true },
-        costUsd,
-        sessionUsage,
-        sessionCostUsd,
-        apiError,
+        costUsd: read?.costUsd ?? null,
+        sessionUsage: read?.sessionUsage ?? null,
+        sessionCostUsd: read?.sessionCostUsd ?? null,
+        apiError: readApiError(),
         apiRetries,
         lastApiRetry,
         compaction,
@@ -251,7 +291,7 @@ export function createTranscriptReducer(
         llmApiEmptyResponse: llmApiEmptyResponse && result === null,
         assistantContentSeen,
         assistantTurns,
-        lastRateLimit,
+        lastRateLimit: readRateLimit(),
         lines,
         nonEmptyLines,
         bytes,
@@ -269,6 +309,16 @@ export function createTranscriptReducer(
 function assistantSummary(suffix: string, totalLength: number, max: number): string {
   if (totalLength <= max) return suffix.trim();
   return `…${suffix.slice(suffix.length - (max - 1)).trim()}`;
+}
+
+/** The last result event and what the summary reads from it. */
+interface LastResult {
+  readonly from: JsonObject;
+  readonly result: ResultEvent;
+  readonly usage: TokenUsage | null;
+  readonly costUsd: number | null;
+  readonly sessionUsage: TokenUsage | null;
+  readonly sessionCostUsd: number | null;
 }
 
 /** The reducer's record of a synthetic API error: its fields, and its texts joined (capped). */
