@@ -164,6 +164,41 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
     expect(outcome.transcriptGaps).toBeUndefined();
   });
 
+  it("item 2, a tool result: a stderr JSON line inside a 20 KiB user event (counted unparsed) is reported, head and tail, once the tail arrives", async () => {
+    const gates = { pRecord: unique("p"), stderrRecord: unique("e") };
+    const lines = [init, step(0)];
+    const user = JSON.stringify({ type: "user", session_id: SESSION, message: { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "x".repeat(20 * 1024) }] } });
+    const after = [step(1), result("finished 2 steps")];
+    const warning = '{"level":"warn","msg":"a JSON log line on stderr"}';
+    const command = standIn(unique("tool"), [
+      { stdout: lines.map((l) => `${l}\n`).join("") },
+      { stdout: user.slice(0, 20_480) },
+      { gate: gates.pRecord },
+      { stderr: `${warning}\n` },
+      { gate: gates.stderrRecord },
+      { stdout: `${user.slice(20_480)}\n${after.map((l) => `${l}\n`).join("")}` },
+    ]);
+    const r = startRun(h, world, standInRequest(command), {}, ws.host);
+    const job = await r.job;
+    await waitFor("the user line's P record", () => criRecords(job).some((x) => x.tag === "P"));
+    await api.openGate(gates.pRecord);
+    await waitFor("the stderr record", () => criRecords(job).some((x) => x.stream === "stderr"));
+    await api.openGate(gates.stderrRecord);
+    const outcome = await r.done;
+
+    expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, summary: "finished 2 steps" });
+    const head = user.slice(0, 16 * 1024);
+    // The head starts like a user event and ends in a brace: delivered live as one; its tail gives it away.
+    expect(r.seen.stdout).toEqual([...lines, `${head}${warning}`, ...after]);
+    expect(r.seen.stderr).toEqual([user.slice(16 * 1024)]);
+    const offset = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(outcome.garbledLines).toEqual([
+      { reason: "broken_event", line: lines.length + 1, offset },
+      { reason: "event_tail", line: lines.length + 2, offset: offset + Buffer.byteLength(head + warning) + 1 },
+    ]);
+    expect(r.seen.notices.filter((n) => n.startsWith("transcript_garbled:"))).toHaveLength(2);
+  });
+
   it("item 2, the other way: an event written while a 20 KiB stderr line is open is served inside it; the run reports that line buried_event, every other line once", async () => {
     const gates = { pRecord: unique("p"), eventRecord: unique("e") };
     const lines = [init, step(0)];

@@ -122,6 +122,40 @@ describe("log streaming survives what production does to it", () => {
     s.dispose();
   });
 
+  it("a stderr record ending in a brace inside a 20 KiB tool-result (user) line, which the reducer counts unparsed: both pieces are reported once the tail arrives (issue 14, item 2)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(4);
+    const at = 2;
+    const user = JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "x".repeat(20 * 1024) }] } });
+    const warning = '{"level":"warn","msg":"a JSON log line on stderr"}';
+    lines.splice(at, 0, user);
+    const writes: { atMs: number; stream?: "stdout" | "stderr"; data: string }[] = [];
+    let t = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (i === at) {
+        writes.push({ atMs: t, data: line.slice(0, 20_480) }, { atMs: t + 50, stream: "stderr", data: `${warning}\n` });
+        t += 100;
+        writes.push({ atMs: t, data: `${line.slice(20_480)}\n` });
+      } else writes.push({ atMs: t, data: `${line}\n` });
+      t += 150;
+    }
+    const { outcome, seen } = await s.run(scripted({ writes, runMs: t + 1_000 }));
+    expect(outcome).toMatchObject({ status: "succeeded", summary: "finished 4 steps" });
+    const head = user.slice(0, 16 * 1024);
+    // The head starts and ends like a user event, so it was delivered live as one (the reducer does not parse
+    // tool results); its tail, a text line ending in a brace, gives it away.
+    expect(seen.stdout).toEqual([...lines.slice(0, at), `${head}${warning}`, ...lines.slice(at + 1)]);
+    expect(seen.stderr).toEqual([user.slice(16 * 1024)]);
+    const offset = lines.slice(0, at).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(outcome.garbledLines).toEqual([
+      { reason: "broken_event", line: at + 1, offset },
+      { reason: "event_tail", line: at + 2, offset: offset + Buffer.byteLength(head + warning) + 1 },
+    ]);
+    expect(seen.progress.filter((p) => p.type === "notice" && p.message.startsWith("transcript_garbled:"))).toHaveLength(2);
+    s.dispose();
+  });
+
   it("an event written while a 20 KiB stderr line is open: the line holding it is reported buried_event, the other lines arrive once (issue 14, item 2)", async () => {
     const s = scenario();
     const lines = transcriptLines(4);

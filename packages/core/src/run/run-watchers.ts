@@ -255,9 +255,7 @@ export class RunWatchers {
     const offset = this.bytesRead;
     this.bytesRead += bytes + 1;
     if (kind === "blank") return;
-    const garbled = this.garbled.see(text, kind, bytes);
-    if (garbled !== null) {
-      const g = { reason: garbled, line, offset };
+    for (const g of this.garbled.see(text, kind, bytes, { line, offset })) {
       if (this.observed.garbledLines.length < MAX_TRANSCRIPT_GAPS) this.observed.garbledLines.push(g);
       await this.reporter.notice("warn", garbledLineMessage(g));
     }

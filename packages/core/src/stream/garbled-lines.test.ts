@@ -6,7 +6,17 @@ import { createTranscriptReducer } from "./transcript-reducer.js";
 function judge(lines: readonly string[]): (string | null)[] {
   const reducer = createTranscriptReducer();
   const detector = createGarbledLineDetector();
-  return lines.map((l) => detector.see(l, reducer.push(l), Buffer.byteLength(l)));
+  const verdicts: (string | null)[] = lines.map(() => null);
+  let offset = 0;
+  lines.forEach((l, i) => {
+    const bytes = Buffer.byteLength(l);
+    for (const f of detector.see(l, reducer.push(l), bytes, { line: i + 1, offset })) {
+      expect(f.offset).toBe(lines.slice(0, f.line - 1).reduce((n, x) => n + Buffer.byteLength(x) + 1, 0));
+      verdicts[f.line - 1] = f.reason;
+    }
+    offset += bytes + 1;
+  });
+  return verdicts;
 }
 
 const event = (i: number, pad = "") => JSON.stringify({ type: "assistant", message: { id: `m${i}`, content: [{ type: "text", text: `step ${i}${pad}` }] } });
@@ -31,6 +41,20 @@ describe("garbled lines (the kubelet's line-start flag is shared by stdout and s
   it("an event served inside a long stderr line is buried_event; a short stderr line quoting an event is not", () => {
     const stderrHead = "e".repeat(16 * 1024);
     expect(judge([`${stderrHead}${event(3)}`, "e".repeat(4000), `note ${event(4)}`])).toEqual(["buried_event", null, null]);
+  });
+
+  it("a stderr record ending in a brace joined into a long user event (counted unparsed): reported when its tail arrives, both lines", () => {
+    const user = JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "tool_result", content: "x".repeat(20 * 1024) }] } });
+    const head = user.slice(0, 16 * 1024);
+    const warning = '{"level":"warn","msg":"slow"}';
+    expect(judge([event(0), `${head}${warning}`, user.slice(16 * 1024), event(2)])).toEqual([null, "broken_event", "event_tail", null]);
+    // With a whole stderr line between the head and the rest, too.
+    expect(judge([`${head}${warning}`, "another stderr line", user.slice(16 * 1024)])).toEqual(["broken_event", null, "event_tail"]);
+  });
+
+  it("a long user event that is whole is never reported, whatever text ending in a brace follows it", () => {
+    const user = JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "tool_result", content: "x".repeat(20 * 1024) }] } });
+    expect(judge([user, "config {a: 1}", user, event(1), "done {ok}"])).toEqual([null, null, null, null, null]);
   });
 
   it("plain stderr text, even text ending in a brace, is not garbled without a broken event before it", () => {

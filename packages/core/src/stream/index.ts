@@ -1,7 +1,7 @@
 export * from "./transcript-summary.js";
 export { createLineDecoder, DEFAULT_MAX_LINE_BYTES, type LineDecoder, type LineSink } from "./line-decoder.js";
 export { utf8ByteLength } from "./utf8-byte-length.js";
-export { createGarbledLineDetector, type GarbledLineDetector, type GarbledReason } from "./garbled-lines.js";
+export { createGarbledLineDetector, type GarbledFinding, type GarbledLineDetector, type GarbledReason, type LinePosition } from "./garbled-lines.js";
 export {
   createTranscriptReducer,
   DEFAULT_MAX_RESULT_JSON_CHARS,
