@@ -33,6 +33,11 @@ export interface ReplyTurn {
   chunkChars?: number;
   /** Stream only this many SSE events, then destroy the connection: a connection dropped mid-stream. */
   dropAfterEvents?: number;
+  /**
+   * Stream `afterEvents` SSE events, then hold the stream (a `ping` event every 10 s) until the test opens gate
+   * `name` (`POST /_gates/<name>`); then the rest. A stream that reaches an open gate does not stop.
+   */
+  gate?: { name: string; afterEvents: number };
 }
 
 /** Subscription (OAuth) limit: rendered as the `anthropic-ratelimit-unified-*` headers at response time. */
@@ -103,6 +108,9 @@ export function turnFor(scenario: Scenario, ctx: TurnContext): Turn {
   return entry[Math.min(ctx.attempt, entry.length - 1)]!;
 }
 
+/** Scenario and gate names: they are path segments of the routes. */
+export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -137,6 +145,13 @@ function checkTurn(t: unknown, where: string): Turn {
       checkCount(t.delayMs, `${where}.delayMs`);
       checkCount(t.chunkChars, `${where}.chunkChars`);
       checkCount(t.dropAfterEvents, `${where}.dropAfterEvents`);
+      if (t.gate !== undefined) {
+        if (!isObject(t.gate) || typeof t.gate.name !== "string" || !NAME_PATTERN.test(t.gate.name)) {
+          throw new ScenarioError(`${where}.gate.name must match [A-Za-z0-9._-]+, got ${JSON.stringify(isObject(t.gate) ? t.gate.name : t.gate)}`);
+        }
+        if (t.gate.afterEvents === undefined) throw new ScenarioError(`${where}.gate.afterEvents must be a non-negative integer, got undefined`);
+        checkCount(t.gate.afterEvents, `${where}.gate.afterEvents`);
+      }
       if (t.usage !== undefined) {
         if (!isObject(t.usage)) throw new ScenarioError(`${where}.usage must be an object`);
         for (const [k, v] of Object.entries(t.usage)) checkCount(v, `${where}.usage.${k}`);
@@ -165,7 +180,7 @@ function checkTurn(t: unknown, where: string): Turn {
 
 /** Validates a scenario given as data; throws ScenarioError naming the first bad field. */
 export function parseScenario(v: unknown, name: string): Scenario {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new ScenarioError(`scenario name ${JSON.stringify(name)} must match [A-Za-z0-9._-]+`);
+  if (!NAME_PATTERN.test(name)) throw new ScenarioError(`scenario name ${JSON.stringify(name)} must match [A-Za-z0-9._-]+`);
   if (!isObject(v)) throw new ScenarioError(`scenario ${name} must be an object with turns`);
   if (typeof v.respond === "function") return v as unknown as Scenario;
   if (!Array.isArray(v.turns) || v.turns.length === 0) throw new ScenarioError(`scenario ${name}: turns must be a non-empty array`);

@@ -158,6 +158,35 @@ describe("scripted Anthropic Messages API", () => {
     await expect(body).rejects.toThrow();
   });
 
+  it("a gated reply stops after its first events until POST /_gates/<name> opens the gate, then streams the rest", async () => {
+    const api = await start({ scenarios: { held: { turns: [textReply("abc", { chunkChars: 1, gate: { name: "g-1", afterEvents: 3 } })] } } });
+    expect(await body(await fetch(`${api.url}/_gates/g-1`))).toEqual({ gate: "g-1", open: false, held: 0 });
+    const res = await post(api.scenarioUrl("held"), { model: "m", stream: true, messages: [user("q")] });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (parseSse(text).length < 3) text += decoder.decode((await reader.read()).value, { stream: true });
+    // Held: the third event is the last one written until the gate opens, so the test may now act.
+    expect(parseSse(text).map((e) => e.event)).toEqual(["message_start", "ping", "content_block_start"]);
+    while (api.gate("g-1").held === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(await body(await fetch(`${api.url}/_gates/g-1`))).toEqual({ gate: "g-1", open: false, held: 1 });
+    expect(await body(await fetch(`${api.url}/_gates/g-1`, { method: "POST" }))).toEqual({ gate: "g-1", open: true, held: 0 });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    const events = parseSse(text);
+    expect(events.filter((e) => e.event === "content_block_delta").map((e) => (e.data.delta as { text: string }).text).join("")).toBe("abc");
+    expect(events.at(-1)!.event).toBe("message_stop");
+    // An open gate stays open: the next stream passes it without stopping.
+    expect(parseSse(await (await post(api.scenarioUrl("held"), { model: "m", stream: true, messages: [user("again")] })).text()).at(-1)!.event).toBe("message_stop");
+  });
+
+  it("refuses a gate without a valid name or event count, naming the field", async () => {
+    const api = await start();
+    const put = (gate: unknown) => fetch(`${api.url}/_scenarios/gated`, { method: "PUT", body: JSON.stringify({ turns: [{ kind: "reply", content: [], gate }] }) });
+    expect((await body(await put({ name: "a/b", afterEvents: 1 }))).error.message).toBe('scenario gated: turns[0].gate.name must match [A-Za-z0-9._-]+, got "a/b"');
+    expect((await body(await put({ name: "ok" }))).error.message).toBe("scenario gated: turns[0].gate.afterEvents must be a non-negative integer, got undefined");
+    expect((await body(await put({ name: "ok", afterEvents: -1 }))).error.message).toBe("scenario gated: turns[0].gate.afterEvents must be a non-negative integer, got -1");
+  });
+
   it("records every request and serves them on GET /_requests; DELETE clears", async () => {
     const api = await start();
     await post(api.scenarioUrl("text"), { model: "m", messages: [user("hello")] });

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { builtinScenarios } from "./builtin-scenarios.js";
+import { Gates, type GateState } from "./gates.js";
 import { encodeSse, errorBody, errorHeaders, IdSource, messageObject, sseEvents } from "./messages.js";
 import { parseScenario, ScenarioError, turnFor, type Scenario, type Turn } from "./scenario.js";
 
@@ -53,10 +54,16 @@ export interface ScriptedAnthropicApi {
   clearRequests(): void;
   /** Adds or replaces a scenario; throws ScenarioError when it is malformed. */
   setScenario(name: string, scenario: Scenario): void;
+  /** A reply gate's state (see ReplyTurn.gate). */
+  gate(name: string): GateState;
+  /** Opens a reply gate: the streams it holds continue. */
+  openGate(name: string): GateState;
   /** Stops listening and destroys open connections (slow streams included). */
   close(): Promise<void>;
 }
 
+/** A held stream's keep-alive: the Messages API's own `ping` event. */
+const GATE_PING_MS = 10_000;
 const MESSAGES_PATH = /^(?:\/s\/([^/]+))?\/v1\/messages(\/count_tokens)?\/?$/;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -115,6 +122,7 @@ export async function startScriptedAnthropicApi(options: ScriptedAnthropicApiOpt
   const recorded: RecordedRequest[] = [];
   const attempts = new Map<string, number>();
   const sockets = new Set<Socket>();
+  const gates = new Gates();
   let seq = 0;
 
   async function serveTurn(res: ServerResponse, rec: RecordedRequest, turn: Turn, body: Record<string, unknown>): Promise<void> {
@@ -150,6 +158,10 @@ export async function startScriptedAnthropicApi(options: ScriptedAnthropicApiOpt
         res.socket?.destroy();
         return;
       }
+      if (turn.gate && i === turn.gate.afterEvents && !res.destroyed) {
+        const closed = new Promise<void>((resolve) => res.once("close", () => resolve()));
+        await gates.pass(turn.gate.name, closed, () => res.write(encodeSse({ event: "ping", data: { type: "ping" } })), GATE_PING_MS);
+      }
       if (turn.delayMs) await waitUnlessClosed(res, turn.delayMs);
       if (res.destroyed) return;
       await writeFlushed(res, encodeSse(events[i]!));
@@ -176,6 +188,11 @@ export async function startScriptedAnthropicApi(options: ScriptedAnthropicApiOpt
     }
     if (path === "/_scenarios" && method === "GET") {
       sendJson(res, 200, Object.fromEntries([...scenarios].map(([n, s]) => [n, s.description ?? ""])));
+      return;
+    }
+    const gate = /^\/_gates\/([A-Za-z0-9._-]+)$/.exec(path);
+    if (gate && (method === "GET" || method === "POST")) {
+      sendJson(res, 200, method === "POST" ? gates.open(gate[1]!) : gates.state(gate[1]!));
       return;
     }
     const put = /^\/_scenarios\/([^/]+)$/.exec(path);
@@ -281,6 +298,8 @@ export async function startScriptedAnthropicApi(options: ScriptedAnthropicApiOpt
     setScenario: (name, scenario) => {
       scenarios.set(name, parseScenario(scenario, name));
     },
+    gate: (name) => gates.state(name),
+    openGate: (name) => gates.open(name),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
