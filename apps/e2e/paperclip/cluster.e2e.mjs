@@ -10,7 +10,9 @@
 // harness's own network namespace, to a relay on the node address). Then checks that Paperclip gets Ready in a
 // pod on the real node (authenticated mode), claims it with the bootstrap invite, installs the plugin through
 // the API, and runs an agent's heartbeats as Jobs with the real claude (scripted Anthropic API), the second
-// resuming the first's session from the shared volume; a board cancel of a running heartbeat deletes its Job.
+// resuming the first's session from the shared volume; a board cancel of a running heartbeat deletes its Job;
+// deleting the Paperclip pod mid-run keeps the Job, and after the board's reconciliation of the interrupted run
+// (README, troubleshooting) the task's next run in the new pod reattaches it and streams its whole transcript.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -136,14 +138,15 @@ async function podLog(name, previous = false, tailLines = 80) {
 /**
  * Paperclip's HTTP API on the pod address, as a signed-in board user: Host and Origin are the loopback name
  * the private host-name guard admits (a user reaches it through the Service or a port-forward the same way),
- * the session cookie is kept between calls.
+ * the session cookie is kept between calls; with `bearer`, as the holder of that board API key instead.
  */
-function boardClient(podIp) {
+function boardClient(podIp, { bearer } = {}) {
   let cookie = "";
   const call = (method, apiPath, body, timeoutMs = 60_000) =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = http.request({ host: podIp, port: 3100, method, path: `/api${apiPath}`, headers: { host: "localhost:3100", origin: "http://localhost:3100", accept: "application/json", ...(payload ? { "content-type": "application/json" } : {}), ...(cookie ? { cookie } : {}) } }, async (res) => {
+      const auth = bearer ? { authorization: `Bearer ${bearer}` } : cookie ? { cookie } : {};
+      const req = http.request({ host: podIp, port: 3100, method, path: `/api${apiPath}`, headers: { host: "localhost:3100", origin: "http://localhost:3100", accept: "application/json", ...(payload ? { "content-type": "application/json" } : {}), ...auth } }, async (res) => {
         const text = await readAll(res);
         const set = res.headers["set-cookie"];
         if (set) cookie = [...new Map([...cookie.split("; ").filter(Boolean).map((c) => c.split("=")), ...set.map((c) => c.split(";")[0].split("="))].map(([k, ...v]) => [k, v.join("=")])).entries()].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -330,6 +333,94 @@ try {
     }, { timeoutMs: 30_000, intervalMs: 1000, what: "the Job-deleted line in the run log" }).catch((e) => {
       throw new Error(`${e.message}:\n${log.slice(-2000)}`);
     });
+  });
+
+  await step("deleting the Paperclip pod mid-run keeps the Job running; after the board reconciles the interrupted run through the API, the task's next run in the new pod reattaches it with its whole transcript (no second Job)", async () => {
+    assert(first, "no first heartbeat");
+    // The reply stops after its first delta (gate held) until the test opens the gate: claude is mid-reply while
+    // the pod is replaced, whatever the load, and finishes only once the next run has reattached.
+    const scenario = `reattach-${process.pid}`;
+    const gate = `reattach-${process.pid}`;
+    const answer = "one two three four five six seven eight";
+    const defined = await fetch(`${world.scriptedApiUrl}/_scenarios/${scenario}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ turns: [{ kind: "reply", content: [{ type: "text", text: answer }], chunkChars: 4, gate: { name: gate, afterEvents: 4 } }] }) });
+    assert(defined.ok, `scenario: ${defined.status} ${await defined.text()}`);
+    const gateState = async () => (await fetch(`${world.scriptedApiUrl}/_gates/${gate}`)).json();
+    const env = { ...first.env, ANTHROPIC_BASE_URL: `${world.scriptedApiUrl}/s/${scenario}` };
+    const agent = await board.call("POST", `/companies/${first.company.id}/agents`, { name: "Reattach Agent", role: "engineer", adapterType: "claude_k8s", adapterConfig: { env }, runtimeConfig: { heartbeat: { enabled: false } } });
+    // A task: the guard adopts a Job only for a run of the same task. Assigning a todo issue wakes the agent.
+    const issue = await board.call("POST", `/companies/${first.company.id}/issues`, { title: "Reattach after a Paperclip restart", description: "cluster e2e", status: "todo", assigneeAgentId: agent.id });
+    const runsOfAgent = async (client) => {
+      const runs = await client.call("GET", `/companies/${first.company.id}/heartbeat-runs?agentId=${agent.id}`);
+      return Array.isArray(runs) ? runs : [];
+    };
+    let interrupted;
+    await waitFor(async () => (interrupted = (await runsOfAgent(board))[0]), { timeoutMs: 60_000, intervalMs: 1000, what: "the assignment's heartbeat run" });
+    let job;
+    await waitFor(async () => {
+      const log = await runLog(board, interrupted.id).catch(() => "");
+      job = new RegExp(`Created Job (\\S+) in namespace ${NAMESPACE} `).exec(log)?.[1];
+      return job && /"subtype":"init"/.test(log) && (await gateState()).held === 1;
+    }, { timeoutMs: 180_000, intervalMs: 1000, what: "the run's claude mid-reply in its Job" });
+
+    const [old] = await podsOf();
+    await admin.delete(`/api/v1/namespaces/${NAMESPACE}/pods/${old.metadata.name}`);
+    let next;
+    await waitFor(async () => {
+      next = (await podsOf()).find((p) => p.metadata.name !== old.metadata.name && !p.metadata.deletionTimestamp);
+      return next?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    }, { timeoutMs: POD_MS, intervalMs: 1000, what: "the Deployment's new Paperclip pod Ready" });
+    const again = boardClient(next.status.podIP);
+    await again.call("POST", "/auth/sign-in/email", { email: "admin@example.test", password: "correct-horse-battery-staple" });
+    // Paperclip's own graceful shutdown ran (its drain marks the run; no retry for an adapter without a local child) ...
+    const before = await again.call("GET", `/heartbeat-runs/${interrupted.id}`);
+    assert(before.status === "interrupted" && before.errorCode === "server_shutdown_interrupted", `the run of the deleted pod: ${before.status}/${before.errorCode}: ${before.error}`);
+    // ... and the plugin kept the Job: its claude is still waiting for the rest of its reply.
+    const kept = await admin.get(`/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${job}`).catch(() => null);
+    assert(kept && !kept.metadata.deletionTimestamp && (await gateState()).held === 1, `Job ${job} not running after the restart: ${JSON.stringify(kept?.status ?? null)}`);
+    // Paperclip blocks the task until a board user reconciles the run (it cannot tell that the Job still works).
+    let blocked;
+    await waitFor(async () => {
+      blocked = await again.call("GET", `/issues/${issue.id}`);
+      return blocked.executionBlocker?.cause === "legacy_execution_requires_reconciliation";
+    }, { timeoutMs: 120_000, intervalMs: 2000, what: "the task blocked for reconciliation" }).catch((e) => {
+      throw new Error(`${e.message}: issue ${blocked?.status}, executionBlocker ${JSON.stringify(blocked?.executionBlocker)}`);
+    });
+    assert(blocked.executionBlocker.runId === interrupted.id, `the blocker names run ${blocked.executionBlocker.runId}, not ${interrupted.id}`);
+
+    // The user's step, as the README's troubleshooting gives it: a board API key, then the reconciliation.
+    const key = await again.call("POST", "/board-api-keys", { name: "reconcile after restart" });
+    const user = boardClient(next.status.podIP, { bearer: key.token });
+    await user.call("POST", `/issues/${issue.id}/recovery-actions/resolve`, {
+      actionId: blocked.executionBlocker.recoveryActionId,
+      outcome: "restored",
+      sourceIssueStatus: "todo",
+      executionReconciliation: { runId: interrupted.id, providerStopped: true, actionOutcome: "not_performed", outcomeEvidence: `claude_k8s kept Job ${job}; the next run of this task reattaches to it.` },
+    });
+    let continued;
+    await waitFor(async () => {
+      continued = (await runsOfAgent(again)).find((r) => r.id !== interrupted.id);
+      return continued && (await runLog(again, continued.id).catch(() => "")).includes(`Reattached to Job ${job}`);
+    }, { timeoutMs: 180_000, intervalMs: 2000, what: "the task's next run reattached to the Job" }).catch(async (e) => {
+      throw new Error(`${e.message}: run ${continued?.id} ${continued?.status}/${continued?.errorCode}: ${continued?.error}\n${continued ? (await runLog(again, continued.id).catch(() => "")).slice(-3000) : ""}`);
+    });
+    const opened = await (await fetch(`${world.scriptedApiUrl}/_gates/${gate}`, { method: "POST" })).json();
+    assert(opened.open === true, `gate: ${JSON.stringify(opened)}`);
+    let run;
+    await waitFor(async () => {
+      run = await again.call("GET", `/heartbeat-runs/${continued.id}`);
+      if (["failed", "cancelled", "timed_out", "interrupted"].includes(run.status)) throw new Error(`the next run ended ${run.status}/${run.errorCode}: ${run.error}\n${(await runLog(again, continued.id)).slice(-3000)}`);
+      return run.status === "succeeded";
+    }, { timeoutMs: 240_000, intervalMs: 2000, what: "the next run succeeded" });
+    const text = await runLog(again, continued.id);
+    assert(text.includes(`Reattached to Job ${job} from an earlier run (${interrupted.id})`), `the next run does not name the interrupted run:\n${text.slice(0, 3000)}`);
+    assert(!/Created Job /.test(text), `the next run created a Job:\n${text.slice(0, 3000)}`);
+    const count = (re) => (text.match(re) ?? []).length;
+    // The whole transcript, from the start, once: claude's init (written before the restart), its reply, its result.
+    assert(count(/"subtype":"init"/g) === 1, `init lines: ${count(/"subtype":"init"/g)}:\n${text.slice(0, 3000)}`);
+    assert(count(/"type":"assistant"/g) === 1, `assistant lines: ${count(/"type":"assistant"/g)}:\n${text.slice(0, 3000)}`);
+    assert(count(/"type":"result"/g) === 1 && text.includes(answer), `result lines: ${count(/"type":"result"/g)}:\n${text.slice(-3000)}`);
+    const jobs = (await admin.get(`/apis/batch/v1/namespaces/${NAMESPACE}/jobs`, { labelSelector: `paperclip.io/agent-id=${agent.id}` })).items.map((j) => j.metadata.name);
+    assert(jobs.every((name) => name === job), `Jobs of the agent: ${JSON.stringify(jobs)} (expected only ${job})`);
   });
 } catch (e) {
   failed += 1;

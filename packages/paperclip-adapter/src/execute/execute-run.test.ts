@@ -167,6 +167,41 @@ describe("execute on the simulated cluster", () => {
     expect(next.lines("stdout").some((l) => l.startsWith("[clipjob] ") && l.includes("Reattached to Job"))).toBe(true);
   });
 
+  it("after a restart, the reconciled continuation of the task (another run, no session) reattaches the kept Job and streams its whole transcript, naming the interrupted run", async () => {
+    const signals = new HostSignalLatch();
+    const host = new AbortController();
+    const agentId = "agent-reconciled";
+    const interrupted = paperclipContext({
+      agentId,
+      context: { taskId: "issue-9", issueId: "issue-9", wakeReason: "issue_assigned" },
+      config: simulated("silent-then-success"),
+      signal: host.signal,
+      onDispatch: rightAfterDispatch(() => {
+        signals.fire();
+        host.abort(new Error(LEASE_LOST_REASON));
+      }),
+    });
+    expect((await adapter(signals).execute(interrupted.ctx)).errorCode).toBe("k8s_job_kept_for_reattach");
+
+    // Paperclip 2026.916.1's run after a board user reconciles the interrupted one: the same task, a fresh
+    // session (forceFreshSession), the interrupted run named in the wake payload.
+    const continuation = paperclipContext({
+      agentId,
+      context: { taskId: "issue-9", issueId: "issue-9", wakeReason: "issue_recovery_action_restored", retryOfRunId: interrupted.ctx.runId, forceFreshSession: true },
+      config: simulated("silent-then-success"),
+    });
+    const result = await adapter().execute(continuation.ctx);
+    expect(result.errorCode).toBeNull();
+    const stdout = continuation.lines("stdout");
+    expect(stdout).toContainEqual(expect.stringMatching(new RegExp(`^\\[clipjob\\] Reattached to Job ac-\\S+ from an earlier run \\(${interrupted.ctx.runId}\\)$`)));
+    expect(stdout.some((l) => l.includes("Created Job"))).toBe(false);
+    const events = stdout.filter((l) => !l.startsWith("[clipjob] ")).map((l) => JSON.parse(l) as { type: string; subtype?: string });
+    // From the start: the init line Claude wrote before the restart comes first, the result once, last.
+    expect(events[0]).toMatchObject({ type: "system", subtype: "init" });
+    expect(events.filter((e) => e.type === "result")).toHaveLength(1);
+    expect(events.at(-1)?.type).toBe("result");
+  });
+
   it("treats a lease-lost abort as a shutdown even without a signal", async () => {
     const host = new AbortController();
     const run = paperclipContext({
