@@ -11,6 +11,7 @@
 // pod on the real node (authenticated mode), claims it with the bootstrap invite, installs the plugin through
 // the API, and runs an agent's heartbeats as Jobs with the real claude (scripted Anthropic API), the second
 // resuming the first's session from the shared volume; a board cancel of a running heartbeat deletes its Job;
+// a company skill and the agent's instructions reach claude in its Job through the shared volume;
 // deleting the Paperclip pod mid-run keeps the Job, and after the board's reconciliation of the interrupted run
 // (README, troubleshooting) the task's next run in the new pod reattaches it and streams its whole transcript.
 import { execFileSync } from "node:child_process";
@@ -214,6 +215,47 @@ try {
     }, { timeoutMs: 30_000, intervalMs: 1000, what: "the Job-deleted line in the run log" }).catch((e) => {
       throw new Error(`${e.message}:\n${log.slice(-2000)}`);
     });
+  });
+
+  await step("skills and instructions Paperclip writes to the shared volume reach claude in the Job: a company skill given to the agent and its AGENTS.md are in the request claude sends", async () => {
+    assert(first, "no first heartbeat");
+    const scenario = `bundle-${process.pid}`;
+    const defined = await fetch(`${world.scriptedApiUrl}/_scenarios/${scenario}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ turns: [{ kind: "reply", content: [{ type: "text", text: "Noted." }] }] }) });
+    assert(defined.ok, `scenario: ${defined.status} ${await defined.text()}`);
+    const env = { ...first.env, ANTHROPIC_BASE_URL: `${world.scriptedApiUrl}/s/${scenario}` };
+    const agent = await board.call("POST", `/companies/${first.company.id}/agents`, { name: "Bundle Agent", role: "engineer", adapterType: "claude_k8s", adapterConfig: { env }, runtimeConfig: { heartbeat: { enabled: false } } });
+    // What a user does on the board: a company skill, given to the agent on its Skills tab, and its instructions.
+    const skillMarker = `ledger-${process.pid}-skill-marker`;
+    const instructionsMarker = `ledger-${process.pid}-instructions-marker`;
+    const skill = await board.call("POST", `/companies/${first.company.id}/skills`, { name: "Ledger Audit", slug: "ledger-audit", description: `Audits the ledger (${skillMarker}).`, markdown: `---\nname: ledger-audit\ndescription: Audits the ledger (${skillMarker}).\n---\n\n# Ledger audit\n\nCheck every entry.\n` });
+    const synced = await board.call("POST", `/agents/${agent.id}/skills/sync`, { mode: "add", desiredSkills: [skill.key] });
+    const entry = synced.entries.find((e) => e.key === skill.key);
+    // The Skills tab: selected, and delivered to the agent's Jobs.
+    assert(entry?.desired === true && entry.state === "configured" && /^Materialized into the PVC-backed prompt bundle/.test(entry.detail ?? ""), `skill entry ${JSON.stringify(entry)}`);
+    await board.call("PUT", `/agents/${agent.id}/instructions-bundle/file`, { path: "AGENTS.md", content: `# Instructions\n\nSign every answer (${instructionsMarker}).\n` });
+    const queued = await board.call("POST", `/agents/${agent.id}/wakeup`, { source: "on_demand", triggerDetail: "manual", reason: "cluster e2e, skills" });
+    let run;
+    await waitFor(async () => {
+      run = await board.call("GET", `/heartbeat-runs/${queued.id}`);
+      if (["failed", "cancelled", "timed_out", "interrupted"].includes(run.status)) throw new Error(`run ended ${run.status}/${run.errorCode}: ${run.error}\n${(await runLog(board, queued.id)).slice(-3000)}`);
+      return run.status === "succeeded";
+    }, { timeoutMs: 240_000, intervalMs: 1000, what: "the run succeeded" });
+    const events = await board.call("GET", `/heartbeat-runs/${run.id}/events?afterSeq=0&limit=200`);
+    const invoke = (Array.isArray(events) ? events : (events.events ?? [])).find((e) => e.eventType === "adapter.invoke")?.payload ?? {};
+    const args = invoke.commandArgs ?? [];
+    const bundleDir = args[args.indexOf("--add-dir") + 1] ?? "";
+    assert(bundleDir.startsWith("/paperclip/instances/default/"), `--add-dir ${bundleDir} (args ${JSON.stringify(args)})`);
+    assert(args[args.indexOf("--append-system-prompt-file") + 1] === `${bundleDir}/agent-instructions.md`, `args ${JSON.stringify(args)}`);
+    assert((invoke.commandNotes ?? []).some((n) => /^skills delivered \(\d+\): .*ledger-audit/.test(n)), `notes ${JSON.stringify(invoke.commandNotes)}`);
+    // On the volume, where Paperclip and the Job both see it: the skill linked into the bundle, the instructions copied.
+    const onVolume = path.join(world.sharedDir, `paperclip-data-${process.pid}`, path.relative("/paperclip", bundleDir));
+    assert(fs.readFileSync(path.join(onVolume, "agent-instructions.md"), "utf8").includes(instructionsMarker), `no instructions in ${onVolume}`);
+    assert(fs.readdirSync(path.join(onVolume, ".claude/skills")).some((name) => name.startsWith("ledger-audit")), `skills in ${onVolume}: ${fs.readdirSync(path.join(onVolume, ".claude/skills"))}`);
+    // What claude sent the API from the Job: the instructions in its system prompt, the skill among its skills.
+    const requests = await (await fetch(`${world.scriptedApiUrl}/_requests?scenario=${scenario}`)).json();
+    const main = requests.find((r) => JSON.stringify(r.body?.system ?? "").includes(instructionsMarker));
+    assert(main, `no request of ${scenario} carries the instructions in its system prompt: ${JSON.stringify(requests.map((r) => JSON.stringify(r.body?.system ?? "").slice(0, 300)))}`);
+    assert(JSON.stringify(main.body).includes(skillMarker), `the request does not list the skill: tools ${JSON.stringify((main.body.tools ?? []).map((t) => t.name))}`);
   });
 
   await step("deleting the Paperclip pod mid-run keeps the Job running; after the board reconciles the interrupted run through the API, the task's next run in the new pod reattaches it with its whole transcript (no second Job)", async () => {

@@ -8,6 +8,7 @@ import { AdapterRoot } from "./composition/adapter-root.js";
 import { testEnvironment } from "./environment/test-environment.js";
 import { executeRun } from "./execute/execute-run.js";
 import { HostSignalLatch, watchProcessSignals, type HostSignals } from "./execute/host-signals.js";
+import type { TakeoverTimer } from "./execute/host-takeover.js";
 import { ADAPTER_TYPE } from "./execute/invocation-meta.js";
 import { promptBundleHomeFromEnv, type PromptBundleHome } from "./prompt-bundle/bundle-delivery.js";
 import { deliveryForConfig } from "./prompt-bundle/run-prompt-bundle.js";
@@ -24,6 +25,8 @@ export interface ServerAdapterOptions {
   readonly promptBundleHome?: PromptBundleHome;
   /** claude_local's model catalogue; by default the one of the Paperclip server running this process. */
   readonly claudeCatalogue?: () => Promise<ClaudeModelCatalogue | null>;
+  /** Bounds how long a run kept on host shutdown waits for Paperclip to end it; a real timer by default. */
+  readonly takeoverTimer?: TakeoverTimer;
 }
 
 const PROCESS_SIGNALS = Symbol.for("clipjob.paperclip.processSignals");
@@ -74,7 +77,7 @@ export function createServerAdapter(options: ServerAdapterOptions = {}): ServerA
 
   return {
     type: ADAPTER_TYPE,
-    execute: (ctx) => executeRun({ root: root(), signals: signals(), env, promptBundle }, ctx),
+    execute: (ctx) => executeRun({ root: root(), signals: signals(), env, promptBundle, ...(options.takeoverTimer ? { takeoverTimer: options.takeoverTimer } : {}) }, ctx),
     testEnvironment: (ctx) => testEnvironment(root(), ctx),
     sessionCodec: sessionCodec as AdapterSessionCodec,
     sessionManagement: {

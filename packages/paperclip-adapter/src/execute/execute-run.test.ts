@@ -202,6 +202,27 @@ describe("execute on the simulated cluster", () => {
     expect(events.at(-1)?.type).toBe("result");
   });
 
+  it("on a host SIGTERM the kept run returns only once Paperclip lets go of it (its lease watcher aborts the signal), so Paperclip's drain records the run interrupted", async () => {
+    const signals = new HostSignalLatch();
+    const host = new AbortController();
+    const bounds: number[] = [];
+    const run = paperclipContext({
+      context: { taskId: "issue-11", issueId: "issue-11" },
+      config: simulated("silent-then-success"),
+      signal: host.signal,
+      onDispatch: rightAfterDispatch(() => signals.fire()),
+    });
+    const adapterWithTimer = createServerAdapter({ root, signals, env: {}, takeoverTimer: (ms) => (bounds.push(ms), () => undefined) });
+    let settled = false;
+    const executing = adapterWithTimer.execute(run.ctx).finally(() => (settled = true));
+    while (!run.lines("stdout").some((l) => /Job clipjob\/\S+ kept \(shutdown\)/.test(l))) await new Promise((resolve) => setImmediate(resolve));
+    // The verdict is written; without the wait the result would follow within these turns of the event loop.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect({ settled, bounds }).toEqual({ settled: false, bounds: [60_000] });
+    host.abort(new Error(LEASE_LOST_REASON));
+    expect((await executing).errorCode).toBe("k8s_job_kept_for_reattach");
+  });
+
   it("treats a lease-lost abort as a shutdown even without a signal", async () => {
     const host = new AbortController();
     const run = paperclipContext({

@@ -8,6 +8,7 @@ import type { AdapterRoot } from "../composition/adapter-root.js";
 import { promptBundleForRun, type PromptBundleSources } from "../prompt-bundle/run-prompt-bundle.js";
 import { isRecord, readRunContext, runRequestFromContext } from "./run-request-from-context.js";
 import type { HostSignals } from "./host-signals.js";
+import { hostLetsGo, processTimer, type TakeoverTimer } from "./host-takeover.js";
 import { invocationMeta } from "./invocation-meta.js";
 import { billingOf, resultFromOutcome, type Billing } from "./result-from-outcome.js";
 import { NOTICE_PREFIX, NOTICE_STREAM, RunReporter } from "./run-reporter.js";
@@ -21,6 +22,8 @@ export interface ExecuteDependencies {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where skills and instructions are materialised for runs on a real cluster. */
   readonly promptBundle: PromptBundleSources;
+  /** Bounds the wait of a run kept on host shutdown; a real, unref'd timer by default. */
+  readonly takeoverTimer?: TakeoverTimer;
 }
 
 export async function executeRun(deps: ExecuteDependencies, ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
@@ -47,6 +50,8 @@ async function executeUnsafe(deps: ExecuteDependencies, ctx: AdapterExecutionCon
     let promptBundleKey: string | null = null;
     const finish = async (outcome: RunOutcome): Promise<AdapterExecutionResult> => {
       await reportVerdict(ctx, outcome);
+      // Kept because the host is going down: Paperclip records the run's end itself (see host-takeover.ts).
+      if (outcome.errorCode === "k8s_job_kept_for_reattach") await hostLetsGo(ctx.signal, { timer: deps.takeoverTimer ?? processTimer });
       return resultFromOutcome(outcome, { workspace, resumedSession, billing, promptBundleKey });
     };
     const early = (code: ErrorCode, message: string, errorMeta?: Record<string, unknown>): Promise<AdapterExecutionResult> =>
