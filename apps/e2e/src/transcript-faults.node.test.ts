@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LogCursor, LogLine, LogPort, ObjectRef, RunRequest } from "@clipjob/core";
+import { collectAll } from "@clipjob/cluster-contract";
 import { eventually } from "@clipjob/kube-test-kit/eventually";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realNode, type RealNode } from "./e2e-real-node.js";
@@ -162,6 +163,21 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
       expect.stringContaining(`line ${lines.length + 2} (byte ${offset + Buffer.byteLength(head + warning) + 1})`),
     ]);
     expect(outcome.transcriptGaps).toBeUndefined();
+  });
+
+  it("item 2, why garbling is detected rather than avoided: v1.36 refuses the pods/log `stream` option (one stream per request; its feature gate is off), so stdout cannot be read apart from stderr", async () => {
+    const job = await h.cluster.submit(await h.driver.specFor(unique("split"), { lines: ["out"], stderrLines: ["err"], runMs: 200 }));
+    const pod = await waitFor("the pod finished", async () => (await h.cluster.listPods(job.ref)).find((p) => p.phase === "Succeeded" || p.phase === "Failed"));
+    const path = `/api/v1/namespaces/${world.namespace}/pods/${pod.ref.name}/log`;
+    // Both streams, one body: what the run has to read.
+    expect((await collectAll(h.logs.follow(pod.ref, "claude", null, new AbortController().signal))).map((l) => l.text).sort()).toEqual(["err", "out"]);
+    for (const stream of ["Stdout", "Stderr"]) {
+      const refused = await world.admin.get(path, { container: "claude", stream }).then(
+        () => null,
+        (e: { status?: number; message?: string }) => e,
+      );
+      expect(refused).toMatchObject({ status: 422, message: expect.stringMatching(/stream/i) });
+    }
   });
 
   it("item 2, a tool result: a stderr JSON line inside a 20 KiB user event (counted unparsed) is reported, head and tail, once the tail arrives", async () => {

@@ -25,7 +25,23 @@ export function outcomeSummary(outcome: RunOutcome, exitCode: number): DisplayLi
     rows.push(["job", `${j.namespace}/${j.name} · ${fate}${j.reattached ? " · reattached" : ""}`]);
   }
   for (const [key, value] of rows) out.push(line("dim", `  ${key.padEnd(9)} ${oneLine(value, 300)}`));
+  const inexact = transcriptCaveat(outcome);
+  if (inexact) out.push(line("warn", `  ${"transcript".padEnd(9)} ${oneLine(inexact, 300)}`));
   return out;
+}
+
+/**
+ * Why the transcript shown is not exactly what the container wrote, or null when it is: lines the kubelet
+ * rotated away while the stream was reopened (`transcriptGaps`), lines garbled by the other stream's records
+ * (`garbledLines`, by line number).
+ */
+function transcriptCaveat(outcome: RunOutcome): string | null {
+  const parts: string[] = [];
+  const gaps = outcome.transcriptGaps ?? [];
+  if (gaps.length > 0) parts.push(`${gaps.length} gap${gaps.length === 1 ? "" : "s"} (${[...new Set(gaps.map((g) => g.reason.replace(/_/g, " ")))].join(", ")})`);
+  const garbled = outcome.garbledLines ?? [];
+  if (garbled.length > 0) parts.push(`${garbled.length} garbled line${garbled.length === 1 ? "" : "s"} (${garbled.map((g) => g.line).join(", ")})`);
+  return parts.length > 0 ? `not exact: ${parts.join("; ")}` : null;
 }
 
 function headline(outcome: RunOutcome): string {
