@@ -259,6 +259,25 @@ describe("runAgentJob with the real claude on a real node", () => {
     expect(outcome.durationMs).toBeLessThan(60_000); // not the 300 s start timeout
     await expectJobGone(await r.job);
   });
+
+  it("item 7: an image reference the kubelet cannot parse (InvalidImageName) is definite: the run ends at once, saying so", async () => {
+    const scenario = await api.define(unique("badref"), [textTurn("never")]);
+    // A repository name may not hold capitals; the API server accepts the pod, the kubelet refuses the reference.
+    const r = run(claudeRequest(scenario, { image: "localhost/Clipjob-Agent:1", imagePullPolicy: "IfNotPresent" }));
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
+    expect(outcome.errorMessage).toMatch(/\(invalid image name; not retried\): InvalidImageName/);
+    await expectJobGone(await r.job);
+  });
+
+  it("item 7: a registry the node cannot reach (the namespace has no route out) is transient: waited out until the start timeout, then k8s_image_pull_failed saying so", async () => {
+    const scenario = await api.define(unique("noroute"), [textTurn("never")]);
+    const r = run(claudeRequest(scenario, { image: "registry.invalid/clipjob/absent:1", imagePullPolicy: "IfNotPresent", startTimeoutSec: 20 }));
+    const outcome = await r.done;
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
+    expect(outcome.errorMessage).toMatch(/^Image pull failed: transient registry errors for \d+s \(until the 20s start timeout\), still failing \(container "claude": (ErrImagePull|ImagePullBackOff): .*registry\.invalid/);
+    await expectJobGone(await r.job);
+  });
 });
 
 describe("the agent image contract on a real node: each missing piece fails fast with its own code", () => {

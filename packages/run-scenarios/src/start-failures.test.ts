@@ -57,4 +57,16 @@ describe("transient image pull errors are waited out for a bounded time (issue 1
     expect(s.fake.clock.now() - t0).toBeLessThan(120_000);
     s.dispose();
   });
+
+  it("a start timeout shorter than the pull bound still says the pull failed transiently (k8s_image_pull_failed), not that scheduling timed out", async () => {
+    const s = scenario();
+    s.fake.faults.flakyRegistry({ untilMs: s.fake.clock.now() + 3_600_000 });
+    const t0 = s.fake.clock.now();
+    const { outcome } = await s.run(request({ configOverrides: { startTimeoutSec: 30 } }));
+    expect(outcome.errorCode).toBe("k8s_image_pull_failed");
+    expect(outcome.errorMessage).toMatch(/^Image pull failed: transient registry errors for \d+s \(until the 30s start timeout\), still failing \(container "claude": ErrImagePull: .*i\/o timeout\)/);
+    expect(s.fake.clock.now() - t0).toBeGreaterThanOrEqual(30_000);
+    expect(s.fake.clock.now() - t0).toBeLessThan(40_000);
+    s.dispose();
+  });
 });

@@ -39,7 +39,7 @@ interface RunRule {
 export const JOB_GONE_DRAIN_MS = 5_000;
 /**
  * How long transient image pull errors (registry timeouts, 5xx, rate limits) are waited out before the run
- * ends k8s_image_pull_failed (never longer than startTimeoutSec). Definite ones (not found, unauthorised,
+ * ends k8s_image_pull_failed (never past the start timeout, which then ends it with the same code). Definite ones (not found, unauthorised,
  * invalid name, never-pull) end it at once.
  */
 export const TRANSIENT_PULL_BOUND_SEC = 90;
@@ -89,11 +89,16 @@ export const RUN_RULES: readonly RunRule[] = [
     decide: (o, c, now) => {
       const trouble = o.imagePullTrouble;
       if (!trouble || agentStarted(o.pod) || !jobOpen(o)) return null;
-      const boundSec = Math.min(TRANSIENT_PULL_BOUND_SEC, c.startTimeoutSec);
-      return dueAt(trouble.since + boundSec * 1000, now, () => ({
+      // The start timeout counts from the start of supervision, before the first pull error: when it falls due
+      // first, the pull is still what kept the pod from starting, and the run says so.
+      const startTimeoutAt = o.supervisingSince + c.startTimeoutSec * 1000;
+      const boundAt = Math.min(trouble.since + TRANSIENT_PULL_BOUND_SEC * 1000, startTimeoutAt);
+      const forSec = Math.round((boundAt - trouble.since) / 1000);
+      const cap = boundAt === startTimeoutAt && boundAt < trouble.since + TRANSIENT_PULL_BOUND_SEC * 1000 ? ` (until the ${c.startTimeoutSec}s start timeout)` : "";
+      return dueAt(boundAt, now, () => ({
         kind: "pod_fatal",
         code: "k8s_image_pull_failed",
-        message: `Image pull failed: transient registry errors for ${boundSec}s, still failing (${trouble.detail})`,
+        message: `Image pull failed: transient registry errors for ${forSec}s${cap}, still failing (${trouble.detail})`,
       }));
     },
   },
