@@ -11,6 +11,11 @@ export interface BenchCluster {
   deps(): RunDependencies;
   /** The host process restarts: new ports, new locks; the cluster keeps running. */
   restartHost(): void;
+  /**
+   * Another host process on the same cluster (a second Paperclip replica): its own ports and in-process
+   * locks (`identity` names it, as a Lease holder), sharing the API server, the kubelet and the clock.
+   */
+  openProcess(identity: string): { run(request: RunRequest, options?: RunOptions): Promise<RunOutcome> };
   run(request: RunRequest, options?: RunOptions): Promise<RunOutcome>;
   dispose(): void;
 }
@@ -28,6 +33,11 @@ export function benchCluster(options: FakeClusterOptions = {}): BenchCluster {
     restartHost() {
       fake.hostRestart();
       locks = new AgentLocks();
+    },
+    openProcess(identity) {
+      const { exit: _exit, ...ports } = fake.openProcess();
+      const own = new AgentLocks({ identity });
+      return { run: (request, runOptions = {}) => runAgentJob({ ...ports, clock: fake.clock, defaultNamespace: NAMESPACE, locks: own }, request, runOptions) };
     },
     run: (request, runOptions = {}) => runAgentJob(deps(), request, runOptions),
     dispose: () => fake.dispose(),

@@ -1,6 +1,7 @@
-// `pnpm bench` (full; rewrites docs/benchmarks.md) and `pnpm bench --quick` (CI smoke; prints only).
+// `pnpm bench` (full; rewrites docs/benchmarks.md), `pnpm bench --quick` (CI smoke; prints only) and
+// `pnpm bench --only SECTION` (one section, full size; rewrites only that section of docs/benchmarks.md).
 // Prints markdown tables; exits non-zero only when a correctness invariant breaks, never on a timing.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { apiCostBench } from "./api-cost-bench.js";
@@ -38,24 +39,21 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const quick = argv.includes("--quick");
+  const onlyAt = argv.indexOf("--only");
+  const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+  if (onlyAt >= 0 && (only === undefined || !(only in BENCHES))) {
+    process.stderr.write(`--only needs one of: ${Object.keys(BENCHES).join(", ")}\n`);
+    return 2;
+  }
   const machine = describeMachine();
   const startedAt = new Date();
-  const command = quick ? "pnpm bench --quick" : "pnpm bench";
+  const command = `pnpm bench${quick ? " --quick" : ""}${only ? ` --only ${only}` : ""}`;
   const header = `# clipjob benchmarks\n\nCommand: \`${command}\` (from the repository root; builds \`@clipjob/bench\` and its dependencies, then runs \`node --expose-gc apps/bench/dist/bench.js${quick ? " --quick" : ""}\`).\n\nMachine: ${machineLine(machine)}. Run started ${startedAt.toISOString()}.\n`;
   process.stdout.write(`${header}\n`);
-  const benches: (() => Section | Promise<Section>)[] = [
-    () => parserBench(quick),
-    () => memoryBench(quick),
-    () => latencyBench(quick),
-    () => pacingBench(quick),
-    () => apiCostBench(quick),
-    () => realNodeBench(),
-    () => scaleBench(quick),
-    () => chaosBench(quick),
-  ];
+  const benches = only ? [BENCHES[only as keyof typeof BENCHES]] : Object.values(BENCHES);
   const sections: Section[] = [];
   for (const bench of benches) {
-    const section = await bench();
+    const section = await bench(quick);
     sections.push(section);
     process.stdout.write(`${renderSection(section)}\n`);
   }
@@ -70,13 +68,41 @@ async function main(argv: readonly string[]): Promise<number> {
     `- Total wall time: ${elapsedS} s.`,
   ].join("\n");
   process.stdout.write(`${summary}\n`);
-  if (!quick) {
+  if (!quick && only) {
+    // One section, regenerated alone: it replaces its own part of the file; the rest stays from the last full run.
+    const section = sections[0]!;
+    const alone = { ...section, notes: [...section.notes, `Regenerated alone by \`${command}\` (run started ${startedAt.toISOString()}, ${elapsedS} s wall; machine: ${machineLine(machine)}); the other sections and the summary above come from the last full run.`] };
+    const old = existsSync(DOC_PATH) ? readFileSync(DOC_PATH, "utf8") : "";
+    writeFileSync(DOC_PATH, replaceSection(old, section.title, renderSection(alone)));
+    process.stdout.write(`\nRewrote the "${section.title}" section of ${DOC_PATH}\n`);
+  } else if (!quick) {
     const doc = [header, DOC_NOTES, summary, "", ...sections.map(renderSection)].join("\n");
     mkdirSync(dirname(DOC_PATH), { recursive: true });
     writeFileSync(DOC_PATH, doc);
     process.stdout.write(`\nWrote ${DOC_PATH}\n`);
   }
   return broken.length ? 1 : 0;
+}
+
+/** Every section, by the name `--only` takes. */
+const BENCHES = {
+  parser: (quick: boolean) => parserBench(quick),
+  memory: (quick: boolean) => memoryBench(quick),
+  latency: (quick: boolean) => latencyBench(quick),
+  pacing: (quick: boolean) => pacingBench(quick),
+  "api-cost": (quick: boolean) => apiCostBench(quick),
+  "real-node": () => realNodeBench(),
+  scale: (quick: boolean) => scaleBench(quick),
+  chaos: (quick: boolean) => chaosBench(quick),
+} satisfies Record<string, (quick: boolean) => Section | Promise<Section>>;
+
+/** `doc` with the section headed `## title` (up to the next \`## \` heading) replaced by `rendered`, or `rendered` appended. */
+function replaceSection(doc: string, title: string, rendered: string): string {
+  const heading = `## ${title}\n`;
+  const start = doc.indexOf(heading);
+  if (start < 0) return `${doc.trimEnd()}\n\n${rendered}`;
+  const next = doc.indexOf("\n## ", start + heading.length);
+  return `${doc.slice(0, start)}${rendered}${next < 0 ? "" : doc.slice(next)}`;
 }
 
 const DOC_NOTES = [

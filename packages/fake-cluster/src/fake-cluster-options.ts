@@ -46,7 +46,7 @@ export interface FakeClusterOptions {
   readonly watchTimeoutMs?: number;
   /** How far back watch history reaches; resuming from older gives 410 Gone (default 5 min). */
   readonly eventHistoryMs?: number;
-  /** The kubelet's container log rotation (default 10 MiB × 5 files, the kubelet's defaults). */
+  /** The kubelet's container log rotation (default 10 MiB × 5 files, checked every 10 s: the kubelet's defaults). */
   readonly containerLogRotation?: Partial<LogRotation>;
 }
 

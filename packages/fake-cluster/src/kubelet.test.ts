@@ -224,8 +224,38 @@ describe("kubelet", () => {
       fake.dispose();
     });
 
+    it("rotation happens at the kubelet's periodic check (containerLogMonitorInterval), never inside a burst: a 125 KiB line into 8 KiB files stays whole until the next check", async () => {
+      const fake = new FakeCluster({ startTime: T0, containerLogRotation: { maxFileBytes: 8 * 1024, maxFiles: 5, monitorIntervalMs: 10_000 } });
+      const big = "z".repeat(125_000);
+      let wroteAt = 0;
+      fake.registerProgram("burst", async (ctx) => {
+        // Just after a check: the next one is almost a whole interval away.
+        await ctx.sleep(10_001 - (ctx.now() - Date.parse(T0)) % 10_000);
+        wroteAt = ctx.now();
+        ctx.stdout(big);
+        ctx.stdout("after");
+        await ctx.sleep(15_000);
+        ctx.stdout("later");
+        await ctx.sleep(1_000);
+        return 0;
+      });
+      const job = await fake.cluster.submit(baseSpec("burst", "burst"));
+      const pod = await until(fake, async () => (await fake.cluster.listPods(job.ref)).find((p) => p.containers[0]?.state.kind === "running"));
+      const followed = body(fake.readPodLog(pod.ref.name, { follow: true }));
+      await until(fake, () => wroteAt > 0);
+      // Before the next check the whole burst is in the current file: 8 records (7 P and an F) of one line.
+      expect(fake.podLogRecords(pod.ref.name).filter((r) => r.content.startsWith("z")).length).toBe(8);
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe(`${big}\nafter\n`);
+      await fake.clock.sleep(10_000);
+      // The check rotated the full file: a new read serves only what came after.
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe("");
+      expect(await followed).toBe(`${big}\nafter\nlater\n`);
+      expect(await body(fake.readPodLog(pod.ref.name))).toBe("later\n");
+      fake.dispose();
+    });
+
     it("after a rotation a new read serves only the current file; a follow open across it misses nothing", async () => {
-      const fake = new FakeCluster({ startTime: T0, containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 3 } });
+      const fake = new FakeCluster({ startTime: T0, containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 3, monitorIntervalMs: 1_000 } });
       const lines = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(3, "0")} ${"-".repeat(60)}`);
       fake.registerProgram("chatty", async (ctx) => {
         for (const l of lines) {

@@ -58,7 +58,8 @@ describe("log streaming survives what production does to it", () => {
   });
 
   it("lines rotated away while the follow was reconnecting: the gap is a notice and in the outcome, never an exact transcript (issue 14, fault 3)", async () => {
-    const s = scenario({ containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 2 } });
+    // The kubelet checks log sizes every second here: the burst's file is rotated while no follow is open.
+    const s = scenario({ containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 2, monitorIntervalMs: 1_000 } });
     const burstAt = s.fake.clock.now() + 20_000;
     const lines = transcriptLines(300);
     s.fake.registerProgram("burst", async (ctx) => {
@@ -82,6 +83,71 @@ describe("log streaming survives what production does to it", () => {
     expect(outcome.transcriptGaps).toEqual([{ reason: "rotated", after: expect.any(String), before: expect.any(String) }]);
     const notices = seen.progress.filter((p) => p.type === "notice" && p.message.startsWith("Transcript gap"));
     expect(notices).toHaveLength(1);
+    s.dispose();
+  });
+
+  it("a follow that fails (503) after the container exited is read again, not taken for the end of the log: every line, succeeded (found by the chaos matrix's rotation-cut)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(20);
+    const writtenAt = s.fake.clock.now() + 30_000;
+    s.fake.registerProgram("late-burst", async (ctx) => {
+      ctx.stdout(lines[0]!);
+      await ctx.sleep(writtenAt - ctx.now());
+      for (const l of lines.slice(1)) ctx.stdout(l);
+      return 0;
+    });
+    // The open follow is cut just before the burst and every follow fails until well after the exit.
+    s.fake.faults.failRequests({ operation: "follow log", error: "503", from: writtenAt - 1_000, until: writtenAt + 20_000 });
+    void s.fake.clock.sleep(writtenAt - 1_000 - s.fake.clock.now()).then(() => s.fake.faults.cutOpenLogStreams("eof"));
+    const { outcome, seen } = await s.run(request({ program: "late-burst" }));
+    expect(seen.stdout).toEqual(lines);
+    expect(outcome).toMatchObject({ status: "succeeded", summary: "finished 20 steps" });
+    expect(outcome.transcriptGaps).toBeUndefined();
+    s.dispose();
+  });
+
+  it("the end of the log rotated away while the follow was down: a transcript gap at the end and k8s_log_incomplete, never a verdict about Claude", async () => {
+    // The kubelet checks every second; the burst fills the file, the next check rotates it, the container
+    // exits without writing more: the current file is empty when the follow comes back.
+    const s = scenario({ containerLogRotation: { maxFileBytes: 4 * 1024, maxFiles: 2, monitorIntervalMs: 1_000 } });
+    const lines = transcriptLines(100);
+    const burstAt = s.fake.clock.now() + 20_000;
+    s.fake.registerProgram("burst-then-exit", async (ctx) => {
+      ctx.stdout(lines[0]!);
+      await ctx.sleep(burstAt - ctx.now());
+      for (const l of lines.slice(1)) ctx.stdout(l);
+      await ctx.sleep(3_000);
+      return 0;
+    });
+    s.fake.faults.failRequests({ operation: "follow log", error: "503", from: burstAt - 1_000, until: burstAt + 30_000 });
+    void s.fake.clock.sleep(burstAt - 1_000 - s.fake.clock.now()).then(() => s.fake.faults.cutOpenLogStreams("eof"));
+    const { outcome, seen } = await s.run(request({ program: "burst-then-exit" }));
+    expect(seen.stdout).toEqual([lines[0]]);
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_log_incomplete", exitCode: 0 });
+    expect(outcome.transcriptGaps).toEqual([{ reason: "rotated", after: expect.any(String), before: null }]);
+    const notices = seen.progress.flatMap((p) => (p.type === "notice" && p.message.startsWith("Transcript gap") ? [p.message] : []));
+    expect(notices).toEqual([expect.stringMatching(/^Transcript gap: lines after \S+, to the end of the log, may be missing \(the kubelet rotated/)]);
+    s.dispose();
+  });
+
+  it("the log stream fails from before the result until after the run's grace: an unread gap at the end and k8s_log_incomplete, never claude_truncated (found by the chaos matrix's rotation-cut)", async () => {
+    const s = scenario();
+    const lines = transcriptLines(20);
+    const burstAt = s.fake.clock.now() + 30_000;
+    s.fake.registerProgram("late-burst", async (ctx) => {
+      ctx.stdout(lines[0]!);
+      await ctx.sleep(burstAt - ctx.now());
+      for (const l of lines.slice(1)) ctx.stdout(l);
+      return 0;
+    });
+    s.fake.faults.failRequests({ operation: "follow log", error: "503", from: burstAt - 1_000, until: burstAt + 600_000 });
+    void s.fake.clock.sleep(burstAt - 1_000 - s.fake.clock.now()).then(() => s.fake.faults.cutOpenLogStreams("eof"));
+    const { outcome, seen } = await s.run(request({ program: "late-burst" }));
+    expect(seen.stdout).toEqual([lines[0]]);
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_log_incomplete", exitCode: 0 });
+    expect(outcome.transcriptGaps).toEqual([{ reason: "unread", after: expect.any(String), before: null }]);
+    const notices = seen.progress.flatMap((p) => (p.type === "notice" && p.message.startsWith("Transcript gap") ? [p.message] : []));
+    expect(notices).toEqual([expect.stringContaining("the log stream kept failing after the Job finished")]);
     s.dispose();
   });
 

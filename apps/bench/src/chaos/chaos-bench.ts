@@ -35,35 +35,56 @@ export async function chaosBench(quick: boolean): Promise<Section> {
   const rows: string[][] = [];
   const broken: string[] = [];
   const misclassifications: string[] = [];
-  const total = { runs: 0, settled: 0, lost: 0, duplicated: 0, misclassified: 0, leaked: 0 };
+  const total = { runs: 0, settled: 0, lost: 0, gapped: 0, needlessGaps: 0, duplicated: 0, extraJobs: 0, misclassified: 0, leaked: 0, broken: 0 };
   for (const kind of FAULT_KINDS) {
     const t = tally[kind];
     if (!t) continue;
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += t[key];
-    rows.push([kind, String(t.runs), `${((100 * t.settled) / t.runs).toFixed(1)} %`, (t.maxSettleMs / 1000).toFixed(0), String(t.lost), String(t.duplicated), String(t.misclassified), String(t.leaked), topOutcomes(t)]);
+    rows.push([
+      kind,
+      String(t.runs),
+      `${((100 * t.settled) / t.runs).toFixed(1)} %`,
+      (t.maxSettleMs / 1000).toFixed(0),
+      String(t.lost),
+      `${t.gapped} / ${t.needlessGaps}`,
+      String(t.duplicated),
+      String(t.extraJobs),
+      String(t.misclassified),
+      String(t.leaked),
+      topOutcomes(t),
+    ]);
     broken.push(...t.failures);
     misclassifications.push(...t.misclassifications.slice(0, 5));
   }
-  const allGood = total.settled === total.runs && total.lost === 0 && total.duplicated === 0 && total.leaked === 0;
+  const allGood = total.settled === total.runs && total.lost === 0 && total.duplicated === 0 && total.extraJobs === 0 && total.leaked === 0 && total.broken === 0;
   rows.push([
     "**all**",
     String(total.runs),
     `**${((100 * total.settled) / total.runs).toFixed(1)} %**`,
     "",
     `**${total.lost}**`,
+    `${total.gapped} / ${total.needlessGaps}`,
     `**${total.duplicated}**`,
+    `**${total.extraJobs}**`,
     `**${total.misclassified}**`,
     `**${total.leaked}**`,
-    `target: 100 % settled, 0 lost, 0 duplicated, 0 leaked ${verdict(allGood)}`,
+    `target: 100 % settled, 0 lost (or reported as a gap), 0 duplicated, 0 extra Jobs, 0 leaked ${verdict(allGood)}`,
   ]);
   return {
     title: "Chaos matrix: fault survival",
-    table: table(["Fault kind", "Runs", "Settled within bound", "Max settle (virtual s)", "Lines lost", "Lines duplicated", "Misclassified runs", "Runs with leaks", "Most common outcomes"], rows),
+    table: table(
+      ["Fault kind", "Runs", "Settled within bound", "Max settle (virtual s)", "Lines lost silently", "Lines lost, reported as a gap / needless gaps", "Lines duplicated", "Extra Jobs", "Misclassified runs", "Runs with leaks", "Most common outcomes"],
+      rows,
+    ),
     notes: [
       `${seedsPerKind} seeds **per fault kind** (${total.runs} runs, ${workers} worker processes, ${wallS.toFixed(0)} s wall). Each run: a fresh FakeCluster (seeded), one agent whose container writes ${LINE_COUNT} realistic stream-json lines over ${RUN_MS / 60_000} virtual minutes, \`timeoutSec: 0\`, \`apiUnreachableSec: 600\`; one fault of the kind with seeded parameters (operation, error mode, time, lag, propagation…) at a seeded moment. Replay one with its kind and seed (\`chaosRun(kind, seed)\`).`,
-      `Settled = the outcome arrived within ${BOUND_MS / 60_000} virtual minutes of the start (the run's length plus start timeout, unreachable limit, node-loss detection and grace, with margin). Lost = a gap in the delivered lines, or a succeeded run without the whole transcript; duplicated = a line delivered again; misclassified = an unknown code, a failure without a code, \`adapter_internal_error\`, \`timeout\` without a deadline, \`cancelled\` without a cancel, kept-for-reattach without a shutdown, success without every line, or a \`claude_*\` code after a cluster-side fault (external delete, eviction, node loss) struck the running run; leaked = a Job present ${120} virtual s after settling that no outcome reports as kept, or a payload Secret without its Job.`,
+      `Settled = the outcome arrived within ${BOUND_MS / 60_000} virtual minutes of the start (the run's length plus start timeout, unreachable limit, node-loss detection and grace, with margin). Lost silently = a line skipped over (a later one arrived first and it never came) with no transcript gap reported right there, or a succeeded run without the whole transcript's tail; lost, reported as a gap = lines skipped over exactly where the run's \`transcript_gap\` notice (one of the outcome's \`transcriptGaps\`) arrived, between the last line before them and the first after — a gap anywhere else excuses nothing; needless gaps = gaps reported where no line was missing (a reader that finds the cursor's line rotated away cannot tell; allowed); duplicated = a line delivered again; extra Jobs = Jobs created for the agent beyond the first (counted from the API server's ADDED events); misclassified = an unknown code, a failure without a code, \`adapter_internal_error\`, \`timeout\` without a deadline, \`cancelled\` without a cancel, kept-for-reattach without a shutdown, success without every line (or a reported gap for the missing ones), or a \`claude_*\` code after a cluster-side fault (external delete, eviction, node loss) struck the running run; leaked = a Job present ${120} virtual s after settling that no outcome reports as kept, or a payload Secret without its Job.`,
       "host-restart: the process dies (ports and locks replaced) and the next heartbeat of the same task starts a new run that must reattach; both runs are audited (outcomes shown as `first → second`).",
-      "The bench exits non-zero when any run is unsettled, loses or duplicates a line, or leaks; misclassifications are reported (listed below, up to 5 per kind) but do not fail the bench.",
+      "long-line-cut: 2–4 extra stream-json lines of 17–120 KiB (ASCII and multi-byte text; the fake runtime stores them as 16 KiB `P` records and an `F`) among the transcript, each written in two pieces 1–2500 ms apart and followed within 1.5 s by a short line; for each, a one-shot cut (EOF or reset) of the open log stream strikes inside it, right after it, or right after the short line, and the follow resumes from its cursor with `sinceTime` at the cursor's whole second — the kubelet then serves the long line's later records without a timestamp prefix.",
+      "rotation-cut: the kubelet rotates the container log at 512 B–128 KiB; after a seeded line the open follow is cut (EOF or reset) and follow requests fail (503 or reset) for 5–120 s while the container writes on; the reopened follow reads only the current file, so lines rotated out must come with a `transcript_gap` at their place.",
+      "watch-stall: 1–3 times every open watch goes half-open (no event, no bookmark, no close). log-stall: the open log follow goes half-open at a seeded moment, and in half the seeds every later follow also stalls 1–61 s after it opens.",
+      "process-race: two host processes (own ports, own in-process locks and identities, one cluster) start a run for the same agent 0–3 s apart (the same task or another): exactly one Job may ever exist, the other run must end `k8s_concurrent_run_blocked` without a Job, and the first must succeed; otherwise the run counts as broken.",
+      "The bench exits non-zero when any run is unsettled, loses a line silently, duplicates one, creates an extra Job, breaks a race invariant or leaks; misclassifications are reported (listed below, up to 5 per kind) but do not fail the bench.",
       ...(broken.length ? [`Broken invariants (up to 20 per kind):\n${broken.map((b) => `  - ${b}`).join("\n")}`] : []),
       ...(misclassifications.length ? [`Misclassified runs:\n${misclassifications.map((m) => `  - ${m}`).join("\n")}`] : []),
     ],

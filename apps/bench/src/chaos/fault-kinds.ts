@@ -1,4 +1,5 @@
-import type { FakeCluster } from "@clipjob/fake-cluster";
+import type { FakeCluster, FakeClusterOptions } from "@clipjob/fake-cluster";
+import { longLineScript, rotationScript, type ChaosScript } from "./chaos-scripts.js";
 
 /** What a fault can act on while a run is under way. */
 export interface FaultTarget {
@@ -35,14 +36,80 @@ export const FAULT_KINDS = [
   "cancel",
   "shutdown",
   "host-restart",
+  "long-line-cut",
+  "rotation-cut",
+  "watch-stall",
+  "log-stall",
+  "process-race",
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** What one seeded run of a kind does: its faults, and what differs from the plain run. */
+export interface ChaosPlan {
+  readonly faults: readonly Fault[];
+  /** How the container writes its transcript (and strikes faults keyed to its own writes); default: the realistic lines, evenly spread. */
+  readonly script?: ChaosScript;
+  /** The fake cluster's options beyond the bench's (a small log rotation…). */
+  readonly cluster?: Partial<FakeClusterOptions>;
+  /**
+   * Two host processes (own ports, own locks, one cluster) start a run for the same agent `offsetMs` apart
+   * (the second one `second`), for the same task or not.
+   */
+  readonly race?: { readonly offsetMs: number; readonly first: "a" | "b"; readonly sameTask: boolean };
+  /** Seeded parameters that are not a timed fault, for the replayable report. */
+  readonly describe?: readonly string[];
+}
+
+/** A kind's plan with seeded parameters, for a run of `runMs` whose transcript is `lines`. */
+export function planChaos(kind: FaultKind, random: () => number, runMs: number, lines: readonly string[]): ChaosPlan {
+  switch (kind) {
+    case "long-line-cut": {
+      const { script, describe } = longLineScript(random, runMs, lines);
+      return { faults: [], script, describe };
+    }
+    case "rotation-cut": {
+      // Files of a few lines down to one record each, so whatever is written while the follow is down rotates.
+      const maxFileBytes = [512, 2_048, 8_192, 32_768, 131_072][Math.floor(random() * 5)]!;
+      const { script, describe } = rotationScript(random, runMs, lines);
+      return { faults: [], script, cluster: { containerLogRotation: { maxFileBytes, maxFiles: 5 } }, describe: [`log rotates at ${maxFileBytes} B`, ...describe] };
+    }
+    case "watch-stall": {
+      // Half-open watches: no event, no bookmark, no close; only the watchers' own silence bound notices.
+      const times = Array.from({ length: 1 + Math.floor(random() * 3) }, () => Math.floor(random() * runMs)).sort((a, b) => a - b);
+      return { faults: times.map((t) => ({ describe: `watches go silent at ${t} ms`, at: t, apply: ({ fake }) => fake.faults.silenceWatches() })) };
+    }
+    case "log-stall": {
+      const at = Math.floor(random() * runMs);
+      const later = random() < 0.5 ? 1_000 + Math.floor(random() * 60_000) : null;
+      return {
+        faults: [
+          {
+            describe: `the open log stream goes half-open at ${at} ms${later === null ? "" : `, every later one ${later} ms after it opens`}`,
+            at,
+            apply: ({ fake }) => {
+              fake.faults.stallOpenLogStreams();
+              if (later !== null) fake.faults.stallLogStreams({ afterMs: later });
+            },
+          },
+        ],
+      };
+    }
+    case "process-race": {
+      const offsetMs = random() < 0.25 ? 0 : Math.floor(random() * 3_000);
+      const first = random() < 0.5 ? "a" : "b";
+      const sameTask = random() < 0.5;
+      return { faults: [], race: { offsetMs, first, sameTask }, describe: [`process ${first === "a" ? "b" : "a"} starts ${offsetMs} ms after ${first}, ${sameTask ? "same" : "another"} task`] };
+    }
+    default:
+      return { faults: planFault(kind, random, runMs) };
+  }
+}
+
 const OPERATIONS = ["get job", "list jobs", "watch jobs", "list pods", "watch pods", "follow log", "get pod", "create job", "create secret", "patch job", "delete job"];
 
 /** One fault of `kind` with seeded parameters, striking at a seeded moment of a `runMs` run. */
-export function planFault(kind: FaultKind, random: () => number, runMs: number): Fault[] {
+function planFault(kind: Exclude<FaultKind, "long-line-cut" | "rotation-cut" | "watch-stall" | "log-stall" | "process-race">, random: () => number, runMs: number): Fault[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const at = Math.floor(random() * runMs);
   switch (kind) {

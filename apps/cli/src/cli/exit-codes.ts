@@ -39,6 +39,7 @@ const EXIT_FOR_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   k8s_pod_evicted: EXIT.infrastructure,
   k8s_pod_lost: EXIT.infrastructure,
   k8s_job_deleted_externally: EXIT.infrastructure,
+  k8s_log_incomplete: EXIT.infrastructure,
   k8s_job_state_mismatch: EXIT.outcomeUnknown,
   k8s_outcome_unknown: EXIT.outcomeUnknown,
   k8s_job_kept_for_reattach: EXIT.outcomeUnknown,

@@ -15,6 +15,7 @@ import {
   describeClaudeFailure,
   exitPhrase,
   jobGoneMessage,
+  logIncompleteMessage,
   modelUnavailableMessage,
   oomBeforeOutputMessage,
   partialRunMessage,
@@ -156,6 +157,10 @@ function withoutResult(input: ClassifyInput, base: RunOutcome): RunOutcome {
   if (ending.kind === "job_gone" && (base.exitCode === null || base.exitCode >= 128)) {
     return failed(base, "k8s_job_deleted_externally", jobGoneMessage(ending.forensics));
   }
+  // The log's end was rotated away unread: whatever Claude wrote last (its result, an error) is unknown, so
+  // no verdict about Claude can be read from a transcript that stops there.
+  const endGap = input.transcriptGaps?.find((g) => g.before === null);
+  if (endGap) return failed(base, "k8s_log_incomplete", logIncompleteMessage({ reason: endGap.reason, after: endGap.after, exitCode: base.exitCode }));
   if (t.llmApiEmptyResponse) return failed(base, "llm_api_error", LLM_API_ERROR_MESSAGE);
   const textLines = plainTextLines(input);
   const text = textLines.join("\n");

@@ -37,6 +37,12 @@ export const ERROR_CODES = [
   "k8s_pod_evicted",
   "k8s_pod_lost",
   "k8s_job_deleted_externally",
+  /**
+   * The end of the container's log was never read: the kubelet rotated it away while the log stream was down
+   * (it serves only the current file), or the log stream kept failing until the run's grace ran out after the
+   * Job finished. Claude's result is unknown.
+   */
+  "k8s_log_incomplete",
   "k8s_job_state_mismatch",
   "k8s_outcome_unknown",
   /** Host shutdown: the run stopped waiting, the Job keeps running and the next run reattaches it. */
@@ -127,6 +133,7 @@ export const CODE_FAMILIES: Readonly<Record<ErrorCode, CodeFamily>> = {
   k8s_pod_evicted: "resources",
   k8s_pod_lost: "cluster",
   k8s_job_deleted_externally: "cluster",
+  k8s_log_incomplete: "cluster",
   k8s_job_state_mismatch: "outcome_unknown",
   k8s_outcome_unknown: "outcome_unknown",
   k8s_job_kept_for_reattach: "outcome_unknown",

@@ -160,13 +160,27 @@ export function shutdownMessage(job: { namespace: string; name: string } | null)
 }
 
 /** The notice for a place where the transcript may be missing lines (see TranscriptGap). */
-export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partial_line"; readonly after: string | null; readonly before: string }): string {
-  const span = gap.after === null ? `before ${gap.before}` : `between ${gap.after} and ${gap.before}`;
+export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partial_line" | "unread"; readonly after: string | null; readonly before: string | null }): string {
+  const span =
+    gap.before === null ? (gap.after === null ? "at the end of the log" : `after ${gap.after}, to the end of the log,`) : gap.after === null ? `before ${gap.before}` : `between ${gap.after} and ${gap.before}`;
   const cause =
     gap.reason === "rotated"
       ? "the kubelet rotated the container log while the log stream was being reopened, and serves only the current file"
-      : "the log the kubelet served began inside a line whose start it no longer holds";
+      : gap.reason === "unread"
+        ? "the log stream kept failing after the Job finished, until the run stopped waiting for it"
+        : "the log the kubelet served began inside a line whose start it no longer holds";
   return `Transcript gap: lines ${span} may be missing (${cause}); the transcript is not exact there.`;
+}
+
+/** A run whose log ended at a gap (k8s_log_incomplete): its end was rotated away, or never read, so Claude's result is unknown. */
+export function logIncompleteMessage(r: { readonly reason: "rotated" | "partial_line" | "unread"; readonly after: string | null; readonly exitCode: number | null }): string {
+  const where = r.after === null ? "the container's log" : `the container's log after ${r.after}`;
+  const exit = r.exitCode === null ? "" : ` The container exited ${exitPhrase(r.exitCode)}.`;
+  const how =
+    r.reason === "unread"
+      ? `The log stream kept failing after the Job finished: ${where} was never read before the run stopped waiting for it, so Claude's result is unknown.${exit} Check what failed the log stream (API server, kubelet, proxy).`
+      : `The kubelet rotated the container's log while the log stream was down: ${where} was gone before it could be read, so Claude's result is unknown.${exit} Raise the kubelet's containerLogMaxSize, and check what cut the log stream.`;
+  return how;
 }
 
 /** The notice for a line garbled by the other stream's records (see GarbledLine); starts with its code. */

@@ -37,15 +37,16 @@ export interface JobDisposition {
 
 /**
  * A place in the transcript where lines may be missing: the log stream had to be reopened and the kubelet no
- * longer served what followed the last line read (it rotated the container's log file meanwhile), or the log
- * it served began inside a line.
+ * longer served what followed the last line read (it rotated the container's log file meanwhile), the log
+ * it served began inside a line, or (`unread`, always at the end) the log stream kept failing until the run's
+ * grace after the Job finished ran out.
  */
 export interface TranscriptGap {
-  readonly reason: "rotated" | "partial_line";
+  readonly reason: "rotated" | "partial_line" | "unread";
   /** Kubelet timestamp of the last line read before the gap; null when none had been. */
   readonly after: string | null;
-  /** Kubelet timestamp of the first line read after it. */
-  readonly before: string;
+  /** Kubelet timestamp of the first line read after it; null when none was (the log ended there: its end may be missing). */
+  readonly before: string | null;
 }
 
 /**

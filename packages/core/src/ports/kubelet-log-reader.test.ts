@@ -123,6 +123,35 @@ describe("createKubeletLogReader: records the kubelet joins, cuts and rotates", 
     expect(got.map((l) => [l.text, l.gap])).toEqual([["new", undefined]]);
   });
 
+  describe("end(): a response that ends before reaching the cursor's place", () => {
+    const from = { timestamp: "2026-01-01T00:00:05.5Z", seenAtTimestamp: 1 };
+    const ended = (cursor: LogCursor | null, body: readonly string[]) => {
+      const reader = createKubeletLogReader(cursor);
+      const got = body.map((raw) => reader.accept(raw)).filter((l) => l !== null);
+      return { got: got.map((l) => l.text), end: reader.end() };
+    };
+
+    it("an empty response to a resume (the current file holds nothing of the cursor's second or later): the log's end may be missing", () => {
+      expect(ended(from, [])).toEqual({ got: [], end: { reason: "rotated", after: "2026-01-01T00:00:05.5Z" } });
+    });
+
+    it("a response holding only the unprefixed rest of a long line: still a gap at the end", () => {
+      expect(ended(from, ["rest of a long line"])).toEqual({ got: [], end: { reason: "rotated", after: "2026-01-01T00:00:05.5Z" } });
+    });
+
+    it("a response that served the cursor's line and nothing more: no gap (nothing was written after it)", () => {
+      expect(ended(from, ["2026-01-01T00:00:05.500000000Z seen"])).toEqual({ got: [], end: null });
+    });
+
+    it("a response that delivered a line: that line carried the gap, the end has none", () => {
+      expect(ended(from, ["2026-01-01T00:00:07.000000000Z later"])).toEqual({ got: ["later"], end: null });
+    });
+
+    it("a first follow (no cursor) has no place to miss: no gap at its end", () => {
+      expect(ended(null, [])).toEqual({ got: [], end: null });
+    });
+  });
+
   it("a log served from inside a line (its start rotated away) drops the fragment and reports a gap", () => {
     const got = lines(null, ["tail of a line", "2026-01-01T00:00:01.000000000Z whole"]);
     expect(got.map((l) => [l.text, l.gap])).toEqual([["whole", { reason: "partial_line", after: null }]]);

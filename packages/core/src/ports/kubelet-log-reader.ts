@@ -43,6 +43,13 @@ export interface KubeletLogReader {
   accept(raw: string, rawBytes?: number): LogLine | null;
   /** `accept` for a line already split: its prefix timestamp (null when it had none), its text, and the text's UTF-8 length if known. */
   acceptParts(timestamp: string | null, text: string, textBytes?: number): LogLine | null;
+  /**
+   * The response ended. A gap when it was a resume that served neither the cursor's own line(s) nor any
+   * later line: the log no longer holds the cursor's place (rotated while no follow was open), so lines
+   * written after it may be missing and no later line will carry the gap. Null otherwise (also when the
+   * response delivered a line: that line carried any gap).
+   */
+  end(): LogGap | null;
 }
 
 /**
@@ -59,12 +66,15 @@ export interface KubeletLogReader {
  *   between two follows and serves only the current one): lines after the cursor may be lost, and the next
  *   delivered line carries a `gap` saying so. Rotation can make this fire when nothing was lost; it never
  *   stays silent when something was.
+ * - When the response ends without having served the cursor's lines or anything after them, `end()` says
+ *   the same of the log's end (everything after the cursor may have been rotated away).
  */
 export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader {
   let cursor = from;
   let skippedAtFrom = 0;
   let sawPrefixed = false;
   let gap: LogGap | null = null;
+  let delivered = false;
   const noteGap = (reason: LogGap["reason"]): void => {
     if (gap === null) gap = { reason, after: cursor?.timestamp ?? null };
   };
@@ -85,6 +95,7 @@ export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader
       skippedAtFrom = from.seenAtTimestamp;
     }
     cursor = advanceCursor(cursor, timestamp);
+    delivered = true;
     if (gap === null) return textBytes === undefined ? { text, timestamp, cursor } : { text, bytes: textBytes, timestamp, cursor };
     const line: LogLine = textBytes === undefined ? { text, timestamp, cursor, gap } : { text, bytes: textBytes, timestamp, cursor, gap };
     gap = null;
@@ -92,6 +103,10 @@ export function createKubeletLogReader(from: LogCursor | null): KubeletLogReader
   };
   return {
     acceptParts,
+    end() {
+      if (from === null || delivered || skippedAtFrom >= from.seenAtTimestamp) return null;
+      return { reason: "rotated", after: from.timestamp };
+    },
     accept(raw, rawBytes) {
       const parsed = parseKubeletLine(raw);
       if (parsed === undefined) return acceptParts(null, raw);

@@ -50,7 +50,28 @@ export interface LogGap {
  * be opened.
  */
 export interface LogPort {
-  follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): AsyncIterable<LogLine>;
+  follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): LogFollow;
+}
+
+/**
+ * One follow's lines; once they have ended, `endGap` tells whether the response ended at a gap: a resume
+ * that served neither the cursor's line nor anything after it, so the log no longer holds the cursor's
+ * place and lines written after it may be missing (see KubeletLogReader.end). Absent or null otherwise.
+ */
+export interface LogFollow extends AsyncIterable<LogLine> {
+  readonly endGap?: LogGap | null;
+}
+
+/** A LogFollow over `lines`, a generator that stores its response's end gap in the `end` it is given. */
+export function logFollow(lines: (end: { gap: LogGap | null }) => AsyncIterable<LogLine>): LogFollow {
+  const end: { gap: LogGap | null } = { gap: null };
+  const iterable = lines(end);
+  return {
+    [Symbol.asyncIterator]: () => iterable[Symbol.asyncIterator](),
+    get endGap() {
+      return end.gap;
+    },
+  };
 }
 
 export function compareLogTimestamps(a: string, b: string): number {

@@ -6,7 +6,7 @@ import { isClusterError } from "../ports/cluster-error.js";
 import type { JobRef, ObjectRef, PodSnapshot } from "../ports/cluster-objects.js";
 import type { ClusterPort } from "../ports/cluster-port.js";
 import type { Clock } from "../ports/clock.js";
-import type { LogCursor, LogPort } from "../ports/log-port.js";
+import type { LogCursor, LogFollow, LogPort } from "../ports/log-port.js";
 import type { TranscriptReducer } from "../stream/transcript-reducer.js";
 import { utf8ByteLength } from "../stream/utf8-byte-length.js";
 import { createGarbledLineDetector } from "../stream/garbled-lines.js";
@@ -171,8 +171,11 @@ export class RunWatchers {
       signal.addEventListener("abort", stopAttempt, { once: true });
       const idle = { lastLineAt: this.now(), fired: false };
       const watchdog = this.idleWatchdog(idle, idleLimit, attempt);
+      let lines: LogFollow | null = null;
+      let transientError = false;
       try {
-        for await (const line of this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, attempt.signal)) {
+        lines = this.ports.logs.follow(pod, AGENT_CONTAINER, this.cursor, attempt.signal);
+        for await (const line of lines) {
           this.cursor = line.cursor;
           idle.lastLineAt = this.now();
           idleLimit = FOLLOW_IDLE_MS;
@@ -186,6 +189,7 @@ export class RunWatchers {
         if (signal.aborted || this.forbidden(error)) return;
         if (isClusterError(error) && error.code === "not_found") return this.drained();
         if (!idle.fired && (!isClusterError(error) || error.transient)) o.lastError = describeError(error);
+        transientError = isClusterError(error) && error.transient;
       } finally {
         signal.removeEventListener("abort", stopAttempt);
         attempt.abort();
@@ -200,7 +204,20 @@ export class RunWatchers {
         idleLimit = Math.min(idleLimit * 2, FOLLOW_IDLE_MAX_MS);
         continue;
       }
-      if (finishedBefore) return this.drained();
+      if (finishedBefore && transientError) {
+        // The container has finished but its log could not be read (a 503, a reset): the log is still on the
+        // node, so read it again rather than end the transcript where the failure struck.
+        await this.podChanged.wait(backoff);
+        backoff = Math.min(backoff * 2, FOLLOW_BACKOFF_MAX_MS);
+        continue;
+      }
+      if (finishedBefore) {
+        // The last response of a finished container ended without reaching the cursor's place: the log's
+        // end was rotated away while no follow was open. Said at once and kept, never an exact transcript.
+        const endGap = lines?.endGap ?? null;
+        if (endGap !== null) await this.seeGap({ reason: endGap.reason, after: endGap.after, before: null });
+        return this.drained();
+      }
       if (!containerFinished(o)) {
         // EOF while the pod still says "running": a dropped stream, or the kubelet has not reported the exit
         // yet. A pod status change (or the backoff) decides the next attempt, so a finished container costs
@@ -232,6 +249,14 @@ export class RunWatchers {
       }
       await this.idleCheck.wait(due);
     }
+  }
+
+  /**
+   * The run stopped waiting for a log it never read to the end (the follow kept failing after the Job
+   * finished): whatever followed the last line read is unknown, said as a gap at the end.
+   */
+  async logUnread(): Promise<void> {
+    await this.seeGap({ reason: "unread", after: this.cursor?.timestamp ?? null, before: null });
   }
 
   /** Lines may be missing here: said at once, and kept for the outcome, so no one takes the transcript for exact. */

@@ -79,6 +79,9 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
     options.shutdownSignal?.removeEventListener("abort", wake);
   }
   await Promise.allSettled(tasks);
+  // The Job finished but its log was never read to the end (the grace ran out while the follow kept
+  // failing): the transcript's end is unknown, and no verdict about Claude may rest on it.
+  if (ending.kind === "job_finished" && observed.jobTerminalAt !== null && observed.followerStarted && observed.logDrainedAt === null) await watchers.logUnread();
 
   await reporter.phase("settling");
   const needsTermination = ending.kind !== "cancelled" && ending.kind !== "shutdown" && ending.kind !== "unreachable";

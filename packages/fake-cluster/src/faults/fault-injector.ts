@@ -46,6 +46,14 @@ export interface LogStallRule {
   hits: number;
 }
 
+/** A log stream open right now, as a one-shot fault strikes it. */
+export interface OpenLogStream {
+  /** Ends the stream: "eof" as most drops look, "error" with a connection reset. */
+  cut(mode: "eof" | "error"): void;
+  /** Half-open from now on: no more bytes, no EOF, until its reader gives up on it. */
+  stall(): void;
+}
+
 interface ActiveRule {
   readonly rule: RequestFaultRule;
   remaining: number;
@@ -57,6 +65,7 @@ export class FaultInjector {
   private rules: ActiveRule[] = [];
   private logCuts: LogCutRule[] = [];
   private logStalls: LogStallRule[] = [];
+  private readonly openLogStreams = new Set<OpenLogStream>();
   statusLagMs: number;
   jobConditionLagMs = 0;
   private registryDownUntil = 0;
@@ -147,6 +156,26 @@ export class FaultInjector {
         return rule.hits;
       },
     };
+  }
+
+  /** Every log stream open now is cut once (at the moment of the call); streams opened later are not. Returns how many. */
+  cutOpenLogStreams(mode: "eof" | "error" = "eof"): number {
+    const open = [...this.openLogStreams];
+    for (const s of open) s.cut(mode);
+    return open.length;
+  }
+
+  /** Every log stream open now goes half-open (see `stallLogStreams`); streams opened later are not. Returns how many. */
+  stallOpenLogStreams(): number {
+    const open = [...this.openLogStreams];
+    for (const s of open) s.stall();
+    return open.length;
+  }
+
+  /** The log port registers each stream while it is open; the returned function unregisters it. */
+  trackLogStream(stream: OpenLogStream): () => void {
+    this.openLogStreams.add(stream);
+    return () => void this.openLogStreams.delete(stream);
   }
 
   /** The log stall that applies to a stream opened now, if any. */

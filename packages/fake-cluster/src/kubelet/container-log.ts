@@ -6,6 +6,9 @@
 // - each record is stamped when the runtime writes it (RFC3339Nano, trailing zeros trimmed in the file);
 // - the reader writes the timestamp prefix (9 fractional digits, always) only when the previous record read
 //   ended a line, one flag for stdout and stderr together; `sinceTime` is applied per record, inclusively;
+// - the kubelet's container log manager checks every container's log every containerLogMonitorInterval
+//   (10 s) and rotates a file that has reached containerLogMaxSize: between two checks the runtime writes on
+//   into the same file, however much (a burst never rotates in the middle);
 // - a read opened after a rotation serves only the current file; a follow open during a rotation reads the
 //   old file to its end and goes on in the new one.
 import { utf8ByteLength } from "@clipjob/core";
@@ -67,9 +70,11 @@ export interface LogRotation {
   readonly maxFileBytes: number;
   /** Files kept, the current one included (default 5); older ones are deleted. */
   readonly maxFiles: number;
+  /** How often the kubelet checks log sizes and rotates (KubeletConfiguration containerLogMonitorInterval, default 10 s). */
+  readonly monitorIntervalMs: number;
 }
 
-export const DEFAULT_LOG_ROTATION: LogRotation = { maxFileBytes: 10 * 1024 * 1024, maxFiles: 5 };
+export const DEFAULT_LOG_ROTATION: LogRotation = { maxFileBytes: 10 * 1024 * 1024, maxFiles: 5, monitorIntervalMs: 10_000 };
 
 interface LogFile {
   readonly seq: number;
@@ -170,16 +175,22 @@ export class ContainerLog {
   }
 
   private record(r: CriRecord): void {
-    let file = this.files.at(-1)!;
-    // The kubelet rotates a file once it has reached the limit (it checks between writes, so the current
-    // file always holds the latest record).
-    if (file.bytes >= this.rotation.maxFileBytes) {
-      file = { seq: file.seq + 1, records: [], bytes: 0 };
-      this.files.push(file);
-      if (this.files.length > this.rotation.maxFiles) this.files = this.files.slice(-this.rotation.maxFiles);
-    }
+    const file = this.files.at(-1)!;
     file.records.push(r);
     file.bytes += r.timestamp.length + r.stream.length + utf8ByteLength(r.content) + 5;
+  }
+
+  /**
+   * The kubelet's periodic check (every LogRotation.monitorIntervalMs): a current file that has reached
+   * maxFileBytes is rotated — the runtime writes on into a new, empty file — and files beyond maxFiles are
+   * deleted. A container that exited is no longer rotated. Returns whether it rotated.
+   */
+  rotateIfFull(): boolean {
+    const file = this.files.at(-1)!;
+    if (this.ended || file.bytes < this.rotation.maxFileBytes) return false;
+    this.files.push({ seq: file.seq + 1, records: [], bytes: 0 });
+    if (this.files.length > this.rotation.maxFiles) this.files = this.files.slice(-this.rotation.maxFiles);
+    return true;
   }
 
   /** The process exited at `ms`: an unfinished line is stored as `P`; followers drain and end. */
@@ -319,6 +330,16 @@ export class LogFiles {
 
   find(podUid: string, container: string): ContainerLog | undefined {
     return this.files.get(`${podUid}/${container}`);
+  }
+
+  /** How often the kubelet checks the logs for rotation. */
+  get monitorIntervalMs(): number {
+    return this.rotation.monitorIntervalMs;
+  }
+
+  /** The kubelet's periodic check over every container's log (see ContainerLog.rotateIfFull). */
+  rotateFull(): void {
+    for (const f of this.files.values()) f.rotateIfFull();
   }
 
   removePod(podUid: string): void {

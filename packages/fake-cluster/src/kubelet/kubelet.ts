@@ -42,6 +42,13 @@ export class Kubelet {
 
   constructor(private readonly deps: KubeletDeps) {
     deps.store.onChange((e) => this.onEvent(e));
+    // The container log manager: every monitor interval, rotate the logs that reached their size limit. A
+    // daemon timer: it never keeps virtual time moving by itself.
+    const rotate = (): void => {
+      deps.logs.rotateFull();
+      deps.clock.schedule(deps.logs.monitorIntervalMs, rotate, { daemon: true });
+    };
+    deps.clock.schedule(deps.logs.monitorIntervalMs, rotate, { daemon: true });
   }
 
   isNodeDead(node: string): boolean {

@@ -1,4 +1,4 @@
-import { createKubeletLogReader, sinceTimeFor, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
+import { createKubeletLogReader, logFollow, sinceTimeFor, type LogCursor, type LogFollow, type LogGap, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
 import type { ApiGateway } from "../api/api-gateway.js";
 import type { FaultInjector } from "../faults/fault-injector.js";
 import { resetError } from "../faults/fault-injector.js";
@@ -14,8 +14,9 @@ export type OpenLog = (namespace: string, pod: string, container: string, req: L
  * LogPort over the fake pods/log API, reading its body the way the real follower does (core's kubelet log
  * reader): a resume asks for sinceTime at the cursor's whole second, then drops lines stamped before the
  * cursor, the ones it already delivered at the cursor's timestamp and the unprefixed rest of a long line the
- * second began inside; a line after a rotation gap carries the gap. Opening the stream is retried on a
- * transient failure as the real adapter does (`ReadRetrier`).
+ * second began inside; a line after a rotation gap carries the gap, and a response that ended without
+ * reaching the cursor's place says so in its `endGap`. Opening the stream is retried on a transient failure
+ * as the real adapter does (`ReadRetrier`).
  */
 export class FakeLogPort implements LogPort {
   constructor(
@@ -27,7 +28,11 @@ export class FakeLogPort implements LogPort {
     private readonly reads: ReadRetrier,
   ) {}
 
-  async *follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): AsyncIterable<LogLine> {
+  follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): LogFollow {
+    return logFollow((end) => this.lines(pod, container, from, signal, end));
+  }
+
+  private async *lines(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal, end: { gap: LogGap | null }): AsyncIterable<LogLine> {
     this.session.check("follow log");
     const caller = this.session.link(signal);
     const cutter = new AbortController();
@@ -46,9 +51,18 @@ export class FakeLogPort implements LogPort {
       throw err;
     }
     const cut = this.faults.logCut();
+    let cutMode: "eof" | "error" = cut?.mode ?? "eof";
     const timer = cut ? this.clock.schedule(cut.everyMs, () => { cut.hits++; cutter.abort(); }, { daemon: true }) : null;
     const stall = this.faults.logStall();
     const stallTimer = stall ? this.clock.schedule(stall.afterMs, () => { stall.hits++; staller.abort(); }, { daemon: true }) : null;
+    const untrack = this.faults.trackLogStream({
+      cut: (mode) => {
+        if (cutter.signal.aborted || staller.signal.aborted) return;
+        cutMode = mode;
+        cutter.abort();
+      },
+      stall: () => void (cutter.signal.aborted || staller.abort()),
+    });
     const reader = createKubeletLogReader(from);
     // The body arrives in pieces that end a line or not; a line still open when the stream ends is not
     // delivered (see KubeLogAdapter).
@@ -65,12 +79,14 @@ export class FakeLogPort implements LogPort {
     } finally {
       timer?.cancel();
       stallTimer?.cancel();
+      untrack();
     }
     if (staller.signal.aborted && !cutter.signal.aborted) {
       // Half-open: nothing more arrives, not even an EOF, until the reader gives up on the stream.
       await new Promise<void>((resolve) => (caller.aborted ? resolve() : caller.addEventListener("abort", () => resolve(), { once: true })));
       return;
     }
-    if (cutter.signal.aborted && !caller.aborted && cut?.mode === "error") throw resetError("follow log");
+    if (cutter.signal.aborted && !caller.aborted && cutMode === "error") throw resetError("follow log");
+    if (!caller.aborted) end.gap = reader.end();
   }
 }

@@ -89,6 +89,22 @@ describe("KubeLogAdapter.follow", () => {
     expect(got.map((l) => [l.text, l.gap])).toEqual([["after rotation", { reason: "rotated", after: "2026-01-01T00:00:11.5Z" }]]);
   });
 
+  it("a resume whose response ends before the cursor's place (the log's end rotated away) says so in its endGap", async () => {
+    api.setLog(NS, POD.name, "claude", [], { finished: true });
+    const from = { timestamp: "2026-01-01T00:00:11.5Z", seenAtTimestamp: 1 };
+    const follow = logs.follow(POD, "claude", from, new AbortController().signal);
+    const got: LogLine[] = [];
+    for await (const line of follow) got.push(line);
+    expect(got).toEqual([]);
+    expect(follow.endGap).toEqual({ reason: "rotated", after: "2026-01-01T00:00:11.5Z" });
+    // A response that still serves the cursor's line ends without one.
+    api.setLog(NS, POD.name, "claude", [{ ts: "2026-01-01T00:00:11.5Z", text: "seen" }], { finished: true });
+    const again = logs.follow(POD, "claude", from, new AbortController().signal);
+    for await (const line of again) got.push(line);
+    expect(got).toEqual([]);
+    expect(again.endGap).toBeNull();
+  });
+
   it("streams lines as the container writes them and completes when the stream ends", async () => {
     api.setLog(NS, POD.name, "claude", [{ ts: "2026-01-01T00:00:01Z", text: "first" }]);
     const seen: string[] = [];

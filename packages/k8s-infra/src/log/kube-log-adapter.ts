@@ -1,4 +1,18 @@
-import { createKubeletLogReader, createLineDecoder, DEFAULT_MAX_LINE_BYTES, sinceTimeFor, systemClock, type Clock, type LogCursor, type LogLine, type LogPort, type ObjectRef } from "@clipjob/core";
+import {
+  createKubeletLogReader,
+  createLineDecoder,
+  DEFAULT_MAX_LINE_BYTES,
+  logFollow,
+  sinceTimeFor,
+  systemClock,
+  type Clock,
+  type LogCursor,
+  type LogFollow,
+  type LogGap,
+  type LogLine,
+  type LogPort,
+  type ObjectRef,
+} from "@clipjob/core";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { kubeOperation } from "../errors/kube-operation.js";
 import { openKubeStream } from "../http/kube-stream-request.js";
@@ -36,7 +50,11 @@ export class KubeLogAdapter implements LogPort {
     this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
-  async *follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): AsyncIterable<LogLine> {
+  follow(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal): LogFollow {
+    return logFollow((end) => this.lines(pod, container, from, signal, end));
+  }
+
+  private async *lines(pod: ObjectRef, container: string, from: LogCursor | null, signal: AbortSignal, end: { gap: LogGap | null }): AsyncIterable<LogLine> {
     if (signal.aborted) return;
     const op = kubeOperation("follow log", "get", "pods", pod.namespace, { subresource: "log" });
     let response: Awaited<ReturnType<typeof openKubeStream>>;
@@ -83,5 +101,7 @@ export class KubeLogAdapter implements LogPort {
     } finally {
       response.destroy();
     }
+    // A resume that never reached the cursor's place: the log's end may be missing lines (rotated away).
+    if (!signal.aborted) end.gap = reader.end();
   }
 }
