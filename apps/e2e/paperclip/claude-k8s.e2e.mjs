@@ -3,9 +3,10 @@
 //
 //   node apps/e2e/paperclip/claude-k8s.e2e.mjs [--keep]      (as root; `pnpm --filter @clipjob/e2e test:paperclip`)
 //
-// The plugin is installed from a self-contained local directory built by
-// packages/paperclip-adapter/scripts/build-local-install.mjs (server entry bundled, its two npm dependencies
-// installed beside it), because Paperclip loads a local-path plugin in place as its own user. Agents use
+// The plugin is installed through the API from its packed tarball, built by
+// packages/paperclip-adapter/scripts/build-local-install.mjs --pack (server entry bundled, its two npm
+// dependencies bundled in the tarball): Paperclip npm-installs `@clipjob/paperclip-adapter@file:<tgz>` into its
+// plugin directory, with no registry involved. Agents use
 // evaluation mode (`cluster: "simulated"`), paced to 60× real time (CLIPJOB_SIM_SPEED) so a run can be
 // cancelled while it is running. The server is always stopped.
 import { execFileSync } from "node:child_process";
@@ -43,15 +44,18 @@ let pc;
 try {
   const prov = await step("provision Paperclip", () => provision({ log: () => {} }));
   const pluginDir = join(paperclipHome(), "plugins", "claude-k8s");
-  await step("build the self-contained plugin dir", () => {
-    execFileSync(process.execPath, [join(repo, "packages", "paperclip-adapter", "scripts", "build-local-install.mjs"), pluginDir], { stdio: ["ignore", "ignore", "inherit"] });
-  });
-  pc = await step("start server", () => startPaperclip({ env: { CLIPJOB_SIM_SPEED: "60" }, quiet: true }));
+  const tarball = await step("pack the self-contained plugin (its dependencies bundled)", () =>
+    execFileSync(process.execPath, [join(repo, "packages", "paperclip-adapter", "scripts", "build-local-install.mjs"), "--pack", pluginDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1),
+  );
+  // The registry made unreachable for the server's npm: the install must not need it.
+  pc = await step("start server", () => startPaperclip({ env: { CLIPJOB_SIM_SPEED: "60", npm_config_registry: "http://registry.unreachable.invalid/" }, quiet: true }));
   void prov;
 
-  await step("install the plugin from its local path", async () => {
-    const r = await pc.api("POST", "/adapters/install", { packageName: pluginDir, isLocalPath: true });
-    assert(r.type === TYPE, `install returned ${JSON.stringify(r)}`);
+  await step("install the plugin through the API from its packed tarball (npm, no registry)", async () => {
+    // Paperclip npm-installs `packageName@version`; a tarball path as packageName installs, but Paperclip then
+    // loads <plugins>/node_modules/<packageName>, which fails (ENOTDIR). The package's name and `file:<tgz>` work.
+    const r = await pc.api("POST", "/adapters/install", { packageName: "@clipjob/paperclip-adapter", version: `file:${tarball}` }, { timeoutMs: 180_000 });
+    assert(r.type === TYPE && r.packageName === "@clipjob/paperclip-adapter" && r.version === "0.1.0", `install returned ${JSON.stringify(r)}`);
   });
 
   await step("GET /adapters lists claude_k8s with its capabilities", async () => {

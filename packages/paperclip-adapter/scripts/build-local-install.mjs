@@ -75,6 +75,8 @@ const manifest = {
   files: ["dist", "bin"],
   paperclip: pkg.paperclip,
   dependencies,
+  // Packed with them: installing the tarball needs no registry (a Paperclip pod usually has none).
+  bundleDependencies: Object.keys(dependencies),
 };
 writeFileSync(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -86,8 +88,9 @@ if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== stamp) {
 }
 makeReadable(outDir);
 if (pack) {
-  // npm pack leaves node_modules out; `npm install <tgz>` brings the two dependencies back.
-  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", dirname(outDir)], { cwd: outDir, encoding: "utf8" });
+  // The two dependencies go into the tarball (bundleDependencies), so `npm install <tgz>` needs no registry.
+  // --json lists every file of the tarball: the bundled dependencies make that several MB.
+  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", dirname(outDir)], { cwd: outDir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const file = join(dirname(outDir), JSON.parse(packed)[0].filename);
   chmodSync(file, 0o644);
   console.log(file);
