@@ -1,7 +1,7 @@
 // A log follow with no idle bound hangs on a half-open connection: no bytes, no EOF, and nothing else notices
 // (issue 14, fault 4). The follower reopens an idle follow from its cursor, at a rate that stays cheap when
 // Claude is merely quiet, and soon after the container's exit, so the tail arrives within the run's grace.
-import { FOLLOW_FINISHED_IDLE_MS, FOLLOW_IDLE_MS } from "@clipjob/core";
+import { FOLLOW_FINISHED_IDLE_MS, FOLLOW_IDLE_MS, MIN_LOG_DRAIN_MS } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { scenario, scripted, transcriptLines } from "./harness.js";
 
@@ -41,6 +41,22 @@ describe("follow liveness: an idle follow is reopened from its cursor", () => {
     expect(readAfterMs).toBeGreaterThan(60_000);
     expect(readAfterMs).toBeLessThan(61_000 + 5_000 + FOLLOW_FINISHED_IDLE_MS);
     expect(readAfterMs).toBeLessThan(FOLLOW_IDLE_MS);
+    s.dispose();
+  });
+
+  it("the same stall with a short graceSec (5 s, below FOLLOW_FINISHED_IDLE_MS): the run still waits for the reopened follow, the result line is not lost (seen on the real node: claude_truncated)", async () => {
+    const s = scenario();
+    s.fake.faults.stallLogStreams({ afterMs: 10_000 });
+    const [init, result] = [transcriptLines(0)[0]!, transcriptLines(0)[1]!];
+    const writes = [
+      { atMs: 1_000, data: `${init}\n` },
+      { atMs: 60_000, data: `${result}\n` },
+    ];
+    const { outcome, seen } = await s.run(scripted({ writes, runMs: 61_000 }, { configOverrides: { graceSec: 5 } }));
+    expect(outcome, outcome.errorMessage ?? "").toMatchObject({ status: "succeeded" });
+    expect(seen.stdout).toEqual([init, result]);
+    // The drain wait leaves room for the reopen and the read after it.
+    expect(MIN_LOG_DRAIN_MS).toBeGreaterThanOrEqual(FOLLOW_FINISHED_IDLE_MS + 10_000);
     s.dispose();
   });
 

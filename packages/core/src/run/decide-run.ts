@@ -35,6 +35,13 @@ interface RunRule {
   decide(o: Readonly<ObservedRun>, c: DecideConfig, now: number): Verdict | null;
 }
 
+/**
+ * The least time a terminal Job's log gets to drain, whatever `graceSec` (Claude's SIGTERM grace, 0 allowed)
+ * says: a follow gone half-open at the exit is reopened only FOLLOW_FINISHED_IDLE_MS (10 s) after the exit
+ * was seen, and the reopened follow then reads the tail. A shorter wait reported a run whose result line was
+ * still on its way as claude_truncated (seen on the real node with graceSec 5).
+ */
+export const MIN_LOG_DRAIN_MS = 30_000;
 /** After a Job vanished, how long to let the log follower finish what it was reading. */
 export const JOB_GONE_DRAIN_MS = 5_000;
 /**
@@ -133,7 +140,8 @@ export const RUN_RULES: readonly RunRule[] = [
     name: "job_terminal",
     decide: (o, c, now) => {
       if (o.jobTerminalAt === null) return null;
-      return o.logDrainedAt !== null ? { ending: terminalEnding(o, c) } : dueAt(o.jobTerminalAt + c.graceSec * 1000, now, () => terminalEnding(o, c));
+      const drainMs = Math.max(c.graceSec * 1000, MIN_LOG_DRAIN_MS);
+      return o.logDrainedAt !== null ? { ending: terminalEnding(o, c) } : dueAt(o.jobTerminalAt + drainMs, now, () => terminalEnding(o, c));
     },
   },
   {

@@ -8,3 +8,4 @@ export * from "./run-request.js";
 export { decideRun, RUN_RULES, type DecideConfig, type RunDecision, type RunEffect } from "./decide-run.js";
 export type { ObservedRun, ForensicCounters } from "./observed-run.js";
 export { FOLLOW_FINISHED_IDLE_MS, FOLLOW_IDLE_MS } from "./run-watchers.js";
+export { MIN_LOG_DRAIN_MS } from "./decide-run.js";
