@@ -11,10 +11,12 @@ const REQUESTS_TARGET = 6;
 const WATCHES_TARGET = 4;
 const CONCURRENT_RUNS = 100;
 /**
- * Requests a process makes once, whatever its number of runs: the shared Job and pod informers' lists and
- * watches (core's SharedInformer, one per resource and namespace), and host introspection (`get pod`, cached).
+ * Requests a process makes whatever its number of runs: the shared Job and pod informers' lists and watches
+ * (core's SharedInformer, one per resource and namespace), host introspection (`get pod`, cached), and its one
+ * process Lease (created with its first claim, renewed every 20 s while it holds any, deleted with its last).
  */
-const PROCESS_KINDS: ReadonlySet<string> = new Set(["list jobs", "watch jobs", "list pods", "watch pods", "get pod"]);
+const PROCESS_KINDS: ReadonlySet<string> = new Set(["list jobs", "watch jobs", "list pods", "watch pods", "get pod", "create lease", "update lease", "delete lease"]);
+const LEASE_KINDS = ["create lease", "update lease", "delete lease"];
 const LENGTHS = [
   { label: "30 s", ms: 30_000 },
   { label: "10 min", ms: 10 * 60_000 },
@@ -106,14 +108,14 @@ export async function apiCostBench(quick: boolean): Promise<Section> {
   const totals = columns.map((c) => perRun(c.byKind));
   const rows = kinds.map((kind) => [PROCESS_KINDS.has(kind) ? `${kind} (per process)` : kind, ...columns.map((c) => String(c.byKind[kind] ?? 0))]);
   rows.push(["**per run** (all but the per-process rows)", ...totals.map((t) => `**${t}** ${verdict(t <= REQUESTS_TARGET)}`)]);
-  rows.push(["per process (shared watches, host introspection)", ...columns.map((c) => String(perProcess(c.byKind)))]);
+  rows.push(["per process (shared watches, host introspection, process Lease)", ...columns.map((c) => String(perProcess(c.byKind)))]);
   rows.push(["outcome", ...columns.map((c) => c.status)]);
   const concurrent = await concurrentCost();
   const watchKinds = ["watch jobs", "watch pods"];
   const watchesOpened = watchKinds.reduce((a, k) => a + (concurrent.byKind[k] ?? 0), 0);
   const concurrentPerRun = perRun(concurrent.byKind) / CONCURRENT_RUNS;
   const concurrentTable = table(
-    ["Concurrent fault-free 30 s runs (fake)", "Succeeded", "Watches opened in total", "Most watches open at once", "List requests in total", "Requests per run (all but per-process)"],
+    ["Concurrent fault-free 30 s runs (fake)", "Succeeded", "Watches opened in total", "Most watches open at once", "List requests in total", "Requests per run (all but per-process)", "Process Lease requests in total"],
     [
       [
         String(CONCURRENT_RUNS),
@@ -122,6 +124,7 @@ export async function apiCostBench(quick: boolean): Promise<Section> {
         String(concurrent.peakOpenWatches),
         String((concurrent.byKind["list jobs"] ?? 0) + (concurrent.byKind["list pods"] ?? 0)),
         `${concurrentPerRun.toFixed(2)} ${verdict(concurrentPerRun <= REQUESTS_TARGET)}`,
+        String(LEASE_KINDS.reduce((a, k) => a + (concurrent.byKind[k] ?? 0), 0)),
       ],
     ],
   );
@@ -130,15 +133,15 @@ export async function apiCostBench(quick: boolean): Promise<Section> {
   const added = Object.fromEntries(
     Object.entries(long.byKind).flatMap(([kind, n]) => (n > (short.byKind[kind] ?? 0) ? [[kind, n - (short.byKind[kind] ?? 0)]] : [])),
   );
-  const onlyRenewals = Object.keys(added).every((kind) => kind.startsWith("watch "));
+  const onlyRenewals = Object.keys(added).every((kind) => kind.startsWith("watch ") || kind === "update lease");
   return {
     title: "API cost: requests per fault-free run",
     table: `${table(["Request kind", ...columns.map((c) => c.label)], rows)}\n${concurrentTable}`,
     notes: [
       `Target: ≤ ${REQUESTS_TARGET} requests per fault-free run at every length, the process's shared watches counted once per process and shown apart ("per process" rows); ${CONCURRENT_RUNS} concurrent runs open ≤ ${WATCHES_TARGET} watches in total. The fake columns are counted by the fake API server (\`fake.requests()\`), one per port call (the runs are fault-free, so no read is retried); each column is one run alone in its process, so its per-process rows are that process's whole cost. A \`watch\` / \`follow\` is one request however long it stays open.`,
       `Shared watches: the cluster ports (k8s-infra's and the fake's alike) serve every run's Job and pod watch from core's \`SharedInformer\`, one per resource and namespace per process: it lists the namespace, watches from the list's resourceVersion with bookmarks, resumes from the last resourceVersion when the server closes the watch, relists on 410 Gone, and reopens a watch that stayed silent (no event, no bookmark) for 3 minutes. The guard's \`listJobs\` reads the same synced cache (this process's own creates and deletes applied at once), starting the informer when no run holds it; an informer lingers a minute after the last run of its namespace, so the guard's list is the informer's list and runs that follow one another share it. With ${CONCURRENT_RUNS} runs at once (second table) the whole process opened ${watchesOpened} watches (${watchKinds.map((k) => `${k} ${concurrent.byKind[k] ?? 0}`).join(", ")}), at most ${concurrent.peakOpenWatches} open at once (sampled at every change of the fake API server's store), and its requests were ${listed(concurrent.byKind)}.`,
-      `Where the requests go in a fault-free ${short.length} run (${total(short.byKind)}: ${perRun(short.byKind)} for the run, ${perProcess(short.byKind)} for the process): ${listed(short.byKind)}. Submit is create secret, create job and patch job (unsuspend); the guard reads the shared Job cache; \`get pod\` is host introspection (\`describeHost\` reads the Paperclip pod once per process); clean-up deletes the job. The follower needs ${follows} follow${follows === 1 ? "" : "s"}: the first stream ends when the container exits while the pod status still says Running (kubelet status lag), so that EOF does not prove the log complete; core's log follower (\`run-watchers.ts\`, \`follow\`) waits for the pod watch to report the termination (or a 2 s back-off) and follows once more, and that EOF, begun after the exit, does.`,
-      `Longer runs: the fake's API server closes each watch after 30–60 min and sends BOOKMARKs (every 60 s and just before it closes a watch), so a watch resumes from its last resourceVersion without relisting. The ${long.length} run costs ${total(long.byKind)}, the ${short.length} run's ${total(short.byKind)} plus ${listed(added) || "nothing"}${onlyRenewals ? " (watch renewals only, no relist)" : ""}. k8s-infra asks a real API server for a random watch \`timeoutSeconds\` of 1800–3600 s (the server's own default range), so a real cluster renews each watch as rarely.`,
+      `Where the requests go in a fault-free ${short.length} run (${total(short.byKind)}: ${perRun(short.byKind)} for the run, ${perProcess(short.byKind)} for the process): ${listed(short.byKind)}. The run's first request creates its payload Secret under the agent's name: that create is the agent claim (one agent, one Job across processes, docs/architecture.md "Across processes"), so the Job is then one create and starts at once; the guard reads the shared Job cache; \`get pod\` is host introspection (\`describeHost\` reads the Paperclip pod once per process); clean-up deletes the Job and then the claim. The claim's holder is alive while its process Lease is: one Lease per process (not per run), created with its first claim, renewed every 20 s while it holds any and deleted with its last, so its cost is the process's and does not grow with the number of runs (second table: ${LEASE_KINDS.map((k) => `${k} ${concurrent.byKind[k] ?? 0}`).join(", ")} for ${CONCURRENT_RUNS} runs at once); it grows with the time the process supervises, like a kubelet's node Lease (3 updates a minute: ${long.byKind["update lease"] ?? 0} in the ${long.length} column). The follower needs ${follows} follow${follows === 1 ? "" : "s"}: the first stream ends when the container exits while the pod status still says Running (kubelet status lag), so that EOF does not prove the log complete; core's log follower (\`run-watchers.ts\`, \`follow\`) waits for the pod watch to report the termination (or a 2 s back-off) and follows once more, and that EOF, begun after the exit, does.`,
+      `Longer runs: the fake's API server closes each watch after 30–60 min and sends BOOKMARKs (every 60 s and just before it closes a watch), so a watch resumes from its last resourceVersion without relisting. The ${long.length} run costs ${total(long.byKind)}, the ${short.length} run's ${total(short.byKind)} plus ${listed(added) || "nothing"}${onlyRenewals ? " (watch and process-Lease renewals only, no relist)" : ""}. k8s-infra asks a real API server for a random watch \`timeoutSeconds\` of 1800–3600 s (the server's own default range), so a real cluster renews each watch as rarely.`,
       realNote(real, short),
     ],
     missedTargets: [

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { agentLeaseName, LABEL_AGENT_ID, REQUIRED_PERMISSIONS, type AccessCheck } from "@clipjob/core";
+import { agentClaimName, LABEL_AGENT_ID, REQUIRED_PERMISSIONS, type AccessCheck } from "@clipjob/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, jobLogFile, startE2eControlPlane, type ControlPlane } from "@clipjob/e2e";
 import { cleanEnv, runCliProcess, startCli, type CliResult } from "../test/spawn-cli.js";
@@ -177,7 +177,7 @@ describe("clipjob run as a runtime of its own on a real control plane (issue 14,
     const agent = "cli-runtime";
     const claim = "agent-home";
     await createBoundClaim(claim);
-    // Long enough that the first still runs when the second has seen its Lease renewed (within 20 s).
+    // Long enough that the first still runs when the second has seen its process Lease renewed (within 20 s).
     const env = JSON.stringify({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "45s" });
     const image = "ghcr.io/example/paperclip:e2e";
     const first = startCli(
@@ -198,13 +198,13 @@ describe("clipjob run as a runtime of its own on a real control plane (issue 14,
     const startedBy = job.metadata.annotations["clipjob.dev/started-by"] as string;
     expect(startedBy).toMatch(/^clipjob CLI, pid \d+ on \S+$/);
 
-    // Another process runs the same agent while the first supervises its Job: the first holds the agent's Lease
-    // and renews it, so the second is blocked naming that live process (issue 14, fault 8), never "orphaned".
+    // Another process runs the same agent while the first supervises its Job: the first holds the agent's claim
+    // and renews its process Lease, so the second is blocked naming that live process (issue 14, fault 8), never "orphaned".
     const firstPid = /pid (\d+)/.exec(startedBy)![1]!;
     const second = await cli(["run", "--agent-id", agent, "--image", image, "Another task"]);
     expect(second.code).toBe(EXIT.infrastructure);
     expect(second.stdout).toContain("k8s_concurrent_run_blocked");
-    expect(second.stdout).toMatch(new RegExp(`another clipjob process \\(clipjob-cli/[^/]+/${firstPid}/[0-9a-f]+\\) holds Lease ${cp.namespace}/${agentLeaseName(agent)}`));
+    expect(second.stdout).toMatch(new RegExp(`another clipjob process \\(clipjob-cli/[^/]+/${firstPid}/[0-9a-f]+\\) holds claim Secret ${cp.namespace}/${agentClaimName(agent)}`));
     expect(second.stdout).not.toContain("orphaned");
     expect(second.stdout).toContain(`Agent ${agent} is supervised by another clipjob process (clipjob-cli/`);
 

@@ -37,6 +37,10 @@ export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeH
       submitted.push(job.ref);
       return job;
     },
+    getClaim: (ref) => adapter.getClaim(ref),
+    createClaim: (ref, holder, labels, data) => adapter.createClaim(ref, holder, labels, data),
+    adoptClaim: (current, holder) => adapter.adoptClaim(current, holder),
+    deleteClaim: (current) => adapter.deleteClaim(current),
     getJob: (ref) => adapter.getJob(ref),
     listJobs: (namespace, selector) => adapter.listJobs(namespace, selector),
     relabel: (ref, labels) => adapter.relabel(ref, labels),

@@ -3,7 +3,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeClusterContract, describeLeaseContract, describeLogContract, type ContractCapabilities } from "@clipjob/cluster-contract";
+import { describeClaimContract, describeClusterContract, describeLeaseContract, describeLogContract, type ContractCapabilities } from "@clipjob/cluster-contract";
 import { afterAll, beforeAll } from "vitest";
 import { startE2eControlPlane, type ControlPlane } from "./e2e-control-plane.js";
 import { createKubeHarness } from "./kube-contract-harness.js";
@@ -30,3 +30,4 @@ const harness = async () => {
 describeClusterContract("kube adapters on a real control plane", harness, CAPABILITIES);
 describeLogContract("kube adapters on a real control plane", harness);
 describeLeaseContract("kube adapters on a real control plane", harness);
+describeClaimContract("kube adapters on a real control plane", harness);

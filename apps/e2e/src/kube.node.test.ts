@@ -3,7 +3,7 @@
 // container is a real process (testing/real-node-driver.ts), so these cases are the truth the fake cluster
 // and the kubelet simulator are measured against.
 import type { LogCursor, ObjectRef } from "@clipjob/core";
-import { collectAll, collectUntil, describeClusterContract, describeLeaseContract, describeLogContract, eventually, uniqueName, type ContractCapabilities } from "@clipjob/cluster-contract";
+import { collectAll, collectUntil, describeClaimContract, describeClusterContract, describeLeaseContract, describeLogContract, eventually, uniqueName, type ContractCapabilities } from "@clipjob/cluster-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realNode, type RealNode } from "./e2e-real-node.js";
 import { createKubeHarness } from "./kube-contract-harness.js";
@@ -27,6 +27,7 @@ const harness = async () => {
 describeClusterContract("kube adapters on a real node", harness, CAPABILITIES);
 describeLogContract("kube adapters on a real node", harness);
 describeLeaseContract("kube adapters on a real node", harness);
+describeClaimContract("kube adapters on a real node", harness);
 
 /** What only a real kubelet does to logs: CRI partial records, per-record sinceTime, rotation. */
 describe("LogPort on a real node: partial records and per-record sinceTime (beyond the log contract)", () => {

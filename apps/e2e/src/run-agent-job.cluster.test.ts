@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { AgentLocks, agentLeaseName, guardSelector, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { AgentLocks, agentClaimName, processLeaseName, guardSelector, LABEL_MANAGED_BY, MANAGED_BY_VALUE, runAgentJob, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { KubeConfig, type Cluster, type User } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@clipjob/kube-test-kit/eventually";
@@ -172,7 +172,7 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
   it.each([
     { resource: "jobs", verb: "create", names: /may not create jobs\.batch in namespace clipjob-e2e/ },
     { resource: "jobs", verb: "list", names: /may not list jobs\.batch in namespace clipjob-e2e/ },
-    { resource: "jobs", verb: "patch", names: /may not patch jobs\.batch in namespace clipjob-e2e/ },
+    { resource: "leases", verb: "create", names: /may not create leases\.coordination\.k8s\.io in namespace clipjob-e2e/ },
     { resource: "secrets", verb: "create", names: /may not create secrets in namespace clipjob-e2e/ },
     { resource: "pods/log", verb: "get", names: /may not get pods\/log in namespace clipjob-e2e/ },
     { resource: "pods", verb: "list", names: /may not list pods in namespace clipjob-e2e/ },
@@ -319,7 +319,7 @@ describe("one agent, one Job across processes (issue 14, fault 8)", () => {
     const first = await Promise.race([a.ended.then(() => a), b.ended.then(() => b)]);
     const [loser, winner] = first === a ? [a, b] : [b, a];
     const lost = await loser.ended;
-    expect(lost).toMatchObject({ status: "failed", errorCode: "k8s_concurrent_run_blocked", job: null, errorMeta: { holder: `host-process/${winner.pid}`, lease: agentLeaseName(base.agent.id) } });
+    expect(lost).toMatchObject({ status: "failed", errorCode: "k8s_concurrent_run_blocked", job: null, errorMeta: { holder: `host-process/${winner.pid}`, claim: agentClaimName(base.agent.id) } });
     // While the winner still supervises: one Job for the agent, and it is the winner's.
     const live = await h.cluster.listJobs(cp.namespace, guardSelector(base.agent.id)!);
     expect(live.map((j) => j.ref.name)).toEqual(jobs);
@@ -327,6 +327,8 @@ describe("one agent, one Job across processes (issue 14, fault 8)", () => {
     expect(jobs).toHaveLength(1);
     expect(loser.messages.some((m) => m.type === "job")).toBe(false);
     await expectJobGone(jobs[0]!);
-    expect(await h.leases.getLease({ namespace: cp.namespace, name: agentLeaseName(base.agent.id) })).toBeNull();
+    // The winner deleted its claim when it stopped supervising, and its process Lease with its last claim.
+    expect(await h.cluster.getClaim({ namespace: cp.namespace, name: agentClaimName(base.agent.id) })).toBeNull();
+    expect(await h.leases.getLease({ namespace: cp.namespace, name: processLeaseName(`host-process/${winner.pid}`) })).toBeNull();
   });
 });

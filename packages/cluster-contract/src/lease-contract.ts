@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AgentLeases, type LeaseHolding, type LeaseRecord, type ObjectRef } from "@clipjob/core";
+import { ProcessLease, type LeaseHolding, type LeaseRecord, type ObjectRef } from "@clipjob/core";
 import type { ContractHarness, HarnessFactory } from "./contract-harness.js";
 import { uniqueName } from "./contract-helpers.js";
 
@@ -48,11 +48,10 @@ export function describeLeaseContract(name: string, factory: HarnessFactory): vo
       expect(read).toMatchObject({ ref, resourceVersion: w.lease.resourceVersion, ...written, labels: { "app.kubernetes.io/managed-by": "paperclip" } });
     });
 
-    it("a claim renews its Lease on this server (resourceVersion and renewTime advance) and its release deletes it", async () => {
+    it("a process Lease held by a claim is renewed on this server (resourceVersion and renewTime advance) and its last release deletes it", async () => {
       const ref: ObjectRef = { namespace: h.namespace, name: uniqueName("lease-renew") };
-      const leases = new AgentLeases("process-r", { durationSeconds: 6, renewMs: 1_000, pollMs: 200 });
-      const claim = await leases.claim({ leases: h.leases, clock: h.clock }, { ref, labels: {} });
-      expect(claim.kind).toBe("claimed");
+      const lease = new ProcessLease("process-r", ref, { durationSeconds: 6, renewMs: 1_000, pollMs: 200 });
+      const hold = await lease.hold({ leases: h.leases, clock: h.clock });
       const first = await h.leases.getLease(ref);
       if (first) made.push(first);
       await h.clock.sleep(3_500);
@@ -60,7 +59,7 @@ export function describeLeaseContract(name: string, factory: HarnessFactory): vo
       expect(later?.holderIdentity).toBe("process-r");
       expect(later?.resourceVersion).not.toBe(first?.resourceVersion);
       expect(later!.renewTime!).toBeGreaterThan(first!.renewTime!);
-      if (claim.kind === "claimed") await claim.release();
+      await hold.release();
       expect(await h.leases.getLease(ref)).toBeNull();
     });
 

@@ -55,6 +55,7 @@ export type FakePodView = PodSnapshot & { readonly finalizers: readonly string[]
 export interface FakeSecretView {
   readonly ref: { readonly namespace: string; readonly name: string; readonly uid: string };
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly data: Readonly<Record<string, string>>;
   readonly ownerReferences: readonly OwnerReference[];
   readonly deletionTimestamp?: string;

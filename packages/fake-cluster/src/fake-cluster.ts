@@ -203,6 +203,7 @@ export class FakeCluster {
     return this.store.list("Secret", namespace).items.map((s) => ({
       ref: { namespace: s.metadata.namespace, name: s.metadata.name, uid: s.metadata.uid },
       labels: s.metadata.labels,
+      annotations: s.metadata.annotations,
       data: s.data,
       ownerReferences: s.metadata.ownerReferences,
       ...(s.metadata.deletionTimestamp !== undefined ? { deletionTimestamp: rfc3339(s.metadata.deletionTimestamp) } : {}),

@@ -1,4 +1,4 @@
-import { DEFAULT_READ_RETRY, ERROR_CODES, type RunOutcome } from "@clipjob/core";
+import { claimOutlivesRun, DEFAULT_READ_RETRY, ERROR_CODES, type RunOutcome } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { payloads, scenario, scripted, transcriptLines, type Scenario } from "./harness.js";
 
@@ -162,7 +162,8 @@ async function chaosRun(seed: number): Promise<{ outcome: RunOutcome; problems: 
   await s.fake.clock.sleep(120_000);
   const jobs = s.fake.jobs("clipjob").map((j) => j.ref.name);
   if (outcome.job && !outcome.job.kept && jobs.includes(outcome.job.name)) problems.push(`Job ${outcome.job.name} leaked`);
-  const orphanPayloads = payloads(s.fake).filter((p) => !jobs.some((j) => p.startsWith(j)));
+  // The agent claim holds the payload: it outlives the run only with a Job left running for a successor.
+  const orphanPayloads = payloads(s.fake).filter((p) => (p.startsWith("clipjob-agent-") ? !claimOutlivesRun(outcome) : !jobs.some((j) => p.startsWith(j))));
   if (orphanPayloads.length) problems.push(`payload leaked: ${orphanPayloads.join(", ")}`);
   if (!outcome.job && jobs.length) problems.push(`a Job exists although the run reports none: ${jobs.join(", ")}`);
   s.dispose();

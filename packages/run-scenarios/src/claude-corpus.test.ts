@@ -170,7 +170,7 @@ describe("rows of the outcome table, asserted on the recordings", () => {
       const outcome = await run(loadRecording("oauth-expired"));
       expect(outcome.errorCode).toBe("claude_auth_required");
       expect(outcome.errorMessage).toMatch(/^Anthropic refused Claude's credential \(HTTP 401 authentication_error: Failed to authenticate\. API Error: 401 OAuth token has expired\./);
-      expect(outcome.errorMessage).toMatch(/Refresh the credential the agent's pod gets: CLAUDE_CODE_OAUTH_TOKEN \(from the run's payload Secret clipjob\/[a-z0-9-]+-payload/);
+      expect(outcome.errorMessage).toMatch(/Refresh the credential the agent's pod gets: CLAUDE_CODE_OAUTH_TOKEN \(from the run's payload Secret clipjob\/clipjob-agent-[a-z0-9-]+/);
     });
 
     it("an invalid API key names ANTHROPIC_API_KEY and where the pod gets it", async () => {

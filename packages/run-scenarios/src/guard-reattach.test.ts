@@ -1,3 +1,4 @@
+import { NO_HOST_FACTS, parseConfig, planAgentJob } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
 import { liveJobs, NAMESPACE, request, scenario, scripted, transcriptLines } from "./harness.js";
 
@@ -22,10 +23,16 @@ describe("guard, orphans and reattach", () => {
 
   it("a Job a failed submit left suspended (its clean-up failed too) does not block the agent: the next run removes it and proceeds (issue 14, fault 6)", async () => {
     const s = scenario();
+    // A submit without an agent claim (as clipjob made them before claims, or any caller of submit) whose resume
+    // and clean-up both failed.
     s.fake.faults.failRequests({ operation: "patch job", error: "500", count: 1 });
     const cleanup = s.fake.faults.failRequests({ operation: "delete job", error: "500" });
-    const failed = await s.run(request());
-    expect(failed.outcome.errorCode).toBe("k8s_job_create_failed");
+    const leftover = request();
+    const config = parseConfig(leftover.config);
+    if (!config.ok) throw new Error(config.error.message);
+    const planned = planAgentJob({ request: leftover, config: config.value, host: NO_HOST_FACTS, defaultNamespace: NAMESPACE, promptBundle: null });
+    if (!planned.ok) throw new Error(planned.error.message);
+    await expect(s.fake.cluster.submit(planned.value)).rejects.toMatchObject({ operation: "patch job" });
     cleanup.remove();
     const [stuck] = liveJobs(s.fake);
     expect(s.fake.jobs(NAMESPACE)[0]?.suspended).toBe(true);

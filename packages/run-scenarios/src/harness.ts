@@ -147,5 +147,6 @@ export function liveJobs(fake: FakeCluster): string[] {
 }
 
 export function payloads(fake: FakeCluster): string[] {
-  return fake.secrets(NAMESPACE).filter((s) => s.ref.name.endsWith("-payload")).map((s) => s.ref.name);
+  // A run's payload is its agent claim (`clipjob-agent-…`); a submit without one makes `<job>-payload`.
+  return fake.secrets(NAMESPACE).filter((s) => s.ref.name.endsWith("-payload") || s.ref.name.startsWith("clipjob-agent-")).map((s) => s.ref.name);
 }

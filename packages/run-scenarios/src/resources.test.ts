@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { AGENT_LEASE_TIMING } from "@clipjob/core";
+import { PROCESS_LEASE_TIMING } from "@clipjob/core";
 import type { Program } from "@clipjob/fake-cluster";
 import { describe, expect, it } from "vitest";
 import { request, scenario, scripted, transcriptLines } from "./harness.js";
@@ -85,6 +85,6 @@ describe("resources a run uses", () => {
     expect(hour.requests).toBeLessThanOrEqual(17);
     // The one cost that grows, by design: a crashed holder must be told from a live one (docs/architecture.md,
     // "Across processes"): exactly one Lease update per renewal interval, nothing more.
-    for (const run of [short, long, hour]) expect(run.renewals).toBe(Math.floor(run.durationMs / AGENT_LEASE_TIMING.renewMs));
+    for (const run of [short, long, hour]) expect(run.renewals).toBe(Math.floor(run.durationMs / PROCESS_LEASE_TIMING.renewMs));
   });
 });

@@ -3,14 +3,15 @@ import { describe, expect, it } from "vitest";
 import { liveJobs, payloads, request, scenario } from "./harness.js";
 
 describe("submit never leaves anything behind", () => {
-  for (const [operation, code] of [
-    ["create job", "k8s_job_create_failed"],
-    ["create secret", "k8s_prompt_secret_create_failed"],
-    ["patch job", "k8s_job_create_failed"],
+  for (const [operation, count, code] of [
+    ["create job", 1, "k8s_job_create_failed"],
+    // The payload Secret is the agent claim, created before anything else: a refused create changed nothing and
+    // is tried again a few times (a create the server did perform is found naming this process and replaced).
+    ["create secret", undefined, "k8s_concurrency_guard_unreachable"],
   ] as const) {
     it(`submit failing at "${operation}" leaves no Job and no payload`, async () => {
       const s = scenario();
-      s.fake.faults.failRequests({ operation, error: "500", count: 1 });
+      s.fake.faults.failRequests({ operation, error: "500", ...(count === undefined ? {} : { count }) });
       const { outcome } = await s.run(request());
       expect(outcome.errorCode).toBe(code);
       await s.fake.clock.sleep(60_000);
@@ -20,6 +21,27 @@ describe("submit never leaves anything behind", () => {
       s.dispose();
     });
   }
+
+  it("a claim create refused once (500) is tried again: the run succeeds and leaves nothing", async () => {
+    const s = scenario();
+    s.fake.faults.failRequests({ operation: "create secret", error: "500", count: 1 });
+    const { outcome } = await s.run(request());
+    expect(outcome.status).toBe("succeeded");
+    expect(s.fake.requests()["create secret"]).toBe(2);
+    expect(liveJobs(s.fake)).toEqual([]);
+    expect(payloads(s.fake)).toEqual([]);
+    s.dispose();
+  });
+
+  it("a claim create the server performed but whose answer was lost is found naming this process and replaced: the run succeeds", async () => {
+    const s = scenario();
+    s.fake.faults.failRequests({ operation: "create secret", error: "500", count: 1, afterCommit: true });
+    const { outcome } = await s.run(request());
+    expect(outcome.status).toBe("succeeded");
+    expect(s.fake.requests()["delete secret"]).toBe(2);
+    expect(payloads(s.fake)).toEqual([]);
+    s.dispose();
+  });
 
   it("a missing RBAC permission names the permission", async () => {
     const s = scenario();

@@ -1,4 +1,4 @@
-import { ERROR_CODES, transcriptGapMessage, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { ANNOTATION_CLAIM_JOB, claimOutlivesRun, ERROR_CODES, transcriptGapMessage, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import type { FakeCluster, Program } from "@clipjob/fake-cluster";
 import { benchCluster, benchRequest } from "../bench-cluster.js";
 import { realisticTranscript } from "../realistic-transcript.js";
@@ -194,6 +194,9 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
     const jobs = fake.jobs().map((j) => j.ref.name);
     leaked.push(...jobs.filter((j) => !kept.has(j)).map((j) => `Job ${j}`));
     leaked.push(...fake.secrets().filter((s) => s.ref.name.endsWith("-payload") && !jobs.some((j) => s.ref.name === `${j}-payload`)).map((s) => `Secret ${s.ref.name}`));
+    // An agent claim outlives its run only with the Job it was made for, kept running for a successor.
+    const claimsKept = new Set(outcomes.flatMap((o) => (o.job && claimOutlivesRun(o) ? [o.job.name] : [])));
+    leaked.push(...fake.secrets().filter((s) => s.ref.name.startsWith("clipjob-agent-") && !claimsKept.has(s.annotations[ANNOTATION_CLAIM_JOB] ?? "")).map((s) => `claim Secret ${s.ref.name}`));
   }
   for (const signal of [cancel, shutdown]) signal.abort();
   bench.dispose();

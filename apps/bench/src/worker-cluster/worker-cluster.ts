@@ -162,6 +162,10 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
 
   const cluster: ClusterPort = {
     submit: (spec, signal) => call("cluster", "submit", [spec, signal], 1),
+    getClaim: (ref) => call("cluster", "getClaim", [ref]),
+    createClaim: (ref, holder, labels, data) => call("cluster", "createClaim", [ref, holder, labels, data]),
+    adoptClaim: (current, holder) => call("cluster", "adoptClaim", [current, holder]),
+    deleteClaim: (current) => call("cluster", "deleteClaim", [current]),
     getJob: (ref) => call("cluster", "getJob", [ref]),
     listJobs: (ns, selector) => call("cluster", "listJobs", [ns, selector]),
     relabel: (ref, labels) => call("cluster", "relabel", [ref, labels]),

@@ -90,6 +90,11 @@ export interface AgentJobSpec {
   readonly env: readonly EnvVar[];
   readonly envFrom: readonly EnvFromSource[];
   readonly payload: Payload;
+  /**
+   * The Secret that already holds `payload` (the run's agent claim, created before the Job). Set: `submit`
+   * creates only the Job, mounting it. Unset: `submit` creates `<job>-payload` itself, owned by the Job.
+   */
+  readonly payloadSecret?: string;
   readonly resources: Resources;
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Toleration[];
@@ -107,6 +112,15 @@ export interface AgentJobSpec {
   readonly notes?: readonly string[];
 }
 
+/** `<job>-payload`: the payload Secret `submit` creates for a spec that names none (no agent claim). */
 export function payloadSecretName(jobName: string): string {
   return `${jobName}-payload`;
+}
+
+/**
+ * The Secret the Job's pods read the payload from: the run's agent claim when the spec names one
+ * (`payloadSecret`, see docs/architecture.md, "Across processes"), else `<job>-payload`.
+ */
+export function payloadSecretOf(spec: Pick<AgentJobSpec, "ref" | "payloadSecret">): string {
+  return spec.payloadSecret ?? payloadSecretName(spec.ref.name);
 }

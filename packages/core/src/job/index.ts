@@ -13,7 +13,7 @@ export {
   refusesLiteral,
   type AgentEnvInput,
 } from "./env-policy.js";
-export { MAX_JOB_NAME_LENGTH, agentJobName, agentLeaseName } from "./job-name.js";
+export { MAX_JOB_NAME_LENGTH, agentJobName, agentClaimName, processLeaseName } from "./job-name.js";
 export { isDnsLabel, isDnsSubdomain, isEnvVarName, isLabelKey, isLabelValue } from "./k8s-names.js";
 export * from "./labels.js";
 export { MAX_PROMPT_BYTES, MAX_SECRET_DATA_BYTES } from "./payload-limits.js";

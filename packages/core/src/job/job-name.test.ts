@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { agentJobName, agentLeaseName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
+import { agentJobName, agentClaimName, MAX_JOB_NAME_LENGTH } from "./job-name.js";
 import { isDnsLabel } from "./k8s-names.js";
 import { payloadSecretName } from "./agent-job-spec.js";
 import { anyString } from "../testing/any-string.js";
@@ -45,7 +45,7 @@ describe("agentJobName", () => {
 });
 
 describe("names stay the same across versions", () => {
-  // A process finds the Job of a run (and the agent's Lease) by name: across a rolling update the old and
+  // A process finds the Job of a run (and the agent's claim) by name: across a rolling update the old and
   // the new version must compute the same names from the same ids, so the digest is pinned here.
   it.each([
     ["Agent_One", "run-42", "ac-agent-one-run-42-1e588ce7f499"],
@@ -58,20 +58,20 @@ describe("names stay the same across versions", () => {
   it.each([
     ["Agent_One", "clipjob-agent-agent-one-63fdd2210da5"],
     ["日本", "clipjob-agent-2f8c44a09fe5"],
-  ])("agentLeaseName(%j) is %j", (agent, name) => {
-    expect(agentLeaseName(agent)).toBe(name);
+  ])("agentClaimName(%j) is %j", (agent, name) => {
+    expect(agentClaimName(agent)).toBe(name);
   });
 });
 
-describe("agentLeaseName", () => {
+describe("agentClaimName", () => {
   it("reads as the agent, with a digest of the raw id, and is a DNS label", () => {
-    expect(agentLeaseName("Agent_One")).toMatch(/^clipjob-agent-agent-one-[0-9a-f]{12}$/);
-    expect(isDnsLabel(agentLeaseName("x".repeat(300)))).toBe(true);
+    expect(agentClaimName("Agent_One")).toMatch(/^clipjob-agent-agent-one-[0-9a-f]{12}$/);
+    expect(isDnsLabel(agentClaimName("x".repeat(300)))).toBe(true);
   });
 
   it("separates ids that slug alike, and names ids that slug to nothing", () => {
-    expect(agentLeaseName("Agent One")).not.toBe(agentLeaseName("agent-one"));
-    expect(agentLeaseName("日本")).toMatch(/^clipjob-agent-[0-9a-f]{12}$/);
-    expect(agentLeaseName("日本")).not.toBe(agentLeaseName("本日"));
+    expect(agentClaimName("Agent One")).not.toBe(agentClaimName("agent-one"));
+    expect(agentClaimName("日本")).toMatch(/^clipjob-agent-[0-9a-f]{12}$/);
+    expect(agentClaimName("日本")).not.toBe(agentClaimName("本日"));
   });
 });

@@ -31,10 +31,20 @@ export function agentJobName(agentId: string, runId: string): string {
 }
 
 /**
- * `clipjob-agent-<agent>-<hash>`: the name of the agent's Lease (the cross-process guard), made like a Job
- * name from a readable slug and a hash of the raw agent id, so ids that slug alike still get their own.
+ * `clipjob-agent-<agent>-<hash>`: the name of the agent's claim (the run's payload Secret, the cross-process
+ * guard), made like a Job name from a readable slug and a hash of the raw agent id, so ids that slug alike
+ * still get their own.
  */
-export function agentLeaseName(agentId: string): string {
+export function agentClaimName(agentId: string): string {
   const hash = (nameHash(`${agentId.length}:${agentId}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
   return ["clipjob-agent", slug(agentId), hash].filter((part) => part !== "").join("-");
+}
+
+/**
+ * `clipjob-process-<hash>`: the name of a process's Lease (its liveness, shared by all its agent claims), a
+ * hash of its identity (host, pid, random), so two processes never share one.
+ */
+export function processLeaseName(identity: string): string {
+  const hash = (nameHash(`${identity.length}:${identity}`) % 2 ** (4 * HASH_DIGITS)).toString(16).padStart(HASH_DIGITS, "0");
+  return `clipjob-process-${hash}`;
 }

@@ -20,7 +20,12 @@ export type RunEnding =
   /** The log ended and the Job is still not terminal after the grace bound (never guessed as timeout). */
   | { readonly kind: "state_mismatch"; readonly detail: string }
   /** Host shutdown: the Job is kept for the next run to reattach. */
-  | { readonly kind: "shutdown" };
+  | { readonly kind: "shutdown" }
+  /**
+   * This process was judged gone (its Lease went unrenewed for its duration) and another process took over the
+   * agent's claim, and with it the Job: the run stops supervising and leaves the Job to `by`.
+   */
+  | { readonly kind: "taken_over"; readonly by: string };
 
 export interface ClassifyInput {
   readonly transcript: TranscriptSummary;

@@ -339,6 +339,7 @@ describe("endings decided before the transcript", () => {
       { status: "unknown", errorCode: "k8s_job_state_mismatch", errorMessage: expect.stringContaining("Job agents/clipjob-a-1 did not reach a terminal state") },
     ],
     ["host shutdown keeps the Job for reattach", { kind: "shutdown" }, { status: "unknown", errorCode: "k8s_job_kept_for_reattach", errorMeta: { keptForReattach: true } }],
+    ["a claim taken over by another process leaves the Job to it", { kind: "taken_over", by: "replica-b" }, { status: "failed", errorCode: "k8s_concurrent_run_blocked", errorMeta: { takenOverBy: "replica-b" } }],
     [
       "a fatal pod state, with the pod's cause",
       { kind: "pod_fatal", code: "k8s_pod_evicted", message: "Pod evicted: node under memory pressure" },

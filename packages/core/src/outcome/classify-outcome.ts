@@ -24,6 +24,7 @@ import {
   promptTooLongMessage,
   providerQuotaMessage,
   shutdownMessage,
+  takenOverMessage,
   stateMismatchMessage,
   timeoutMessage,
   transientUpstreamMessage,
@@ -52,6 +53,8 @@ export function classifyOutcome(input: ClassifyInput): RunOutcome {
       return failed(base, "cancelled", cancelledMessage(ending.reason));
     case "shutdown":
       return failed(base, "k8s_job_kept_for_reattach", shutdownMessage(input.job), { keptForReattach: true });
+    case "taken_over":
+      return failed(base, "k8s_concurrent_run_blocked", takenOverMessage(input.job, ending.by), { takenOverBy: ending.by });
     case "deadline":
       return { ...failed(base, "timeout", timeoutMessage(ending.timeoutSec)), timedOut: true };
     case "unreachable":

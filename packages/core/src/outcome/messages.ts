@@ -159,6 +159,11 @@ export function shutdownMessage(job: { namespace: string; name: string } | null)
   return `The host is shutting down: ${which} keeps running and the next run for this agent will reattach to it`;
 }
 
+export function takenOverMessage(job: { namespace: string; name: string } | null, by: string): string {
+  const which = job ? `Job ${job.namespace}/${job.name}` : "the Job";
+  return `Run taken over: this process was judged gone (its Lease went unrenewed for its whole duration) and ${by} took over the agent's claim; this run stopped supervising and left ${which} to it`;
+}
+
 /** The notice for a place where the transcript may be missing lines (see TranscriptGap). */
 export function transcriptGapMessage(gap: { readonly reason: "rotated" | "partial_line" | "unread"; readonly after: string | null; readonly before: string | null }): string {
   const span =

@@ -1,6 +1,6 @@
 // Facts about the run's pod that outcome messages name: the memory limit an OOM kill hit, the API endpoint
 // Claude talked to, and where Claude's credential comes from (so an auth failure says what to refresh).
-import type { AgentJobSpec } from "../job/agent-job-spec.js";
+import { payloadSecretOf, type AgentJobSpec } from "../job/agent-job-spec.js";
 import type { EnvSource } from "../job/spec-values.js";
 
 /** The env variables through which Claude Code authenticates, in the order it prefers them. */
@@ -28,12 +28,12 @@ export interface RunFacts {
 
 export const NO_RUN_FACTS: RunFacts = { memoryLimit: null, anthropicBaseUrl: null, credentials: [], envFromSecrets: [], runAsUser: null };
 
-function sourceInWords(source: EnvSource, namespace: string, jobName: string): string {
+function sourceInWords(source: EnvSource, namespace: string, payloadSecret: string): string {
   switch (source.kind) {
     case "secretKey":
       return `Secret ${namespace}/${source.secretName}, key ${source.key}`;
     case "payload":
-      return `the run's payload Secret ${namespace}/${jobName}-payload, filled from the agent's env (adapterConfig.env or a Paperclip secret binding)`;
+      return `the run's payload Secret ${namespace}/${payloadSecret}, filled from the agent's env (adapterConfig.env or a Paperclip secret binding)`;
     case "configMapKey":
       return `ConfigMap ${namespace}/${source.configMapName}, key ${source.key}`;
     case "literal":
@@ -45,14 +45,15 @@ function sourceInWords(source: EnvSource, namespace: string, jobName: string): s
 
 /** The facts of a planned Job. */
 export function runFactsOf(spec: AgentJobSpec): RunFacts {
-  const { namespace, name } = spec.ref;
+  const { namespace } = spec.ref;
+  const payloadSecret = payloadSecretOf(spec);
   const baseUrl = spec.env.find((e) => e.name === "ANTHROPIC_BASE_URL");
   return {
     memoryLimit: spec.resources.limits.memory ?? null,
     anthropicBaseUrl: baseUrl && baseUrl.source.kind === "literal" ? baseUrl.source.value : null,
     credentials: spec.env
       .filter((e) => (CLAUDE_CREDENTIAL_ENV as readonly string[]).includes(e.name))
-      .map((e) => ({ name: e.name, from: sourceInWords(e.source, namespace, name) })),
+      .map((e) => ({ name: e.name, from: sourceInWords(e.source, namespace, payloadSecret) })),
     envFromSecrets: spec.envFrom.filter((e) => e.kind === "secret").map((e) => `${namespace}/${e.name}`),
     runAsUser: spec.podSecurity.runAsUser ?? null,
   };

@@ -30,9 +30,9 @@ export interface JobDisposition {
   readonly name: string;
   /** The Job was adopted from an earlier run rather than created. */
   readonly reattached: boolean;
-  /** Left in the cluster (retainJobs, shutdown, outcome unknown, state mismatch). */
+  /** Left in the cluster (retainJobs, shutdown, outcome unknown, state mismatch, taken over by another process). */
   readonly kept: boolean;
-  readonly keptBecause?: "retain" | "shutdown" | "outcome_unknown" | "state_mismatch" | "delete_failed";
+  readonly keptBecause?: "retain" | "shutdown" | "outcome_unknown" | "state_mismatch" | "delete_failed" | "taken_over";
 }
 
 /**

@@ -34,11 +34,15 @@ export const REQUIRED_PERMISSIONS: readonly Omit<AccessCheck, "namespace">[] = [
   { verb: "list", group: "", resource: "pods" },
   { verb: "watch", group: "", resource: "pods" },
   { verb: "get", group: "", resource: "pods", subresource: "log" },
+  // The payload Secret is the agent claim (one agent, one Job across processes, docs/architecture.md "Across
+  // processes"): created per run, read and patched (adopted) or deleted only when another process's claim is
+  // contended.
   { verb: "create", group: "", resource: "secrets" },
   { verb: "get", group: "", resource: "secrets" },
+  { verb: "patch", group: "", resource: "secrets" },
   { verb: "delete", group: "", resource: "secrets" },
   { verb: "get", group: "", resource: "persistentvolumeclaims" },
-  // The cross-process agent guard: one Lease per agent (docs/architecture.md, "Across processes").
+  // The claim holder's liveness: one Lease per process, renewed while it holds claims (docs/architecture.md, "Across processes").
   { verb: "get", group: "coordination.k8s.io", resource: "leases" },
   { verb: "create", group: "coordination.k8s.io", resource: "leases" },
   { verb: "update", group: "coordination.k8s.io", resource: "leases" },

@@ -1,4 +1,5 @@
 import type { AgentJobSpec } from "../job/agent-job-spec.js";
+import type { ClaimPort } from "./claim-port.js";
 import type { JobRef, JobSnapshot, LabelSelector, ObjectRef, PodSnapshot, PropagationPolicy } from "./cluster-objects.js";
 
 /**
@@ -12,14 +13,16 @@ export type JobWatchEvent =
 export type PodWatchEvent = { readonly type: "added" | "modified" | "deleted"; readonly pod: PodSnapshot };
 
 /**
- * Jobs and their pods. Every method throws `ClusterError` on failure. Reads may be retried by the
- * adapter (with backoff, honouring Retry-After); writes are never retried blindly.
+ * Jobs, their pods and the agent claims (the payload Secrets a run creates before its Job). Every method
+ * throws `ClusterError` on failure. Reads may be retried by the adapter (with backoff, honouring
+ * Retry-After); writes are never retried blindly.
  */
-export interface ClusterPort {
+export interface ClusterPort extends ClaimPort {
   /**
-   * Creates the Job and its per-run payload atomically from the caller's point of view: a failed or
-   * interrupted submit leaves neither behind (the Job is created suspended, the payload Secret is owned
-   * by it, then the Job is resumed; any failure deletes what was created).
+   * Creates the Job. When `spec.payloadSecret` names the run's claim (which holds the payload already), that is
+   * one create of the Job, which starts at once. Otherwise the Job and its per-run payload are created atomically
+   * from the caller's point of view: a failed or interrupted submit leaves neither behind (the Job is created
+   * suspended, the payload Secret is owned by it, then the Job is resumed; any failure deletes what was created).
    */
   submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot>;
 

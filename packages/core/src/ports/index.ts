@@ -8,6 +8,7 @@ export * from "./host-port.js";
 export * from "./log-port.js";
 export * from "./kubelet-log-reader.js";
 export * from "./cluster-ports.js";
+export * from "./claim-port.js";
 export * from "./shared-informer.js";
 export * from "./shared-informer-types.js";
 export * from "./shared-watches.js";

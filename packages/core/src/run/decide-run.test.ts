@@ -63,6 +63,7 @@ describe("decideRun: the rules, in order", () => {
     expect(RUN_RULES.map((r) => r.name)).toEqual([
       "cancelled",
       "shutdown",
+      "taken_over",
       "fatal",
       "api_unreachable",
       "deadline",
@@ -82,6 +83,7 @@ describe("decideRun: the rules, in order", () => {
   const endings: [string, Partial<ObservedRun>, number, { rule: string; kind: string; detail?: unknown }][] = [
     ["an explicit cancel ends the run", { cancelled: { reason: "user" } }, T0, { rule: "cancelled", kind: "cancelled" }],
     ["a host shutdown ends the run (the Job is kept)", { shutdown: true }, T0, { rule: "shutdown", kind: "shutdown" }],
+    ["a claim taken over by another process ends the run (the Job is left to it)", { takenOverBy: "replica-b" }, T0, { rule: "taken_over", kind: "taken_over" }],
     ["a fatal pod state ends the run at once", { pod: null, fatal: { code: "k8s_image_pull_failed", message: "x" } }, T0, { rule: "fatal", kind: "pod_fatal", detail: "k8s_image_pull_failed" }],
     ["an API unreachable for the whole bound with no output either", { unreachableSince: T0, lastOutputAt: T0 }, T0 + 300 * S, { rule: "api_unreachable", kind: "unreachable" }],
     ["the adapter's deadline (timeoutSec + graceSec) from the run's start", {}, T0 + 630 * S, { rule: "deadline", kind: "deadline" }],
@@ -125,6 +127,7 @@ describe("decideRun: the rules, in order", () => {
   const precedence: [string, Partial<ObservedRun>, number, string][] = [
     ["cancel beats a fatal pod state", { cancelled: {}, fatal: EVICTED }, T0, "cancelled"],
     ["cancel beats shutdown", { cancelled: {}, shutdown: true }, T0, "cancelled"],
+    ["a takeover beats a fatal pod state (the Job is no longer this run's to judge)", { takenOverBy: "replica-b", fatal: EVICTED }, T0, "taken_over"],
     ["a fatal state beats the deadline", { fatal: EVICTED }, T0 + 700 * S, "fatal"],
     ["unreachable beats the deadline (the outcome is unknown, not a timeout)", { unreachableSince: T0, lastOutputAt: T0 }, T0 + 700 * S, "api_unreachable"],
     ["a vanished Job beats a terminal condition", { job: COMPLETE, jobTerminalAt: T0, jobGone: { at: T0, via: "watch-deleted" }, logDrainedAt: T0 }, T0, "job_gone"],
@@ -176,6 +179,7 @@ describe("what an ending means for clean-up", () => {
     [{ kind: "deadline", timeoutSec: 1 } as const, true],
     [{ kind: "pod_fatal", code: "k8s_pod_evicted", message: "" } as const, true],
     [{ kind: "shutdown" } as const, false],
+    [{ kind: "taken_over", by: "replica-b" } as const, false],
   ])("%o deletes the Job whatever retainJobs says: %s", (ending, deletes) => {
     expect(endingDeletesJob(ending)).toBe(deletes);
   });

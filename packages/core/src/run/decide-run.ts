@@ -69,6 +69,7 @@ function jobOpen(o: Readonly<ObservedRun>): boolean {
 export const RUN_RULES: readonly RunRule[] = [
   { name: "cancelled", decide: (o) => (o.cancelled ? { ending: { kind: "cancelled", ...o.cancelled } } : null) },
   { name: "shutdown", decide: (o) => (o.shutdown ? { ending: { kind: "shutdown" } } : null) },
+  { name: "taken_over", decide: (o) => (o.takenOverBy !== null ? { ending: { kind: "taken_over", by: o.takenOverBy } } : null) },
   { name: "fatal", decide: (o) => (o.fatal ? { ending: { kind: "pod_fatal", code: o.fatal.code, message: o.fatal.message } } : null) },
   {
     // Unreachable only when the control channel (watches, reads) has failed for the whole bound and the log

@@ -29,6 +29,8 @@ export interface ObservedRun {
   cancelled: { readonly reason?: string } | null;
   /** Host shutdown seen: stop waiting, keep the Job for the next run. */
   shutdown: boolean;
+  /** The agent's claim was taken over by another process (named): stop supervising, leave the Job to it. */
+  takenOverBy: string | null;
   /** The latest snapshot of our Job (the uid we created or adopted). */
   job: JobSnapshot;
   jobTerminalAt: number | null;
@@ -69,6 +71,7 @@ export function observeRun(job: JobSnapshot, runStartedAt: number, now: number):
     supervisingSince: now,
     cancelled: null,
     shutdown: false,
+    takenOverBy: null,
     job,
     jobTerminalAt: null,
     jobGone: null,

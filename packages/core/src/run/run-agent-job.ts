@@ -12,7 +12,7 @@ import { NO_HOST_FACTS, type HostFacts, type HostPort } from "../ports/host-port
 import type { LeasePort } from "../ports/lease-port.js";
 import type { LogPort } from "../ports/log-port.js";
 import type { AgentLocks } from "./agent-locks.js";
-import { claimAgentLease } from "./claim-agent-lease.js";
+import { claimAgentForRun, claimStillHeld } from "./claim-agent-for-run.js";
 import { describeError } from "./error-text.js";
 import type { RunObserver } from "./progress.js";
 import { RunReporter } from "./run-reporter.js";
@@ -24,7 +24,7 @@ export interface RunDependencies {
   readonly cluster: ClusterPort;
   readonly logs: LogPort;
   readonly host: HostPort;
-  /** The agent Leases: one agent, one Job across processes. */
+  /** The process Lease every agent claim of this process names (one agent, one Job across processes). */
   readonly leases: LeasePort;
   readonly clock: Clock;
   /** Namespace used when neither the config nor the host pod names one. */
@@ -68,25 +68,59 @@ async function runUnsafe(deps: RunDependencies, reporter: RunReporter, request: 
   if (options.cancelSignal?.aborted || options.shutdownSignal?.aborted) return reporter.fail("cancelled", "Run cancelled before the Job was created");
 
   const start = await deps.locks.withLock(request.agent.id, async () => {
-    const lease = await claimAgentLease(deps, reporter, request, spec, options);
-    if (lease.kind === "failed") return lease;
-    const started = await startJob(deps, reporter, request, spec, config, options.cancelSignal);
-    if (started.kind === "failed") await lease.claim.release();
-    return started.kind === "failed" ? started : { ...started, lease: lease.claim };
+    const claim = await claimAgentForRun(deps, reporter, request, spec, options);
+    if (claim.kind === "failed") return claim;
+    const { held } = claim;
+    const started = await startJob(deps, reporter, request, spec, config, held, options.cancelSignal);
+    if (started.kind === "failed") {
+      // An adopted claim belongs to a Job that still runs (the guard blocked on it): it stays for its next run.
+      await (held.claim.adopted ? held.claim.keep() : held.claim.release());
+      held.done();
+      return started;
+    }
+    return { ...started, held };
   });
   if (start.kind === "failed") return start.outcome;
-  const { job, reattached } = start;
-  // Claimed inside the agent lock (see startJob), released when this run stops supervising; the agent's
-  // Lease is held (and renewed) for as long.
+  const { job, reattached, held } = start;
+  // The claim was created (or taken over) inside the agent lock; it is released when this run stops supervising:
+  // deleted when its Job is gone or finished, kept while the Job runs on without this run (shutdown, unknown).
+  const takenOver = new AbortController();
+  const onFenced = (): void => {
+    void (async () => {
+      const still = await claimStillHeld(deps.cluster, held.claim.claim, deps.locks.identity);
+      if (still === true) {
+        await reporter.notice("warn", `This process's Lease lapsed (${String(held.claim.fenced.reason)}), but the agent's claim is still this run's: supervision goes on`);
+        return;
+      }
+      takenOver.abort(still === false ? "another clipjob process" : "unknown (the claim could not be read after this process's Lease lapsed)");
+    })();
+  };
+  held.claim.fenced.addEventListener("abort", onFenced, { once: true });
+  if (held.claim.fenced.aborted) onFenced();
+  let keepClaim = true;
   try {
     await reporter.safely(() =>
       reporter.observer.onJob?.({ namespace: job.ref.namespace, name: job.ref.name, reattached, spec: reattached ? null : spec }),
     );
-    return await superviseJob(deps, reporter, options, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf(spec) });
+    const outcome = await superviseJob(deps, reporter, { ...options, takeoverSignal: takenOver.signal }, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf({ ...spec, payloadSecret: held.claim.claim.ref.name }) });
+    keepClaim = claimOutlivesRun(outcome);
+    return outcome;
   } finally {
+    held.claim.fenced.removeEventListener("abort", onFenced);
     start.release();
-    await start.lease.release();
+    await (keepClaim ? held.claim.keep() : held.claim.release());
+    held.done();
   }
+}
+
+/**
+ * The claim holds the payload its Job's pods read: it stays while the Job may still start or run without this
+ * run (shutdown, outcome unknown, state mismatch, taken over). A finished, deleted or retained Job no longer
+ * needs it; a Job whose delete failed is left to its TTL and, if it still runs, to the next claimant's guard.
+ */
+export function claimOutlivesRun(outcome: RunOutcome): boolean {
+  const because = outcome.job?.kept === true ? outcome.job.keptBecause : undefined;
+  return because === "shutdown" || because === "outcome_unknown" || because === "state_mismatch" || because === "taken_over";
 }
 
 async function hostFacts(host: HostPort, reporter: RunReporter): Promise<HostFacts> {

@@ -12,6 +12,8 @@ import type { JobSnapshot } from "../ports/cluster-objects.js";
 import type { ClusterPort } from "../ports/cluster-port.js";
 import type { Clock } from "../ports/clock.js";
 import type { AgentLocks } from "./agent-locks.js";
+import { claimStillHeld } from "./claim-agent-for-run.js";
+import type { AgentClaimed } from "./claim-agent.js";
 import { accessFailure, describeError } from "./error-text.js";
 import type { RunReporter } from "./run-reporter.js";
 import type { RunRequest } from "./run-request.js";
@@ -26,6 +28,11 @@ export interface StartPorts {
   readonly locks: AgentLocks;
 }
 
+/** The agent claim this run holds, as `startJob` needs it: its payload is the Job's, and it may be taken over. */
+export interface StartClaim {
+  readonly claim: AgentClaimed;
+}
+
 const REMOVE_ATTEMPTS = 6;
 
 /**
@@ -33,7 +40,9 @@ const REMOVE_ATTEMPTS = 6;
  * carries `release`, which ends this run's claim on the Job (call it when supervision stops).
  * Reads are not retried here: retrying transient reads is the cluster adapter's job (see `ClusterPort`).
  */
-export async function startJob(ports: StartPorts, reporter: RunReporter, request: RunRequest, spec: AgentJobSpec, config: ClipjobConfig, cancelSignal?: AbortSignal): Promise<StartResult> {
+export async function startJob(ports: StartPorts, reporter: RunReporter, request: RunRequest, planned: AgentJobSpec, config: ClipjobConfig, held: StartClaim, cancelSignal?: AbortSignal): Promise<StartResult> {
+  // The Job's pods read the payload from the claim, which the run created before the guard.
+  const spec: AgentJobSpec = { ...planned, payloadSecret: held.claim.claim.ref.name };
   const failed = (code: ErrorCode, message: string, meta?: Record<string, unknown>): StartResult => ({ kind: "failed", outcome: reporter.fail(code, message, meta) });
   await reporter.phase("guarding");
   const selector = guardSelector(request.agent.id);
@@ -76,6 +85,25 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
   }
 
   for (const leftover of decision.leftovers) await removeLeftover(ports.cluster, reporter, leftover);
+  const claimed = held.claim;
+  const claimText = `claim Secret ${claimed.claim.ref.namespace}/${claimed.claim.ref.name}`;
+  // Fenced: other processes may have judged this one gone and taken the claim; a Job is created only under a
+  // claim that is still ours.
+  if (claimed.fenced.aborted && (await claimStillHeld(ports.cluster, claimed.claim, ports.locks.identity)) !== true) {
+    return failed("k8s_concurrent_run_blocked", `Concurrent run blocked: this process's Lease was declared gone (${String(claimed.fenced.reason)}) and the agent's ${claimText} is no longer this run's; this run created no Job`);
+  }
+  // An adopted claim holds the payload of the run that made it: this run's goes in before its Job is created.
+  if (claimed.adopted) {
+    try {
+      if (!(await claimed.refill())) {
+        return failed("k8s_concurrent_run_blocked", `Concurrent run blocked: the agent's ${claimText} was taken by another process while this run replaced its payload; this run created no Job`);
+      }
+    } catch (error) {
+      const access = accessFailure(error);
+      if (access) return failed(access.code, access.message);
+      return failed("k8s_concurrency_guard_unreachable", `Concurrency guard unreachable: the agent's ${claimText} could not be rewritten with this run's payload: ${describeError(error)}`);
+    }
+  }
   await reporter.phase("submitting");
   try {
     const job = await ports.cluster.submit(spec, cancelSignal);

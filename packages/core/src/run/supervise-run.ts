@@ -22,6 +22,8 @@ const TERMINATION_READ_INTERVAL_MS = 500;
 export interface SuperviseOptions {
   readonly cancelSignal?: AbortSignal;
   readonly shutdownSignal?: AbortSignal;
+  /** Aborts (reason: the new holder) when another process took over the agent's claim: stop, leave the Job to it. */
+  readonly takeoverSignal?: AbortSignal;
 }
 
 export interface SupervisedJob {
@@ -46,6 +48,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
   const wake = () => watchers.changed.notify();
   options.cancelSignal?.addEventListener("abort", wake);
   options.shutdownSignal?.addEventListener("abort", wake);
+  options.takeoverSignal?.addEventListener("abort", wake);
   const tasks = [watchers.watchJob(ref, stop.signal), watchers.watchPods(ref, stop.signal)];
   const perform = async (effect: RunEffect): Promise<void> => {
     if (effect.kind === "follow_log") {
@@ -77,6 +80,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
     stop.abort();
     options.cancelSignal?.removeEventListener("abort", wake);
     options.shutdownSignal?.removeEventListener("abort", wake);
+    options.takeoverSignal?.removeEventListener("abort", wake);
   }
   await Promise.allSettled(tasks);
   // The Job finished but its log was never read to the end (the grace ran out while the follow kept
@@ -84,7 +88,7 @@ export async function superviseJob(ports: WatcherPorts, reporter: RunReporter, o
   if (ending.kind === "job_finished" && observed.jobTerminalAt !== null && observed.followerStarted && observed.logDrainedAt === null) await watchers.logUnread();
 
   await reporter.phase("settling");
-  const needsTermination = ending.kind !== "cancelled" && ending.kind !== "shutdown" && ending.kind !== "unreachable";
+  const needsTermination = ending.kind !== "cancelled" && ending.kind !== "shutdown" && ending.kind !== "unreachable" && ending.kind !== "taken_over";
   const read = needsTermination ? await readTermination(ports, observed) : agentTermination(observed.pod);
   const termination = endingHidesExitCode(ending) ? null : read;
 
@@ -112,6 +116,8 @@ function foldSignals(o: ObservedRun, options: SuperviseOptions): void {
   const cancel = options.cancelSignal;
   if (cancel?.aborted && !o.cancelled) o.cancelled = typeof cancel.reason === "string" ? { reason: cancel.reason } : {};
   if (options.shutdownSignal?.aborted) o.shutdown = true;
+  const takeover = options.takeoverSignal;
+  if (takeover?.aborted && o.takenOverBy === null) o.takenOverBy = String(takeover.reason);
 }
 
 /** The kubelet may report the container's exit a little after the Job says it is done. */
@@ -143,6 +149,7 @@ async function cleanUp(ports: WatcherPorts, reporter: RunReporter, ref: JobRef, 
   const base = { namespace: ref.namespace, name: ref.name, reattached: run.reattached };
   if (ending.kind === "job_gone") return { ...base, kept: false };
   if (ending.kind === "shutdown") return { ...base, kept: true, keptBecause: "shutdown" };
+  if (ending.kind === "taken_over") return { ...base, kept: true, keptBecause: "taken_over" };
   if (ending.kind === "unreachable") return { ...base, kept: true, keptBecause: "outcome_unknown" };
   if (ending.kind === "state_mismatch") return { ...base, kept: true, keptBecause: "state_mismatch" };
   if (run.config.retainJobs && !endingDeletesJob(ending)) return { ...base, kept: true, keptBecause: "retain" };

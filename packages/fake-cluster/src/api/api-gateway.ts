@@ -19,6 +19,7 @@ const PERMISSION: Record<string, Permission> = {
   "get log": { verb: "get", group: "", resource: "pods", subresource: "log" },
   "create secret": { verb: "create", group: "", resource: "secrets" },
   "get secret": { verb: "get", group: "", resource: "secrets" },
+  "patch secret": { verb: "patch", group: "", resource: "secrets" },
   "delete secret": { verb: "delete", group: "", resource: "secrets" },
   "get pvc": { verb: "get", group: "", resource: "persistentvolumeclaims" },
   "get namespace": { verb: "get", group: "", resource: "namespaces" },

@@ -1,5 +1,5 @@
 import type { Program } from "../programs/program.js";
-import { PAYLOAD_MOUNT_PATH, payloadSecretName, type AgentJobSpec } from "@clipjob/core";
+import { PAYLOAD_MOUNT_PATH, payloadSecretOf, type AgentJobSpec } from "@clipjob/core";
 import type { ObjectStore } from "../store/object-store.js";
 import type { PodObject } from "../store/objects.js";
 
@@ -32,7 +32,7 @@ export function resolveEnv(pod: PodObject, store: ObjectStore): EnvResolution {
         break;
       case "secretKey":
       case "payload": {
-        const name = s.kind === "payload" ? payloadSecretName(pod.spec.template.ref.name) : s.secretName;
+        const name = s.kind === "payload" ? payloadSecretOf(pod.spec.template) : s.secretName;
         const key = s.key;
         const data = secret(name);
         const value = data?.[key];
@@ -91,7 +91,7 @@ function fieldValue(pod: PodObject, path: string): string {
 
 /** Secret volumes the pod mounts (the payload Secret always), for the FailedMount check. */
 export function mountedSecrets(spec: AgentJobSpec): { name: string; optional: boolean }[] {
-  const list = [{ name: payloadSecretName(spec.ref.name), optional: false }];
+  const list = [{ name: payloadSecretOf(spec), optional: false }];
   for (const v of spec.volumes) if (v.kind === "secret") list.push({ name: v.secretName, optional: v.optional ?? false });
   return list;
 }
@@ -137,7 +137,7 @@ export function missingExecutable(executable: string): Program {
 /** The stdin content for a redirect from a mounted Secret (the payload or another secret volume). */
 export function readMountedFile(path: string, pod: PodObject, store: ObjectStore): string {
   const ns = pod.metadata.namespace;
-  const mounts = [{ mountPath: PAYLOAD_MOUNT_PATH, secretName: payloadSecretName(pod.spec.template.ref.name) }];
+  const mounts = [{ mountPath: PAYLOAD_MOUNT_PATH, secretName: payloadSecretOf(pod.spec.template) }];
   for (const v of pod.spec.template.volumes) if (v.kind === "secret") mounts.push({ mountPath: v.mountPath, secretName: v.secretName });
   for (const m of mounts) {
     if (path.startsWith(`${m.mountPath}/`)) {

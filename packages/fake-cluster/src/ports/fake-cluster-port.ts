@@ -11,6 +11,10 @@ import {
   payloadData,
   payloadSecretName,
   type AgentJobSpec,
+  type ClaimDelete,
+  type ClaimHolder,
+  type ClaimRecord,
+  type ClaimWrite,
   type ClusterPort,
   type JobRef,
   type JobSnapshot,
@@ -27,6 +31,7 @@ import type { ApiGateway } from "../api/api-gateway.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import type { ObjectStore } from "../store/object-store.js";
 import { JOB_NAME_LABEL, type JobObject } from "../store/objects.js";
+import { FakeClaimPort } from "./fake-claim-port.js";
 import type { PortSession } from "./port-session.js";
 import type { ReadRetrier } from "./read-retrier.js";
 import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
@@ -43,6 +48,7 @@ import { toJobSnapshot, toPodSnapshot } from "./snapshots.js";
 export class FakeClusterPort implements ClusterPort {
   /** The process's shared informers, by namespace. */
   readonly informers: { readonly jobs: NamespaceInformers<JobSnapshot>; readonly pods: NamespaceInformers<PodSnapshot> };
+  private readonly claims: FakeClaimPort;
 
   constructor(
     private readonly store: ObjectStore,
@@ -51,6 +57,7 @@ export class FakeClusterPort implements ClusterPort {
     private readonly clock: VirtualClock,
     private readonly reads: ReadRetrier,
   ) {
+    this.claims = new FakeClaimPort(store, api, session, reads);
     this.informers = sharedWatches(
       { jobs: (ns) => this.source(ns, "Job"), pods: (ns) => this.source(ns, "Pod") },
       { clock, lingerMs: INFORMER_LINGER_MS, ...informerRetryOptions(reads.policy) },
@@ -101,6 +108,14 @@ export class FakeClusterPort implements ClusterPort {
   async submit(spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
     this.session.check("submit");
     const { namespace: ns, name } = spec.ref;
+    if (spec.payloadSecret !== undefined) {
+      // The payload is the run's claim, created before: one create, and the Job starts at once.
+      if (signal?.aborted) throw new ClusterError({ code: "unknown", operation: "submit", message: "submit interrupted" });
+      const created = await this.api.call("create job", ns, () => this.store.create<"Job">(newJob(spec, false)));
+      const snapshot = toJobSnapshot(created);
+      this.informers.jobs.of(ns).noteWritten(snapshot);
+      return snapshot;
+    }
     let created: JobObject | undefined;
     let secretCreated = false;
     const interrupted = (): void => {
@@ -108,7 +123,7 @@ export class FakeClusterPort implements ClusterPort {
     };
     try {
       interrupted();
-      created = await this.api.call("create job", ns, () => this.store.create<"Job">(newJob(spec)));
+      created = await this.api.call("create job", ns, () => this.store.create<"Job">(newJob(spec, true)));
       interrupted();
       const owner = created;
       await this.api.call("create secret", ns, () =>
@@ -161,6 +176,22 @@ export class FakeClusterPort implements ClusterPort {
         // Owned by the Job: collected with it.
       }
     }
+  }
+
+  getClaim(ref: ObjectRef): Promise<ClaimRecord | null> {
+    return this.claims.getClaim(ref);
+  }
+
+  createClaim(ref: ObjectRef, holder: ClaimHolder, labels: Readonly<Record<string, string>>, data: Readonly<Record<string, string>>): Promise<ClaimWrite> {
+    return this.claims.createClaim(ref, holder, labels, data);
+  }
+
+  adoptClaim(current: ClaimRecord, holder: ClaimHolder): Promise<ClaimWrite> {
+    return this.claims.adoptClaim(current, holder);
+  }
+
+  deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
+    return this.claims.deleteClaim(current);
   }
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {
@@ -223,13 +254,13 @@ export class FakeClusterPort implements ClusterPort {
   }
 }
 
-function newJob(spec: AgentJobSpec): Omit<JobObject, "metadata"> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } } {
+function newJob(spec: AgentJobSpec, suspend: boolean): Omit<JobObject, "metadata"> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } } {
   return {
     kind: "Job",
     metadata: { name: spec.ref.name, namespace: spec.ref.namespace, labels: { ...spec.labels }, annotations: { ...spec.annotations } },
     spec: {
       template: spec,
-      suspend: true,
+      suspend,
       backoffLimit: 0,
       completions: 1,
       parallelism: 1,

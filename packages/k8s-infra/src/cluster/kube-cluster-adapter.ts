@@ -9,6 +9,10 @@ import {
   watchJobShared,
   watchPodsShared,
   type AgentJobSpec,
+  type ClaimDelete,
+  type ClaimHolder,
+  type ClaimRecord,
+  type ClaimWrite,
   type ClusterPort,
   type Clock,
   type JobRef,
@@ -22,6 +26,7 @@ import {
   type PropagationPolicy,
 } from "@clipjob/core";
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
+import { KubeClaimAdapter } from "../claim/kube-claim-adapter.js";
 import { toClusterError } from "../errors/classify-kube-error.js";
 import { kubeOperation, type KubeOperation } from "../errors/kube-operation.js";
 import { DEFAULT_READ_RETRY, retryRead, type RetryPolicy } from "../retry/read-retry.js";
@@ -75,6 +80,7 @@ export class KubeClusterAdapter implements ClusterPort {
   private readonly clock: Clock;
   private readonly policy: RetryPolicy;
   private readonly random: () => number;
+  private readonly claims: KubeClaimAdapter;
   /** The process's shared informers, by namespace. */
   readonly informers: { readonly jobs: NamespaceInformers<JobSnapshot>; readonly pods: NamespaceInformers<PodSnapshot> };
 
@@ -87,6 +93,7 @@ export class KubeClusterAdapter implements ClusterPort {
     this.clock = opts.clock ?? systemClock;
     this.policy = opts.readRetry ?? DEFAULT_READ_RETRY;
     this.random = opts.random ?? Math.random;
+    this.claims = new KubeClaimAdapter(kc, { clock: this.clock, readRetry: this.policy, random: this.random });
     const minTimeout = opts.watchTimeoutSeconds ?? DEFAULT_MIN_WATCH_TIMEOUT_SECONDS;
     const timeoutSeconds = (): number => Math.floor(minTimeout * (1 + this.random()));
     this.informers = sharedWatches(
@@ -127,6 +134,22 @@ export class KubeClusterAdapter implements ClusterPort {
     const job = await submitAgentJob({ batch: this.batch, core: this.core }, spec, signal);
     this.informers.jobs.of(job.ref.namespace).noteWritten(job);
     return job;
+  }
+
+  getClaim(ref: ObjectRef): Promise<ClaimRecord | null> {
+    return this.claims.getClaim(ref);
+  }
+
+  createClaim(ref: ObjectRef, holder: ClaimHolder, labels: Readonly<Record<string, string>>, data: Readonly<Record<string, string>>): Promise<ClaimWrite> {
+    return this.claims.createClaim(ref, holder, labels, data);
+  }
+
+  adoptClaim(current: ClaimRecord, holder: ClaimHolder): Promise<ClaimWrite> {
+    return this.claims.adoptClaim(current, holder);
+  }
+
+  deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
+    return this.claims.deleteClaim(current);
   }
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {

@@ -1,5 +1,6 @@
-// Submit is three writes that must look atomic to the caller: create the Job suspended, create the payload
-// Secret owned by it, resume the Job. Any failure (or an abort) deletes what was created and throws the
+// Submit under an agent claim (spec.payloadSecret set) is one write: the Job, mounting the claim. Without one it
+// is three writes that must look atomic to the caller: create the Job suspended, create the payload Secret
+// owned by it, resume the Job. Any failure (or an abort) deletes what was created and throws the
 // ClusterError of the failing step. Writes are never retried here: a retried create that had in fact
 // succeeded would turn into a confusing 409.
 import { ClusterError, payloadSecretName, type AgentJobSpec, type JobRef, type JobSnapshot } from "@clipjob/core";
@@ -19,6 +20,7 @@ export interface SubmitApis {
 export async function submitAgentJob(apis: SubmitApis, spec: AgentJobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
   const { namespace, name } = spec.ref;
   const createJob = kubeOperation("create job", "create", "jobs", namespace, { group: "batch" });
+  if (spec.payloadSecret !== undefined) return createClaimedJob(apis, spec, createJob, signal);
   const createSecret = kubeOperation("create payload secret", "create", "secrets", namespace);
   const resumeJob = kubeOperation("resume job", "patch", "jobs", namespace, { group: "batch" });
 
@@ -58,6 +60,19 @@ export async function submitAgentJob(apis: SubmitApis, spec: AgentJobSpec, signa
   } catch (e) {
     const err = toClusterError(e, secretCreated ? resumeJob : createSecret);
     throw await cleanUp(apis, spec, owner, err);
+  }
+}
+
+/**
+ * The payload is the run's agent claim, created before: the Job is one create and starts at once. A create
+ * whose response was lost may have happened: the caller looks the Job up by name and removes it.
+ */
+async function createClaimedJob(apis: SubmitApis, spec: AgentJobSpec, createJob: KubeOperation, signal?: AbortSignal): Promise<JobSnapshot> {
+  abortCheck(signal, createJob);
+  try {
+    return toJobSnapshot(await apis.batch.createNamespacedJob({ namespace: spec.ref.namespace, body: renderJob(spec) }, requestOptions(signal ? { signal } : {})));
+  } catch (e) {
+    throw toClusterError(e, createJob);
   }
 }
 

@@ -3,9 +3,10 @@ import type { V1Job } from "@kubernetes/client-node";
 import { renderPodSpec } from "./render-pod-spec.js";
 
 /**
- * The batch/v1 Job for a run. It is created suspended: the payload Secret it needs is created next (owned
- * by the Job, so it needs the Job's uid) and only then is the Job resumed, so no pod ever starts without
- * its payload and a failed submit leaves nothing running.
+ * The batch/v1 Job for a run. When the spec names its payload Secret (the run's agent claim, created before
+ * the Job) it starts at once. Otherwise it is created suspended: the payload Secret it needs is created next
+ * (owned by the Job, so it needs the Job's uid) and only then is the Job resumed, so no pod ever starts
+ * without its payload and a failed submit leaves nothing running.
  */
 export function renderJob(spec: AgentJobSpec): V1Job {
   return {
@@ -20,7 +21,7 @@ export function renderJob(spec: AgentJobSpec): V1Job {
     spec: {
       // One attempt: a retried agent run would repeat side effects the first one may already have made.
       backoffLimit: 0,
-      suspend: true,
+      suspend: spec.payloadSecret === undefined,
       ...(spec.activeDeadlineSeconds === undefined ? {} : { activeDeadlineSeconds: spec.activeDeadlineSeconds }),
       ...(spec.ttlSecondsAfterFinished === undefined ? {} : { ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished }),
       template: {

@@ -1,7 +1,7 @@
 import {
   AGENT_CONTAINER,
   PAYLOAD_MOUNT_PATH,
-  payloadSecretName,
+  payloadSecretOf,
   type AgentJobSpec,
   type EnvFromSource,
   type EnvVar,
@@ -35,7 +35,7 @@ export function renderPodSpec(spec: AgentJobSpec): V1PodSpec {
       {
         name: PAYLOAD_VOLUME,
         secret: {
-          secretName: payloadSecretName(spec.ref.name),
+          secretName: payloadSecretOf(spec),
           // Only the prompt is a file; the run token reaches the container through an env secretKeyRef.
           items: [{ key: "prompt", path: "prompt" }],
           defaultMode: PAYLOAD_FILE_MODE,
@@ -76,7 +76,7 @@ function renderContainer(spec: AgentJobSpec): V1Container {
     },
     volumeMounts: [{ name: PAYLOAD_VOLUME, mountPath: PAYLOAD_MOUNT_PATH, readOnly: true }, ...spec.volumes.map(renderVolumeMount)],
   };
-  if (spec.env.length > 0) container.env = spec.env.map((v) => renderEnvVar(v, spec.ref.name));
+  if (spec.env.length > 0) container.env = spec.env.map((v) => renderEnvVar(v, payloadSecretOf(spec)));
   if (spec.envFrom.length > 0) container.envFrom = spec.envFrom.map(renderEnvFrom);
   const requests = resourceList(spec.resources.requests);
   const limits = resourceList(spec.resources.limits);
@@ -84,7 +84,7 @@ function renderContainer(spec: AgentJobSpec): V1Container {
   return container;
 }
 
-export function renderEnvVar(v: EnvVar, jobName: string): V1EnvVar {
+export function renderEnvVar(v: EnvVar, payloadSecret: string): V1EnvVar {
   const s = v.source;
   switch (s.kind) {
     case "literal":
@@ -96,7 +96,7 @@ export function renderEnvVar(v: EnvVar, jobName: string): V1EnvVar {
     case "field":
       return { name: v.name, valueFrom: { fieldRef: { fieldPath: s.fieldPath } } };
     case "payload":
-      return { name: v.name, valueFrom: { secretKeyRef: { name: payloadSecretName(jobName), key: s.key } } };
+      return { name: v.name, valueFrom: { secretKeyRef: { name: payloadSecret, key: s.key } } };
   }
 }
 
