@@ -20,8 +20,11 @@ const RUN_MS = 5 * 60_000;
 /** Virtual-time bound for one run: the run's own length, the start timeout, grace periods and unreachability. */
 const BOUND_MS = RUN_MS + 3 * 3600_000;
 
-/** The reads the guard makes before it creates a Job (the Job informer's list, the live Jobs' pods). */
-const GUARD_READS = new Set(["list jobs", "list pods"]);
+/**
+ * The requests the guard makes before it creates a Job, each tried as often as a read: the agent claim's create
+ * (its first request), the Job informer's list, the live Jobs' pods.
+ */
+const GUARD_READS = new Set(["create secret", "list jobs", "list pods"]);
 
 interface Schedule {
   readonly describe: string[];

@@ -6,6 +6,7 @@
 import type { ClaimHolder, ClaimPort, ClaimRecord } from "../ports/claim-port.js";
 import type { Clock } from "../ports/clock.js";
 import { isClusterError } from "../ports/cluster-error.js";
+import { DEFAULT_READ_RETRY } from "../ports/read-retry.js";
 import type { ObjectRef } from "../ports/cluster-objects.js";
 import type { LeasePort, LeaseRecord } from "../ports/lease-port.js";
 import { claimVerdict, type ClaimedJobState } from "./agent-claim.js";
@@ -68,7 +69,11 @@ export type AgentClaimResult =
   | { readonly kind: "cancelled" }
   | { readonly kind: "failed"; readonly error: unknown };
 
-const ATTEMPTS = 4;
+/**
+ * Attempts of the claim's requests through transient failures, as many as a read gets (a refused create changed
+ * nothing, and one the server did perform is found naming this process and taken back).
+ */
+const ATTEMPTS = DEFAULT_READ_RETRY.attempts;
 /** First delay between release attempts (ms), doubled each time. */
 const RELEASE_BACKOFF_MS = 1_000;
 
