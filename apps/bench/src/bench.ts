@@ -13,6 +13,7 @@ import { memoryBench, memoryChild } from "./memory-bench.js";
 import { pacingBench } from "./pacing-bench.js";
 import { realNodeBench } from "./real-node-bench.js";
 import { parserBench } from "./parser-bench.js";
+import { pluginMemoryBench, pluginMemoryChild } from "./plugin-memory-bench.js";
 import { scaleBench, scaleChild } from "./scale-bench.js";
 import { renderSection, type Section } from "./section.js";
 
@@ -22,6 +23,8 @@ async function child(task: string, args: number[]): Promise<unknown> {
   switch (task) {
     case "memory":
       return memoryChild(args[0]!);
+    case "plugin-memory":
+      return pluginMemoryChild(args[0]!);
     case "scale":
       return scaleChild(args[0]!, args[1]!, args[2]!);
     case "chaos":
@@ -88,6 +91,7 @@ async function main(argv: readonly string[]): Promise<number> {
 const BENCHES = {
   parser: (quick: boolean) => parserBench(quick),
   memory: (quick: boolean) => memoryBench(quick),
+  "plugin-memory": (quick: boolean) => pluginMemoryBench(quick),
   latency: (quick: boolean) => latencyBench(quick),
   pacing: (quick: boolean) => pacingBench(quick),
   "api-cost": (quick: boolean) => apiCostBench(quick),

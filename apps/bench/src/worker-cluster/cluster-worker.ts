@@ -47,6 +47,8 @@ function target(call: CallMessage): Record<string, (...args: unknown[]) => unkno
       return fake.leases as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "host":
       return fake.host as unknown as Record<string, (...args: unknown[]) => unknown>;
+    case "access":
+      return fake.access as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "clock":
       return fake.clock as unknown as Record<string, (...args: unknown[]) => unknown>;
     case "bench":

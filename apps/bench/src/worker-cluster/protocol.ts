@@ -7,7 +7,7 @@ import { ClusterError, type ClusterErrorCode, type MissingPermission } from "@cl
 import type { FakeClusterOptions } from "@clipjob/fake-cluster";
 
 /** Which port a call goes to. `clock` carries `sleep`; `now` is read from shared memory. */
-export type PortName = "cluster" | "logs" | "host" | "leases" | "clock" | "bench";
+export type PortName = "cluster" | "logs" | "host" | "access" | "leases" | "clock" | "bench";
 
 export interface CallMessage {
   readonly t: "call";

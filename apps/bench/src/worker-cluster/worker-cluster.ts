@@ -3,7 +3,7 @@
 // every other call is a message and its answer.
 
 import { Worker } from "node:worker_threads";
-import { AgentLocks, runAgentJob, type Clock, type ClusterPort, type HostPort, type LeasePort, type LogPort, type RunDependencies, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
+import { AgentLocks, runAgentJob, type AccessPort, type Clock, type ClusterPort, type HostPort, type LeasePort, type LogPort, type RunDependencies, type RunOptions, type RunOutcome, type RunRequest } from "@clipjob/core";
 import type { FakeClusterOptions } from "@clipjob/fake-cluster";
 import { deserializeError, type FromWorker, type PortName, type ToWorker, type WorkerClusterData } from "./protocol.js";
 
@@ -19,6 +19,8 @@ interface StreamSink {
 
 export interface WorkerCluster {
   deps(): RunDependencies;
+  /** The permission checks of the adapter's identity (the environment test's; runs do not use them). */
+  readonly access: AccessPort;
   run(request: RunRequest, options?: RunOptions): Promise<RunOutcome>;
   /** The simulation's virtual time (ms since the epoch). */
   now(): number;
@@ -178,6 +180,12 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
     follow: (pod, container, from, signal) => stream("logs", "follow", [pod, container, from, signal], 3),
   };
   const host: HostPort = { describeHost: () => call("host", "describeHost", []) };
+  const access: AccessPort = {
+    review: (checks) => call("access", "review", [checks]),
+    namespaceExists: (namespace) => call("access", "namespaceExists", [namespace]),
+    secretExists: (namespace, name) => call("access", "secretExists", [namespace, name]),
+    claimAccessModes: (namespace, claimName) => call("access", "claimAccessModes", [namespace, claimName]),
+  };
   const leases: LeasePort = {
     getLease: (ref) => call("leases", "getLease", [ref]),
     createLease: (ref, holding, labels) => call("leases", "createLease", [ref, holding, labels]),
@@ -192,6 +200,7 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
   const deps = (): RunDependencies => ({ cluster, logs, host, leases, clock: simClock, defaultNamespace: namespace, locks });
   return {
     deps,
+    access,
     run: (request, runOptions = {}) => runAgentJob(deps(), request, runOptions),
     now: () => virtualNow[0]!,
     jobsLeft: () => call<number>("bench", "jobsLeft", []),
