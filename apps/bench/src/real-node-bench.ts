@@ -70,7 +70,7 @@ export function realNodeBench(): Section {
     notes: [
       `Measured ${last.measuredAt} with \`${last.command}\` (load average ${last.loadAverage.toFixed(1)} on ${last.cores} cores)${last.note ? ` — ${last.note}` : ""}; read by \`pnpm bench\` from the committed apps/e2e/node/last-bench.json: the bench does not start the real-node world (root, containerd, kubelet; see apps/e2e/node/README.md). Each run is one Bash tool call then text through \`runAgentJob\` with k8s-infra's adapters as the adapter ServiceAccount, the runs one after another in one process.`,
       `Requests are counted at the API server from its audit log (once per auditID) in each run's time window. The per-process column holds the shared informers' lists and watches (one Job and one pod informer per namespace, lingering a minute between runs) and host introspection: they appear in the run that started them. Requests of run 1: ${listed(last.runs[0]?.requestsByKind ?? {})}.`,
-      "Not measured here: memory per concurrent run inside the Paperclip process (the scale section states the heap per run of `runAgentJob` itself).",
+      "Memory per concurrent run in the Paperclip process is not measured on the real node: the section \"Memory per concurrent run in the Paperclip process (plugin server adapter)\" measures it through the plugin's server adapter with the simulated cluster in a worker thread.",
     ],
     missedTargets: over.length ? [`real node: ${over.join(", ")} requests in a run (target ≤ ${REQUESTS_TARGET})${last.note ? ` — ${last.note}` : ""}`] : [],
     brokenInvariants: last.runs.some((r) => r.status !== "succeeded") ? ["a real-node fault-free run did not succeed (last-bench.json)"] : [],
