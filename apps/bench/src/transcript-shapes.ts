@@ -229,7 +229,7 @@ function realCliShape(bytes: number): Buffer | null {
 const REAL_CLI_SHAPE: TranscriptShape = {
   id: "real-cli",
   label: "real-CLI corpus",
-  description: "the recorded transcripts of the real Claude Code CLI in `packages/claude-corpus` (26 runs: successes, retries, API errors; mostly `system` init, `result` and `assistant` events, all parsed), concatenated and repeated to size, each copy with its own UUIDs so no line is a replay",
+  description: "the recorded transcripts of the real Claude Code CLI in `packages/claude-corpus` (26 runs: successes, retries, API errors; mostly `system` init, `result` and `assistant` events, all read by the reducer), concatenated and repeated to size, each copy with its own UUIDs so no line is a replay",
   build: realCliShape,
 };
 

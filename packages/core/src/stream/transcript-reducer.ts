@@ -3,6 +3,7 @@ import { lineHash } from "./line-hash.js";
 import { rateLimitNotice } from "./rate-limit-notice.js";
 import { createRecentKeys } from "./recent-keys.js";
 import { resultEventFrom } from "./result-event.js";
+import { topLevelStrings } from "./top-level-strings.js";
 import { objectOrNull, runUsageFromResult, sessionUsageFromResult, usageFromSnakeCase } from "./result-usage.js";
 import {
   apiRetryNotice,
@@ -50,6 +51,12 @@ const USER_PREFIX = '{"type":"user"';
 const STREAM_EVENT_PREFIX = '{"type":"stream_event"';
 /** Where the type's first letter is in a compact event line: after `{"type":"`. */
 const TYPE_LETTER_AT = '{"type":"'.length;
+
+// The CLI's `system/init` event, written compact with these members first: the reducer reads only its
+// session id and model (topLevelStrings walks its members without building them). Like the unread events,
+// a line that starts so is trusted to be one JSON event.
+const INIT_PREFIX = '{"type":"system","subtype":"init",';
+const INIT_FIELDS = ["type", "subtype", "session_id", "model"] as const;
 
 /** `text` starts like an event the outcome never reads (a `user` or `stream_event` line). */
 function isUnreadEvent(text: string): boolean {
@@ -121,14 +128,31 @@ export function createTranscriptReducer(
       if (result || status) compaction = result ?? status;
       return;
     }
-    if (event["subtype"] !== "init") return;
-    const id = nonEmptyString(event["session_id"]);
+    if (event["subtype"] === "init") onInit(event["session_id"], event["model"]);
+  };
+
+  const onInit = (sessionIdValue: unknown, modelValue: unknown): void => {
+    const id = nonEmptyString(sessionIdValue);
     if (id) sessionId = id;
-    const model = nonEmptyString(event["model"]);
+    const model = nonEmptyString(modelValue);
     if (model) {
       initModel = model;
       initSeen = true;
     }
+  };
+
+  /**
+   * A compact `system/init` line, read without JSON.parse (its tool, command and plugin lists are most of
+   * it and never read): true when handled, false when it must be parsed (not shaped as one, or a repeated
+   * `type`/`subtype` member makes it something else).
+   */
+  const pushInit = (text: string): boolean => {
+    const fields = topLevelStrings(text, INIT_FIELDS);
+    if (fields === null || fields.type !== "system" || fields.subtype !== "init") return false;
+    jsonEvents++;
+    if (recentEvents.seen(lineHash(text))) replayedEvents++;
+    else onInit(fields.session_id, fields.model);
+    return true;
   };
 
   const onAssistant = (event: JsonObject): void => {
@@ -241,6 +265,7 @@ export function createTranscriptReducer(
       jsonEvents++;
       return "event";
     }
+    if (text.startsWith(INIT_PREFIX) && pushInit(text)) return "event";
     const event = parseStreamJsonEvent(text);
     if (event === null) return pushText(text);
     jsonEvents++;
