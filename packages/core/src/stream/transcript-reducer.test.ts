@@ -288,6 +288,15 @@ describe("init and rate limits", () => {
     expect(reduce([j({ type: "system", subtype: "status", model: "m" })]).initSeen).toBe(false);
   });
 
+  it("reads an init line as JSON.parse would even when a repeated member changes what it is", () => {
+    const init = '{"type":"system","subtype":"init","session_id":"s","tools":["Bash","{\\"model\\":\\"x\\"}"],"model":"m"';
+    expect(reduce([`${init}}`])).toMatchObject({ sessionId: "s", model: "m", initSeen: true, jsonEvents: 1 });
+    expect(reduce([`${init},"model":"m2","session_id":"s2"}`])).toMatchObject({ sessionId: "s2", model: "m2" });
+    expect(reduce([`${init},"type":"user"}`])).toMatchObject({ sessionId: null, model: null, jsonEvents: 1 });
+    expect(reduce([`${init},"subtype":"status","status":"compacting"}`])).toMatchObject({ sessionId: null, compaction: "compacting" });
+    expect(reduce([`${init},}`])).toMatchObject({ sessionId: null, jsonEvents: 0, nonJsonLines: 1 });
+  });
+
   it.each([
     ["epoch seconds", { rate_limit_info: { resetsAt: 1767225600 } }, "2026-01-01T00:00:00.000Z"],
     ["epoch ms", { rate_limit_info: { resetsAt: 1767225600000 } }, "2026-01-01T00:00:00.000Z"],
