@@ -52,6 +52,17 @@ describe("garbled lines (the kubelet's line-start flag is shared by stdout and s
     expect(judge([`${head}${warning}`, "another stderr line", user.slice(16 * 1024)])).toEqual(["broken_event", null, "event_tail"]);
   });
 
+  it("a stderr record joined into a long init event that the reducer's member walk accepts: reported when its tail arrives, both lines", () => {
+    const init = JSON.stringify({ type: "system", subtype: "init", session_id: "s", tools: Array.from({ length: 2500 }, (_v, i) => `mcp__tool_${i}`), model: "m" });
+    const cut = init.indexOf('"mcp__tool_2000"');
+    // The head ends inside the tools list; the stderr record closes it, so the walk (which does not validate
+    // what it skips) takes the head for a whole init line, and the reducer counts it as an event.
+    const head = `${init.slice(0, cut)}oops]}`;
+    expect(createTranscriptReducer().push(head)).toBe("event");
+    expect(judge([event(0), head, init.slice(cut), event(2)])).toEqual([null, "broken_event", "event_tail", null]);
+    expect(judge([init, "done {ok}"])).toEqual([null, null]);
+  });
+
   it("a long user event that is whole is never reported, whatever text ending in a brace follows it", () => {
     const user = JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "tool_result", content: "x".repeat(20 * 1024) }] } });
     expect(judge([user, "config {a: 1}", user, event(1), "done {ok}"])).toEqual([null, null, null, null, null]);

@@ -34,8 +34,8 @@ export interface GarbledLineDetector {
    * the garbled lines this line reveals, usually none:
    * - a `text` line that starts like an event is `broken_event`; after one, the next `text` line that ends like
    *   an event (`}`) and does not start like one is its `event_tail`;
-   * - a `user` or `stream_event` line of more than 16 KiB is counted as an event unparsed (the reducer's
-   *   shortcut; tool results can be megabytes), so a stderr record ending in `}` joined into it goes unseen
+   * - a `user`, `stream_event` or `system/init` line of more than 16 KiB is counted as an event unparsed (the
+   *   reducer's shortcut; tool results can be megabytes), so a stderr record ending in `}` joined into it goes unseen
    *   until its tail arrives: when a `text` line ending in `}` follows such a line, that line is parsed once,
    *   and if it is not JSON both are reported (`broken_event` for it, `event_tail` for this one);
    * - a `text` line of more than 16 KiB that ends in `}` and has an event's start after its beginning is
@@ -80,9 +80,12 @@ export function createGarbledLineDetector(): GarbledLineDetector {
   };
 }
 
-/** The event types the reducer counts without parsing (see transcript-reducer.ts). */
+/**
+ * The lines the reducer counts as events without JSON.parse (see transcript-reducer.ts): `user` and
+ * `stream_event` by their prefix, `system/init` by a walk of its members that does not validate what it skips.
+ */
 function isUnparsedEvent(line: string): boolean {
-  return line.startsWith('{"type":"user"') || line.startsWith('{"type":"stream_event"');
+  return line.startsWith('{"type":"user"') || line.startsWith('{"type":"stream_event"') || line.startsWith('{"type":"system","subtype":"init",');
 }
 
 function parses(text: string): boolean {

@@ -96,7 +96,23 @@ export function createLineDecoder(opts: { maxLineBytes?: number } = {}): LineDec
       // Keep one byte more than the cap so finishLine can see whether the cut falls inside a character.
       bytes = bytes.subarray(0, room + 1);
     }
-    // Held-back bytes go first; otherwise the chunk is decoded in place and only its tail is copied.
+    if (pendingBytes > 0) {
+      // A character held back from the last piece: finish it with the continuation bytes this chunk starts
+      // with (at most 3), decode it if the decoder is then at rest, and go on with the rest of the chunk.
+      let continued = 0;
+      while (continued < 3 && continued < bytes.length && (bytes[continued]! & 0xc0) === 0x80) continued++;
+      hold(bytes.subarray(0, continued));
+      bytes = bytes.subarray(continued);
+      const held = pending.subarray(0, pendingBytes);
+      const limit = Math.min(held.length, maxLineBytes - CAP_MARGIN - decodedBytes);
+      if (limit > 0 && restingCut(held, limit) === held.length) {
+        parts.push(decodeText(held));
+        decodedBytes += held.length;
+        pendingBytes = 0;
+      }
+    }
+    // Held-back bytes go first (near the cap, or a character still unfinished at the chunk's end);
+    // otherwise the chunk is decoded in place and only its tail is copied.
     let from = bytes;
     if (pendingBytes > 0) {
       hold(bytes);
