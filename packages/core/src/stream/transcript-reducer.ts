@@ -70,106 +70,209 @@ function isUnreadEvent(text: string): boolean {
 export function createTranscriptReducer(
   opts: { maxSummaryChars?: number; maxResultJsonChars?: number } = {},
 ): TranscriptReducer {
-  const maxSummaryChars = Math.max(2, opts.maxSummaryChars ?? DEFAULT_MAX_SUMMARY_CHARS);
-  const maxResultJsonChars = Math.max(2, opts.maxResultJsonChars ?? DEFAULT_MAX_RESULT_JSON_CHARS);
-  const recentEvents = createRecentKeys(REPLAY_WINDOW);
-  // Message ids by their hash too: a collision (odds as for lines) would only merge two turns.
-  const recentMessageIds = createRecentKeys(REPLAY_WINDOW);
+  const reducer = new StreamJsonReducer(Math.max(2, opts.maxSummaryChars ?? DEFAULT_MAX_SUMMARY_CHARS), Math.max(2, opts.maxResultJsonChars ?? DEFAULT_MAX_RESULT_JSON_CHARS));
+  // `push` is handed around unbound (as the decoder's LineSink): bound once here.
+  return { push: reducer.push.bind(reducer), summary: () => reducer.summary() };
+}
 
-  let sessionId: string | null = null;
-  let initModel: string | null = null;
-  let assistantModel: string | null = null;
-  let initSeen = false;
+// A class, not closures: its methods are the same functions for every reducer, so the code the JIT made for
+// them outlives any one reducer (closures made per reducer start cold again in each new one, e.g. each run).
+class StreamJsonReducer {
+  private readonly recentEvents = createRecentKeys(REPLAY_WINDOW);
+  // Message ids by their hash too: a collision (odds as for lines) would only merge two turns.
+  private readonly recentMessageIds = createRecentKeys(REPLAY_WINDOW);
+  private sessionId: string | null = null;
+  private initModel: string | null = null;
+  private assistantModel: string | null = null;
+  private initSeen = false;
   // Events where only the last one counts (result, API error notice, rate limit) are kept as parsed and
   // read when a summary asks: a transcript with many of them (retries, one result per turn) reads each
   // once at most, and none of them twice.
-  let lastResultEvent: JsonObject | null = null;
-  let lastResult: LastResult | null = null;
+  private lastResultEvent: JsonObject | null = null;
+  private lastResult: LastResult | null = null;
   // Summed from assistant messages, once per message id: what a run without a result is known to have used.
-  const streamed = { input: 0, cached: 0, output: 0, creation: 0, seen: false };
-  let lastApiErrorEvent: JsonObject | null = null;
-  let lastApiError: { readonly from: JsonObject; readonly notice: ApiErrorNotice | null } | null = null;
-  let apiRetries = 0;
-  let lastApiRetry: ApiRetryNotice | null = null;
-  let compaction: string | null = null;
-  let llmApiEmptyResponse = false;
-  let assistantContentSeen = false;
-  let assistantTurns = 0;
-  let lastRateLimitEvent: JsonObject | null = null;
-  let lastRateLimit: { readonly from: JsonObject; readonly notice: RateLimitNotice } | null = null;
-  let lines = 0;
-  let nonEmptyLines = 0;
-  let bytes = 0;
-  let jsonEvents = 0;
-  let nonJsonLines = 0;
-  let replayedEvents = 0;
-  let firstTextLine: string | null = null;
+  private readonly streamed = { input: 0, cached: 0, output: 0, creation: 0, seen: false };
+  private lastApiErrorEvent: JsonObject | null = null;
+  private lastApiError: { readonly from: JsonObject; readonly notice: ApiErrorNotice | null } | null = null;
+  private apiRetries = 0;
+  private lastApiRetry: ApiRetryNotice | null = null;
+  private compaction: string | null = null;
+  private llmApiEmptyResponse = false;
+  private assistantContentSeen = false;
+  private assistantTurns = 0;
+  private lastRateLimitEvent: JsonObject | null = null;
+  private lastRateLimit: { readonly from: JsonObject; readonly notice: RateLimitNotice } | null = null;
+  private lines = 0;
+  private nonEmptyLines = 0;
+  private bytes = 0;
+  private jsonEvents = 0;
+  private nonJsonLines = 0;
+  private replayedEvents = 0;
+  private firstTextLine: string | null = null;
   // A suffix of all assistant texts joined with "\n\n": at least maxSummaryChars long once that much was
   // seen, compacted when it reaches twice that, so appends stay amortised O(1).
-  let assistantText = "";
-  let assistantTextLength = 0;
+  private assistantText = "";
+  private assistantTextLength = 0;
 
-  const appendAssistantText = (text: string): void => {
-    const piece = assistantTextLength === 0 ? text : `\n\n${text}`;
-    assistantText += piece;
-    assistantTextLength += piece.length;
-    if (assistantText.length >= 2 * maxSummaryChars) assistantText = assistantText.slice(-maxSummaryChars);
-  };
+  constructor(
+    private readonly maxSummaryChars: number,
+    private readonly maxResultJsonChars: number,
+  ) {}
 
-  const onSystem = (event: JsonObject): void => {
-    if (event["subtype"] === "api_retry") {
-      apiRetries++;
-      lastApiRetry = apiRetryNotice(event);
-      return;
+  push(line: string, lineBytes?: number): LineKind {
+    this.lines++;
+    this.bytes += (lineBytes ?? utf8ByteLength(line)) + 1;
+    // The CLI writes each event as one compact line: `{` first and `}` last, so trim has nothing to cut.
+    if (line.charCodeAt(0) === 0x7b && line.charCodeAt(line.length - 1) === 0x7d) {
+      this.nonEmptyLines++;
+      return this.pushObject(line);
     }
-    if (event["subtype"] === "status") {
-      // `status: "compacting"` while it runs; then `status: null` with `compact_result` (`failed`, …).
-      const { result, status } = compactionStatus(event);
-      if (result || status) compaction = result ?? status;
-      return;
-    }
-    if (event["subtype"] === "init") onInit(event["session_id"], event["model"]);
-  };
+    return this.pushOther(line);
+  }
 
-  const onInit = (sessionIdValue: unknown, modelValue: unknown): void => {
-    const id = nonEmptyString(sessionIdValue);
-    if (id) sessionId = id;
-    const model = nonEmptyString(modelValue);
-    if (model) {
-      initModel = model;
-      initSeen = true;
+  summary(): TranscriptSummary {
+    const read = this.readResult();
+    const result = read?.result ?? null;
+    const usage = read?.usage ?? null;
+    const resultText = result?.text?.trim() ?? "";
+    const streamed = this.streamed;
+    return {
+      sessionId: this.sessionId,
+      model: this.initModel ?? this.assistantModel,
+      usage:
+        result !== null || !streamed.seen
+          ? usage
+          : { inputTokens: streamed.input, cachedInputTokens: streamed.cached, outputTokens: streamed.output, cacheCreationInputTokens: streamed.creation, partial: true },
+      costUsd: read?.costUsd ?? null,
+      sessionUsage: read?.sessionUsage ?? null,
+      sessionCostUsd: read?.sessionCostUsd ?? null,
+      apiError: this.readApiError(),
+      apiRetries: this.apiRetries,
+      lastApiRetry: this.lastApiRetry,
+      compaction: this.compaction,
+      summary: resultText !== "" ? resultText : assistantSummary(this.assistantText, this.assistantTextLength, this.maxSummaryChars),
+      result,
+      llmApiEmptyResponse: this.llmApiEmptyResponse && result === null,
+      assistantContentSeen: this.assistantContentSeen,
+      assistantTurns: this.assistantTurns,
+      lastRateLimit: this.readRateLimit(),
+      lines: this.lines,
+      nonEmptyLines: this.nonEmptyLines,
+      bytes: this.bytes,
+      jsonEvents: this.jsonEvents,
+      nonJsonLines: this.nonJsonLines,
+      replayedEvents: this.replayedEvents,
+      firstTextLine: this.firstTextLine,
+      initSeen: this.initSeen,
+    };
+  }
+
+  /** A line that is not a compact event (`{…}` with nothing around it): trimmed, then classified. */
+  private pushOther(line: string): LineKind {
+    const trimmed = line.trim();
+    if (trimmed === "") return "blank";
+    this.nonEmptyLines++;
+    if (trimmed.charCodeAt(0) === 0x7b && trimmed.charCodeAt(trimmed.length - 1) === 0x7d) return this.pushObject(trimmed);
+    return this.pushText(trimmed);
+  }
+
+  private pushObject(text: string): LineKind {
+    if (isUnreadEvent(text)) {
+      this.jsonEvents++;
+      return "event";
     }
-  };
+    if (text.startsWith(INIT_PREFIX) && this.pushInit(text)) return "event";
+    const event = parseStreamJsonEvent(text);
+    if (event === null) return this.pushText(text);
+    this.jsonEvents++;
+    this.apply(event, text);
+    return "event";
+  }
+
+  private pushText(trimmed: string): LineKind {
+    this.nonJsonLines++;
+    if (this.firstTextLine === null) this.firstTextLine = capText(trimmed, MAX_FIRST_TEXT_LINE_CHARS);
+    return "text";
+  }
 
   /**
    * A compact `system/init` line, read without JSON.parse (its tool, command and plugin lists are most of
    * it and never read): true when handled, false when it must be parsed (not shaped as one, or a repeated
    * `type`/`subtype` member makes it something else).
    */
-  const pushInit = (text: string): boolean => {
+  private pushInit(text: string): boolean {
     const fields = topLevelStrings(text, INIT_FIELDS);
     if (fields === null || fields.type !== "system" || fields.subtype !== "init") return false;
-    jsonEvents++;
-    if (recentEvents.seen(lineHash(text))) replayedEvents++;
-    else onInit(fields.session_id, fields.model);
+    this.jsonEvents++;
+    if (this.recentEvents.seen(lineHash(text))) this.replayedEvents++;
+    else this.onInit(fields.session_id, fields.model);
     return true;
-  };
+  }
 
-  const onAssistant = (event: JsonObject): void => {
+  private apply(event: JsonObject, line: string): void {
+    // Formatted differently (spaces), an unread event still reaches here: treat it as the fast path does.
+    if (UNREAD_TYPES.has(event["type"] as string)) return;
+    if (this.recentEvents.seen(lineHash(line))) {
+      this.replayedEvents++;
+      return;
+    }
+    switch (event["type"]) {
+      case "system":
+        this.onSystem(event);
+        break;
+      case "assistant":
+        this.onAssistant(event);
+        break;
+      case "result":
+        this.onResult(event);
+        break;
+      case "rate_limit_event":
+        this.lastRateLimitEvent = event;
+        break;
+    }
+  }
+
+  private onSystem(event: JsonObject): void {
+    if (event["subtype"] === "api_retry") {
+      this.apiRetries++;
+      this.lastApiRetry = apiRetryNotice(event);
+      return;
+    }
+    if (event["subtype"] === "status") {
+      // `status: "compacting"` while it runs; then `status: null` with `compact_result` (`failed`, …).
+      const { result, status } = compactionStatus(event);
+      if (result || status) this.compaction = result ?? status;
+      return;
+    }
+    if (event["subtype"] === "init") this.onInit(event["session_id"], event["model"]);
+  }
+
+  private onInit(sessionIdValue: unknown, modelValue: unknown): void {
+    const id = nonEmptyString(sessionIdValue);
+    if (id) this.sessionId = id;
+    const model = nonEmptyString(modelValue);
+    if (model) {
+      this.initModel = model;
+      this.initSeen = true;
+    }
+  }
+
+  private onAssistant(event: JsonObject): void {
     const id = nonEmptyString(event["session_id"]);
-    if (id) sessionId = id;
+    if (id) this.sessionId = id;
     const message = eventMessage(event);
     // One API message arrives as several events (one per content block) sharing its id: a turn per id.
     const messageId = nonEmptyString(message["id"]);
-    const firstSight = messageId === null || !recentMessageIds.seen(lineHash(messageId));
-    if (firstSight) assistantTurns++;
+    const firstSight = messageId === null || !this.recentMessageIds.seen(lineHash(messageId));
+    if (firstSight) this.assistantTurns++;
     const model = nonEmptyString(message["model"]);
     // "<synthetic>" marks messages the CLI wrote itself (API error notices), not a model that ran.
     const synthetic = model === "<synthetic>";
-    if (model && !synthetic && assistantModel === null) assistantModel = model;
-    if (isSyntheticApiError(event, message)) lastApiErrorEvent = event;
+    if (model && !synthetic && this.assistantModel === null) this.assistantModel = model;
+    if (isSyntheticApiError(event, message)) this.lastApiErrorEvent = event;
     const used = firstSight && !synthetic ? usageFromSnakeCase(message["usage"]) : null;
     if (used) {
+      const streamed = this.streamed;
       streamed.seen = true;
       streamed.input += used.inputTokens;
       streamed.cached += used.cachedInputTokens;
@@ -177,157 +280,65 @@ export function createTranscriptReducer(
       streamed.creation += used.cacheCreationInputTokens;
     }
     const outputTokens = assistantOutputTokens(message);
-    if (message["stop_reason"] === null && outputTokens === 0) llmApiEmptyResponse = true;
-    if (outputTokens > 0) assistantContentSeen = true;
+    if (message["stop_reason"] === null && outputTokens === 0) this.llmApiEmptyResponse = true;
+    if (outputTokens > 0) this.assistantContentSeen = true;
     // The text blocks, read in place (contentBlocks would build a typed copy of every block).
     const content = message["content"];
     if (Array.isArray(content)) {
       for (const raw of content) {
         const block = asJsonObject(raw);
-        if (block && block["type"] === "text" && typeof block["text"] === "string" && block["text"] !== "") appendAssistantText(block["text"]);
+        if (block && block["type"] === "text" && typeof block["text"] === "string" && block["text"] !== "") this.appendAssistantText(block["text"]);
       }
     }
-  };
+  }
 
-  const onResult = (event: JsonObject): void => {
-    lastResultEvent = event;
+  private appendAssistantText(text: string): void {
+    const piece = this.assistantTextLength === 0 ? text : `\n\n${text}`;
+    this.assistantText += piece;
+    this.assistantTextLength += piece.length;
+    if (this.assistantText.length >= 2 * this.maxSummaryChars) this.assistantText = this.assistantText.slice(-this.maxSummaryChars);
+  }
+
+  private onResult(event: JsonObject): void {
+    this.lastResultEvent = event;
     // As resultEventFrom reads it; the session id's order among init, assistant and result events matters.
     const id = nonEmptyString(event["session_id"]);
-    if (id) sessionId = id;
-  };
+    if (id) this.sessionId = id;
+  }
 
   /** The last result event, read (once per result event). */
-  const readResult = (): LastResult | null => {
-    if (lastResultEvent === null) return null;
-    if (lastResult?.from !== lastResultEvent) {
-      const event = lastResultEvent;
+  private readResult(): LastResult | null {
+    const event = this.lastResultEvent;
+    if (event === null) return null;
+    if (this.lastResult?.from !== event) {
       const cost = event["total_cost_usd"];
-      lastResult = {
+      this.lastResult = {
         from: event,
-        result: resultEventFrom(event, { maxTextChars: maxSummaryChars, maxJsonChars: maxResultJsonChars }),
+        result: resultEventFrom(event, { maxTextChars: this.maxSummaryChars, maxJsonChars: this.maxResultJsonChars }),
         ...runUsageFromResult(event),
         sessionUsage: sessionUsageFromResult(event),
         sessionCostUsd: typeof cost === "number" && Number.isFinite(cost) ? cost : null,
       };
     }
-    return lastResult;
-  };
+    return this.lastResult;
+  }
 
-  const readApiError = (): ApiErrorNotice | null => {
-    if (lastApiErrorEvent === null) return null;
-    if (lastApiError?.from !== lastApiErrorEvent) {
-      const e = syntheticApiError(lastApiErrorEvent);
-      lastApiError = { from: lastApiErrorEvent, notice: e ? apiErrorNotice(e, maxResultJsonChars) : null };
+  private readApiError(): ApiErrorNotice | null {
+    const event = this.lastApiErrorEvent;
+    if (event === null) return null;
+    if (this.lastApiError?.from !== event) {
+      const e = syntheticApiError(event);
+      this.lastApiError = { from: event, notice: e ? apiErrorNotice(e, this.maxResultJsonChars) : null };
     }
-    return lastApiError.notice;
-  };
+    return this.lastApiError.notice;
+  }
 
-  const readRateLimit = (): RateLimitNotice | null => {
-    if (lastRateLimitEvent === null) return null;
-    if (lastRateLimit?.from !== lastRateLimitEvent) lastRateLimit = { from: lastRateLimitEvent, notice: rateLimitNotice(lastRateLimitEvent) };
-    return lastRateLimit.notice;
-  };
-
-  const apply = (event: JsonObject, line: string): void => {
-    // Formatted differently (spaces), an unread event still reaches here: treat it as the fast path does.
-    if (UNREAD_TYPES.has(event["type"] as string)) return;
-    if (recentEvents.seen(lineHash(line))) {
-      replayedEvents++;
-      return;
-    }
-    switch (event["type"]) {
-      case "system":
-        onSystem(event);
-        break;
-      case "assistant":
-        onAssistant(event);
-        break;
-      case "result":
-        onResult(event);
-        break;
-      case "rate_limit_event":
-        lastRateLimitEvent = event;
-        break;
-    }
-  };
-
-  /** A line that is not a compact event (`{…}` with nothing around it): trimmed, then classified. */
-  const pushOther = (line: string): LineKind => {
-    const trimmed = line.trim();
-    if (trimmed === "") return "blank";
-    nonEmptyLines++;
-    if (trimmed.charCodeAt(0) === 0x7b && trimmed.charCodeAt(trimmed.length - 1) === 0x7d) return pushObject(trimmed);
-    return pushText(trimmed);
-  };
-
-  const pushObject = (text: string): LineKind => {
-    if (isUnreadEvent(text)) {
-      jsonEvents++;
-      return "event";
-    }
-    if (text.startsWith(INIT_PREFIX) && pushInit(text)) return "event";
-    const event = parseStreamJsonEvent(text);
-    if (event === null) return pushText(text);
-    jsonEvents++;
-    apply(event, text);
-    return "event";
-  };
-
-  const pushText = (trimmed: string): LineKind => {
-    nonJsonLines++;
-    if (firstTextLine === null) firstTextLine = capText(trimmed, MAX_FIRST_TEXT_LINE_CHARS);
-    return "text";
-  };
-
-  const push = (line: string, lineBytes?: number): LineKind => {
-    lines++;
-    bytes += (lineBytes ?? utf8ByteLength(line)) + 1;
-    // The CLI writes each event as one compact line: `{` first and `}` last, so trim has nothing to cut.
-    if (line.charCodeAt(0) === 0x7b && line.charCodeAt(line.length - 1) === 0x7d) {
-      nonEmptyLines++;
-      return pushObject(line);
-    }
-    return pushOther(line);
-  };
-
-  return {
-    push,
-    summary() {
-      const read = readResult();
-      const result = read?.result ?? null;
-      const usage = read?.usage ?? null;
-      const resultText = result?.text?.trim() ?? "";
-      return {
-        sessionId,
-        model: initModel ?? assistantModel,
-        usage:
-          result !== null || !streamed.seen
-            ? usage
-            : { inputTokens: streamed.input, cachedInputTokens: streamed.cached, outputTokens: streamed.output, cacheCreationInputTokens: streamed.creation, partial: true },
-        costUsd: read?.costUsd ?? null,
-        sessionUsage: read?.sessionUsage ?? null,
-        sessionCostUsd: read?.sessionCostUsd ?? null,
-        apiError: readApiError(),
-        apiRetries,
-        lastApiRetry,
-        compaction,
-        summary: resultText !== "" ? resultText : assistantSummary(assistantText, assistantTextLength, maxSummaryChars),
-        result,
-        llmApiEmptyResponse: llmApiEmptyResponse && result === null,
-        assistantContentSeen,
-        assistantTurns,
-        lastRateLimit: readRateLimit(),
-        lines,
-        nonEmptyLines,
-        bytes,
-        jsonEvents,
-        nonJsonLines,
-        replayedEvents,
-        firstTextLine,
-        initSeen,
-      };
-    },
-  };
+  private readRateLimit(): RateLimitNotice | null {
+    const event = this.lastRateLimitEvent;
+    if (event === null) return null;
+    if (this.lastRateLimit?.from !== event) this.lastRateLimit = { from: event, notice: rateLimitNotice(event) };
+    return this.lastRateLimit.notice;
+  }
 }
 
 /** The joined assistant text, or its last `max` characters (marked with a leading "…") when longer. */
