@@ -36,8 +36,10 @@ export interface ChaosReport {
   /** Transcript gaps reported where no line was missing. */
   readonly needlessGaps: number;
   readonly duplicated: number;
-  /** Jobs created for the agent beyond the first (one agent, one Job, across processes). */
+  /** Most Jobs of the agent alive at once, beyond one (one agent, one Job at a time, across processes). */
   readonly extraJobs: number;
+  /** Jobs created after an earlier one of the agent had ended (a task run again, not concurrently). */
+  readonly laterJobs: number;
   readonly misclassified: readonly string[];
   readonly leaked: readonly string[];
   /** Other broken invariants (a racing run that was not refused as concurrent…). */
@@ -118,8 +120,7 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
   const bench = benchCluster({ seed, ...plan.cluster });
   const fake = bench.fake;
   fake.registerProgram("chaos", scriptProgram(script, fake));
-  const created = new Set<string>();
-  fake.store.onChange((e) => void (e.type === "ADDED" && e.object.kind === "Job" && created.add(e.object.metadata.name)));
+  const jobs = jobCensus(fake);
   const request = benchRequest("chaos", { config: { apiUnreachableSec: 600 } });
   const cancel = new AbortController();
   const shutdown = new AbortController();
@@ -185,7 +186,7 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
       misclassified.push(...misclassification(outcome, { complete, cancelled: cancel.signal.aborted, shutdown: shutdown.signal.aborted, clusterFault }));
     }
   });
-  if (plan.race && settled) broken.push(...raceProblems(outcomes as RunOutcome[]));
+  if (plan.race && settled) broken.push(...raceProblems(outcomes as RunOutcome[], jobs.created));
 
   const kept = new Set(outcomes.flatMap((o) => (o !== "unsettled" && o.job?.kept ? [o.job.name] : [])));
   const leaked: string[] = [];
@@ -211,15 +212,36 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
     gapped,
     needlessGaps,
     duplicated,
-    extraJobs: Math.max(0, created.size - 1),
+    extraJobs: Math.max(0, jobs.maxAlive - 1),
+    laterJobs: Math.max(0, jobs.created - Math.max(1, jobs.maxAlive)),
     misclassified,
     leaked,
     broken,
   };
 }
 
-/** Two processes raced for one agent: exactly one ran it to the end, the other was refused as concurrent before creating anything. */
-function raceProblems(outcomes: readonly RunOutcome[]): string[] {
+/**
+ * The agent's Jobs as the API server saw them: how many were created, and the most alive at once (from
+ * creation until a Complete/Failed condition or deletion).
+ */
+function jobCensus(fake: FakeCluster): { readonly created: number; readonly maxAlive: number } {
+  const alive = new Set<string>();
+  const census = { created: 0, maxAlive: 0 };
+  fake.store.onChange((e) => {
+    if (e.object.kind !== "Job") return;
+    const name = e.object.metadata.name;
+    if (e.type === "ADDED") census.created++;
+    const ended = e.type === "DELETED" || e.object.status.conditions.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+    if (ended) alive.delete(name);
+    else if (e.type === "ADDED") alive.add(name);
+    census.maxAlive = Math.max(census.maxAlive, alive.size);
+  });
+  return census;
+}
+
+/** Two processes raced for one agent: exactly one Job ever existed, one run ran it to the end, the other was refused as concurrent before creating anything. */
+function raceProblems(outcomes: readonly RunOutcome[], jobsCreated: number): string[] {
+  if (jobsCreated !== 1) return [`${jobsCreated} Jobs were created for the racing runs (want exactly 1)`];
   const refused = outcomes.filter((o) => o.errorCode === "k8s_concurrent_run_blocked");
   if (refused.length !== 1) return [`${refused.length} of the racing runs ended k8s_concurrent_run_blocked (want exactly 1)`];
   const problems: string[] = [];

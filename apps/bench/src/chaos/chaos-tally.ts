@@ -11,6 +11,7 @@ export interface KindTally {
   needlessGaps: number;
   duplicated: number;
   extraJobs: number;
+  laterJobs: number;
   misclassified: number;
   leaked: number;
   /** Runs with another broken invariant (see ChaosReport.broken). */
@@ -27,7 +28,7 @@ const MAX_FAILURES_KEPT = 20;
 export type ChaosTally = Partial<Record<FaultKind, KindTally>>;
 
 function empty(): KindTally {
-  return { runs: 0, settled: 0, maxSettleMs: 0, lost: 0, gapped: 0, needlessGaps: 0, duplicated: 0, extraJobs: 0, misclassified: 0, leaked: 0, broken: 0, outcomes: {}, failures: [], misclassifications: [] };
+  return { runs: 0, settled: 0, maxSettleMs: 0, lost: 0, gapped: 0, needlessGaps: 0, duplicated: 0, extraJobs: 0, laterJobs: 0, misclassified: 0, leaked: 0, broken: 0, outcomes: {}, failures: [], misclassifications: [] };
 }
 
 export function addReport(tally: ChaosTally, r: ChaosReport): void {
@@ -40,13 +41,14 @@ export function addReport(tally: ChaosTally, r: ChaosReport): void {
   t.needlessGaps += r.needlessGaps;
   t.duplicated += r.duplicated;
   t.extraJobs += r.extraJobs;
+  t.laterJobs += r.laterJobs;
   if (r.misclassified.length) t.misclassified++;
   if (r.leaked.length) t.leaked++;
   if (r.broken.length) t.broken++;
   const key = r.outcomes.join(" → ");
   t.outcomes[key] = (t.outcomes[key] ?? 0) + 1;
   const replay = `${r.kind} seed ${r.seed} [${r.plan.join("; ")}] → ${key}`;
-  const problems = [...(r.settled ? [] : [`unsettled after ${r.settleMs} ms`]), ...(r.lost ? [`${r.lost} lost`] : []), ...(r.duplicated ? [`${r.duplicated} duplicated`] : []), ...(r.extraJobs ? [`${r.extraJobs} extra Jobs`] : []), ...r.leaked.map((l) => `leaked ${l}`), ...r.broken];
+  const problems = [...(r.settled ? [] : [`unsettled after ${r.settleMs} ms`]), ...(r.lost ? [`${r.lost} lost`] : []), ...(r.duplicated ? [`${r.duplicated} duplicated`] : []), ...(r.extraJobs ? [`${r.extraJobs + 1} Jobs alive at once`] : []), ...r.leaked.map((l) => `leaked ${l}`), ...r.broken];
   if (problems.length && t.failures.length < MAX_FAILURES_KEPT) t.failures.push(`${replay}: ${problems.join(" | ")}`);
   if (r.misclassified.length && t.misclassifications.length < MAX_FAILURES_KEPT) t.misclassifications.push(`${replay}: ${r.misclassified.join(" | ")}`);
 }
@@ -64,6 +66,7 @@ export function mergeTallies(parts: readonly ChaosTally[]): ChaosTally {
       o.needlessGaps += t.needlessGaps;
       o.duplicated += t.duplicated;
       o.extraJobs += t.extraJobs;
+      o.laterJobs += t.laterJobs;
       o.misclassified += t.misclassified;
       o.leaked += t.leaked;
       o.broken += t.broken;
