@@ -4,6 +4,8 @@
 // through the adapter's env config (ANTHROPIC_BASE_URL). Nothing in the pod is simulated.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -61,6 +63,9 @@ const run = (req: RunRequest, options = {}, host?: HostPort, locks?: AgentLocks)
 async function expectJobGone(name: string): Promise<void> {
   await eventually(`Job ${name} to be gone`, async () => (await h.cluster.getJob({ namespace: world.namespace, name })) === null, { timeoutMs: 60_000, intervalMs: 250 });
 }
+
+/** For pods whose container never starts (pull failures): small requests keep them schedulable next to pods still terminating. */
+const NEVER_STARTS = { requests: { cpu: "50m", memory: "32Mi" } };
 
 const resultOf = (lines: readonly string[]) => events(lines).find((e) => e.type === "result");
 const toolResults = (lines: readonly string[]): string[] =>
@@ -263,18 +268,40 @@ describe("runAgentJob with the real claude on a real node", () => {
   it("item 7: an image reference the kubelet cannot parse (InvalidImageName) is definite: the run ends at once, saying so", async () => {
     const scenario = await api.define(unique("badref"), [textTurn("never")]);
     // A repository name may not hold capitals; the API server accepts the pod, the kubelet refuses the reference.
-    const r = run(claudeRequest(scenario, { image: "localhost/Clipjob-Agent:1", imagePullPolicy: "IfNotPresent" }));
+    const r = run(claudeRequest(scenario, { image: "localhost/Clipjob-Agent:1", imagePullPolicy: "IfNotPresent", resources: NEVER_STARTS }));
     const outcome = await r.done;
     expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
     expect(outcome.errorMessage).toMatch(/\(invalid image name; not retried\): InvalidImageName/);
     await expectJobGone(await r.job);
   });
 
+  it("item 7: a registry that answers 'manifest unknown' (image not found) or 401 (unauthorised) is definite: the run ends at once, saying which", async () => {
+    // A registry on the namespace's loopback, which containerd (in the same namespace) pulls from over plain
+    // HTTP as it does for any localhost registry: just enough of the distribution API to refuse.
+    const registry = await refusingRegistry();
+    try {
+      for (const [path, cause] of [
+        ["clipjob/absent", "image not found"],
+        ["private/agent", "the registry refused the credentials (unauthorised)"],
+      ] as const) {
+        const scenario = await api.define(unique("registry"), [textTurn("never")]);
+        const r = run(claudeRequest(scenario, { image: `${registry.host}/${path}:1`, imagePullPolicy: "IfNotPresent", resources: NEVER_STARTS }));
+        const outcome = await r.done;
+        expect(outcome, outcome.errorMessage ?? "").toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
+        expect(outcome.errorMessage).toContain(`(${cause}; not retried): ErrImagePull`);
+        await expectJobGone(await r.job);
+      }
+      expect(registry.manifestRequests).toEqual(expect.arrayContaining(["clipjob/absent", "private/agent"]));
+    } finally {
+      await registry.close();
+    }
+  });
+
   it("item 7: a registry the node cannot reach (the namespace has no route out) is transient: waited out until the start timeout, then k8s_image_pull_failed saying so", async () => {
     const scenario = await api.define(unique("noroute"), [textTurn("never")]);
-    const r = run(claudeRequest(scenario, { image: "registry.invalid/clipjob/absent:1", imagePullPolicy: "IfNotPresent", startTimeoutSec: 20 }));
+    const r = run(claudeRequest(scenario, { image: "registry.invalid/clipjob/absent:1", imagePullPolicy: "IfNotPresent", startTimeoutSec: 20, resources: NEVER_STARTS }));
     const outcome = await r.done;
-    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
+    expect(outcome, outcome.errorMessage ?? "").toMatchObject({ status: "failed", errorCode: "k8s_image_pull_failed" });
     expect(outcome.errorMessage).toMatch(/^Image pull failed: transient registry errors for \d+s \(until the 20s start timeout\), still failing \(container "claude": (ErrImagePull|ImagePullBackOff): .*registry\.invalid/);
     await expectJobGone(await r.job);
   });
@@ -316,3 +343,41 @@ describe("the agent image contract on a real node: each missing piece fails fast
   });
 });
 
+
+interface RefusingRegistry {
+  /** 127.0.0.1:<port>, the registry part of an image reference. */
+  readonly host: string;
+  /** Repositories whose manifest was asked for. */
+  readonly manifestRequests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A container registry on loopback that refuses every pull the way real ones do (distribution API v2):
+ * repositories under `private/` need credentials (401 with a Basic challenge), every other manifest is
+ * unknown (404 MANIFEST_UNKNOWN).
+ */
+async function refusingRegistry(): Promise<RefusingRegistry> {
+  const manifestRequests: string[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://registry");
+    const manifest = /^\/v2\/(.+)\/manifests\/[^/]+$/.exec(url.pathname);
+    const repository = manifest?.[1];
+    if (repository !== undefined) manifestRequests.push(repository);
+    const body = (status: number, errors: { code: string; message: string }[], headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json", "docker-distribution-api-version": "registry/2.0", ...headers });
+      res.end(req.method === "HEAD" ? undefined : JSON.stringify({ errors }));
+    };
+    if (repository?.startsWith("private/")) return body(401, [{ code: "UNAUTHORIZED", message: "authentication required" }], { "www-authenticate": 'Basic realm="clipjob-test"' });
+    if (repository !== undefined) return body(404, [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }]);
+    if (url.pathname === "/v2/" || url.pathname === "/v2") return body(200, []);
+    return body(404, [{ code: "NAME_UNKNOWN", message: "repository name not known to registry" }]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    manifestRequests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,9 +1,10 @@
-// What the real kubelet's log reader does to a run's transcript (issue 14, items 1–3), through runAgentJob
+// What the real kubelet's log reader does to a run's transcript (issue 14, items 1–4), through runAgentJob
 // with the Kube adapters as the adapter ServiceAccount. The container is not claude: the behaviour under test
 // is the kubelet's and containerd's (how they store and serve records), so a stand-in for claude on the
 // workspace volume writes stream-json lines exactly as each case needs them. It waits for gates the test
 // opens (ScriptedApi.gateCommand) only once the test has seen, in the container's CRI log file on the node,
-// the records the previous step made: the record order is proven, never left to a sleep.
+// the records the previous step made: the record order is proven, never left to a sleep. A half-open follow is
+// made by a TCP proxy on the namespace's loopback that only the log follows go through.
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -80,6 +81,8 @@ function standInRequest(command: string): RunRequest {
       command,
       timeoutSec: 0,
       graceSec: 5,
+      // A shell script, not claude: small requests keep it schedulable next to pods still terminating.
+      resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "1", memory: "256Mi" } },
     },
   };
 }
