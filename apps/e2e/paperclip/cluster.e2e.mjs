@@ -14,7 +14,6 @@
 // a company skill and the agent's instructions reach claude in its Job through the shared volume;
 // deleting the Paperclip pod mid-run keeps the Job, and after the board's reconciliation of the interrupted run
 // (README, troubleshooting) the task's next run in the new pod reattaches it and streams its whole transcript.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { KubeClient, readKubeconfig, waitFor } from "../control-plane/lib.mjs";
@@ -112,7 +111,9 @@ try {
   const board = pod ? boardClient(pod.status.podIP) : null;
   await step("Paperclip answers /api/health on the pod address, in its authenticated mode", async () => {
     assert(board, "no pod");
-    const health = await board.call("GET", "/health");
+    // Ready comes first: /api/health answers 200 with status "starting" until Paperclip's startup tasks are done.
+    let health;
+    await waitFor(async () => (health = await board.call("GET", "/health")).status !== "starting", { timeoutMs: 120_000, intervalMs: 1000, what: "health past starting" });
     assert(health.status === "ok", `health ${JSON.stringify(health)}`);
     assert(health.deploymentMode === "authenticated", `deploymentMode ${health.deploymentMode}`);
   });
@@ -128,16 +129,17 @@ try {
     await board.call("POST", `/invites/${token}/accept`, { requestType: "human" });
   });
 
-  await step("the plugin is installed through Paperclip's API (a local path on the shared volume)", async () => {
+  await step("the plugin is installed through Paperclip's API from its packed tarball on the shared volume (npm in the pod, no registry)", async () => {
     assert(board, "no pod");
-    // Built by run.mjs outside the namespace (its npm install needs the registry); copied onto the volume.
-    const built = process.env.CLIPJOB_PAPERCLIP_PLUGIN_DIR;
-    assert(built && fs.existsSync(path.join(built, "package.json")), `no built plugin (CLIPJOB_PAPERCLIP_PLUGIN_DIR=${built}): start through run.mjs --with-paperclip`);
-    const dir = path.join(world.sharedDir, `paperclip-data-${process.pid}`, "plugins", "claude-k8s");
-    fs.mkdirSync(path.dirname(dir), { recursive: true });
-    execFileSync("cp", ["-a", built, dir]);
-    const installed = await board.call("POST", "/adapters/install", { packageName: "/paperclip/plugins/claude-k8s", isLocalPath: true });
-    assert(installed.type === "claude_k8s", `install: ${JSON.stringify(installed)}`);
+    // Packed by run.mjs outside the namespace (its build needs the registry); copied onto the volume.
+    const tarball = process.env.CLIPJOB_PAPERCLIP_PLUGIN_TGZ;
+    assert(tarball && fs.existsSync(tarball), `no packed plugin (CLIPJOB_PAPERCLIP_PLUGIN_TGZ=${tarball}): start through run.mjs --with-paperclip`);
+    const plugins = path.join(world.sharedDir, `paperclip-data-${process.pid}`, "plugins");
+    fs.mkdirSync(plugins, { recursive: true });
+    fs.copyFileSync(tarball, path.join(plugins, path.basename(tarball)));
+    // Paperclip npm-installs `packageName@version` in its plugin directory on the volume and loads it from there.
+    const installed = await board.call("POST", "/adapters/install", { packageName: "@clipjob/paperclip-adapter", version: `file:/paperclip/plugins/${path.basename(tarball)}` }, 240_000);
+    assert(installed.type === "claude_k8s" && installed.packageName === "@clipjob/paperclip-adapter", `install: ${JSON.stringify(installed)}`);
   });
 
   const first = await step("a heartbeat of an agent with the default (kubernetes) config runs as a Job beside the Paperclip pod, the real claude talking to the scripted API", async () => {
