@@ -1,125 +1,34 @@
-// What the real kubelet's log reader does to a run's transcript (issue 14, items 1–4), through runAgentJob
-// with the Kube adapters as the adapter ServiceAccount. The container is not claude: the behaviour under test
-// is the kubelet's and containerd's (how they store and serve records), so a stand-in for claude on the
-// workspace volume writes stream-json lines exactly as each case needs them. It waits for gates the test
-// opens (ScriptedApi.gateCommand) only once the test has seen, in the container's CRI log file on the node,
-// the records the previous step made: the record order is proven, never left to a sleep. A half-open follow is
-// made by a TCP proxy on the namespace's loopback that only the log follows go through.
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { LogCursor, LogLine, LogPort, ObjectRef, RunRequest } from "@clipjob/core";
+// What the real kubelet's log reader does to a run's transcript (issue 14, items 1–3), through runAgentJob
+// with the Kube adapters as the adapter ServiceAccount. The container runs a stand-in for claude
+// (stand-in-claude.ts): the behaviour under test is the kubelet's and containerd's. The stand-in waits for
+// gates the test opens only once the test has seen, in the container's CRI log file on the node, the records
+// the previous step made: the record order is proven, never left to a sleep.
+import type { LogCursor, LogLine, LogPort, ObjectRef } from "@clipjob/core";
 import { collectAll } from "@clipjob/cluster-contract";
-import { KubeLogAdapter, loadKubeConfig } from "@clipjob/k8s-infra";
-import { eventually } from "@clipjob/kube-test-kit/eventually";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realNode, type RealNode } from "./e2e-real-node.js";
-import { createKubeHarness, type KubeHarness } from "./kube-contract-harness.js";
-import { ScriptedApi, sharedWorkspace, startRun, type SharedWorkspace } from "./real-claude.js";
-import { createRealNodeDriver } from "./real-node-driver.js";
+import type { RealNode } from "./e2e-real-node.js";
+import type { KubeHarness } from "./kube-contract-harness.js";
+import { startRun, type ScriptedApi } from "./real-claude.js";
+import { standInKit, streamJson, waitFor, type StandInKit, type StandInStep } from "./stand-in-claude.js";
 
+let kit: StandInKit;
 let world: RealNode;
 let h: KubeHarness;
 let api: ScriptedApi;
-let ws: SharedWorkspace;
-
 beforeAll(async () => {
-  world = await realNode();
-  if (!world.scriptedApiUrl) throw new Error("the scripted Anthropic API is not running in the real-node world (packages/scripted-anthropic-api not built): the gates need it");
-  api = new ScriptedApi(world.scriptedApiUrl);
-  const driver = createRealNodeDriver({ namespace: world.namespace, image: world.agentImage, admin: world.admin });
-  h = await createKubeHarness({ kubeconfigPath: world.kubeconfigAdapter, namespace: world.namespace, driver });
-  // The stand-in scripts live on the workspace volume every Job of this host inherits at /paperclip.
-  ws = await sharedWorkspace(world, { uid: world.agentUid, mode: 0o755 });
+  kit = await standInKit();
+  ({ world, h, api } = kit);
 });
 afterAll(async () => {
-  await ws?.cleanup();
-  await h?.cleanup();
+  await kit?.cleanup();
 });
 
-let counter = 0;
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
-
-const SESSION = "6a7f1c2e-3d4b-4e5f-8a9b-0c1d2e3f4a5b";
-const init = JSON.stringify({ type: "system", subtype: "init", session_id: SESSION, model: "claude-sonnet-4-6", tools: ["Bash"] });
-const step = (i: number, text = `step ${i} done`) =>
-  JSON.stringify({
-    type: "assistant",
-    session_id: SESSION,
-    message: { id: `msg_${i}`, role: "assistant", model: "claude-sonnet-4-6", stop_reason: "end_turn", content: [{ type: "text", text }], usage: { input_tokens: 10, output_tokens: 5 } },
-  });
-const result = (summary: string) =>
-  JSON.stringify({ type: "result", subtype: "success", is_error: false, result: summary, session_id: SESSION, num_turns: 1, total_cost_usd: 0.01, usage: { input_tokens: 100, output_tokens: 50 } });
-
-/** One step of a stand-in: raw data to a stream (newlines only where the data has them), or a wait for a gate. */
-type StandInStep = { readonly stdout: string } | { readonly stderr: string } | { readonly gate: string };
-
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** Writes the stand-in for claude to the workspace volume; returns its path inside the pod. */
-function standIn(name: string, steps: readonly StandInStep[]): string {
-  const body = steps.map((s) => ("gate" in s ? api.gateCommand(s.gate) : "stdout" in s ? `printf '%s' ${quote(s.stdout)}` : `printf '%s' ${quote(s.stderr)} >&2`));
-  const file = join(ws.dir, `${name}.sh`);
-  // claude's arguments and the prompt on stdin are ignored: the steps are the whole behaviour.
-  writeFileSync(file, ["#!/bin/bash", "set -u", ...body, "exit 0", ""].join("\n"));
-  chownSync(file, world.agentUid, world.agentUid);
-  chmodSync(file, 0o755);
-  return `/paperclip/${name}.sh`;
-}
-
-/** A heartbeat whose "claude" is the stand-in at `command`. */
-function standInRequest(command: string): RunRequest {
-  return {
-    runId: unique("run"),
-    agent: { id: unique("agent"), companyId: "company-1", name: "Builder" },
-    taskId: unique("task"),
-    config: {
-      image: world.agentImage,
-      imagePullPolicy: "IfNotPresent",
-      namespace: world.namespace,
-      command,
-      timeoutSec: 0,
-      graceSec: 5,
-      // A shell script, not claude: small requests keep it schedulable next to pods still terminating.
-      resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "1", memory: "256Mi" } },
-    },
-  };
-}
-
-interface CriRecord {
-  readonly timestamp: string;
-  readonly stream: "stdout" | "stderr";
-  readonly tag: "P" | "F";
-  readonly content: string;
-}
-
-/** The container's current CRI log file on the node (`<podLogsDir>/<ns>_<pod>_<uid>/claude/0.log`), parsed. */
-function criRecords(jobName: string): CriRecord[] {
-  const dir = readdirSync(world.podLogsDir).find((d) => d.startsWith(`${world.namespace}_${jobName}-`));
-  if (!dir) return [];
-  let text: string;
-  try {
-    text = readFileSync(join(world.podLogsDir, dir, "claude", "0.log"), "utf8");
-  } catch {
-    return [];
-  }
-  return text
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => {
-      const [timestamp, stream, tag] = l.split(" ", 3) as [string, "stdout" | "stderr", "P" | "F"];
-      return { timestamp, stream, tag, content: l.slice(timestamp.length + stream.length + tag.length + 3) };
-    });
-}
-
-/** The pod log directory's files of the container (the current one and the rotated ones). */
-function logFiles(jobName: string): string[] {
-  const dir = readdirSync(world.podLogsDir).find((d) => d.startsWith(`${world.namespace}_${jobName}-`));
-  return dir ? readdirSync(join(world.podLogsDir, dir, "claude")) : [];
-}
-
-const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> => eventually(what, check, { timeoutMs: 90_000, intervalMs: 100 });
+const { init, step, result } = streamJson;
+const unique = (prefix: string) => kit.unique(prefix);
+const standIn = (name: string, steps: readonly StandInStep[]) => kit.standIn(name, steps);
+const standInRequest = (command: string) => kit.request(command);
+const criRecords = (jobName: string) => kit.criRecords(jobName);
+const logFiles = (jobName: string) => kit.logFiles(jobName);
 
 describe("runAgentJob on a real node: what the kubelet's log reader does to a transcript (issue 14)", () => {
   it("item 2: a stderr line written inside a 20 KiB stdout line: the kubelet serves them garbled, the run reports both pieces (line, byte offset, reason) and a notice, every other line once", async () => {
@@ -137,7 +46,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
       { gate: gates.stderrRecord },
       { stdout: `${long.slice(20_480)}\n${after.map((l) => `${l}\n`).join("")}` },
     ]);
-    const r = startRun(h, world, standInRequest(command), {}, ws.host);
+    const r = startRun(h, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
     // The records on the node, in the order containerd stored them: P (16 KiB of stdout), F (stderr), then F.
     await waitFor("the long line's P record", () => criRecords(job).some((x) => x.tag === "P"));
@@ -189,7 +98,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
   it("item 2, a tool result: a stderr JSON line inside a 20 KiB user event (counted unparsed) is reported, head and tail, once the tail arrives", async () => {
     const gates = { pRecord: unique("p"), stderrRecord: unique("e") };
     const lines = [init, step(0)];
-    const user = JSON.stringify({ type: "user", session_id: SESSION, message: { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "x".repeat(20 * 1024) }] } });
+    const user = streamJson.toolResult("x".repeat(20 * 1024));
     const after = [step(1), result("finished 2 steps")];
     const warning = '{"level":"warn","msg":"a JSON log line on stderr"}';
     const command = standIn(unique("tool"), [
@@ -200,7 +109,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
       { gate: gates.stderrRecord },
       { stdout: `${user.slice(20_480)}\n${after.map((l) => `${l}\n`).join("")}` },
     ]);
-    const r = startRun(h, world, standInRequest(command), {}, ws.host);
+    const r = startRun(h, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
     await waitFor("the user line's P record", () => criRecords(job).some((x) => x.tag === "P"));
     await api.openGate(gates.pRecord);
@@ -236,7 +145,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
       { stderr: `${trace.slice(20_480)}\n` },
       { stdout: after.map((l) => `${l}\n`).join("") },
     ]);
-    const r = startRun(h, world, standInRequest(command), {}, ws.host);
+    const r = startRun(h, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
     await waitFor("the stderr line's P record", () => criRecords(job).some((x) => x.tag === "P" && x.stream === "stderr"));
     await api.openGate(gates.pRecord);
@@ -276,7 +185,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
     ]);
     // A network cut: the run's first follow ends (clean EOF) right after it delivered M.
     const cuts = cutFollowAfter(h.logs, (l) => l.text === m);
-    const r = startRun({ ...h, logs: cuts.port }, world, standInRequest(command), {}, ws.host);
+    const r = startRun({ ...h, logs: cuts.port }, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
     const p = await waitFor("the long line's P record", () => criRecords(job).find((x) => x.tag === "P"));
     // M's whole second (the resume's sinceTime) must fall after the P record and at or before the F record.
@@ -311,7 +220,7 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
     ]);
     // The first follow ends after step 0; the next one opens only when the test lets it.
     const cuts = cutFollowAfter(h.logs, (l) => l.text === lines[1], { holdNext: true });
-    const r = startRun({ ...h, logs: cuts.port }, world, standInRequest(command), {}, ws.host);
+    const r = startRun({ ...h, logs: cuts.port }, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
     await cuts.reopening;
     await api.openGate(gates.burst);
@@ -329,92 +238,6 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
     expect(r.seen.notices.filter((n) => n.startsWith("Transcript gap"))).toHaveLength(1);
   });
 });
-
-describe("runAgentJob on a real node: a log follow gone half-open (issue 14, item 4, follow half)", () => {
-  it("the follow's connection stops delivering, without an EOF, before the container exits: 10 s after the exit the run reopens it from its cursor, every line once (also with graceSec 5, under the reopen's 10 s)", async () => {
-    const gate = unique("g");
-    const lines = [init, step(0)];
-    const rest = [step(1), result("finished 2 steps")];
-    const command = standIn(unique("halfopen"), [{ stdout: lines.map((l) => `${l}\n`).join("") }, { gate }, { stdout: rest.map((l) => `${l}\n`).join("") }]);
-    // Only the log follows go through the proxy; the Job and pod watches reach the API server directly.
-    const proxy = await stallingProxy(world.server);
-    const dir = mkdtempSync(join(tmpdir(), "clipjob-halfopen-"));
-    try {
-      const kubeconfig = join(dir, "kubeconfig");
-      writeFileSync(kubeconfig, readFileSync(world.kubeconfigAdapter, "utf8").split(world.server).join(proxy.url));
-      const kc = loadKubeConfig({ kubeconfigPath: kubeconfig });
-      if (!kc.ok) throw new Error(kc.error.message);
-      const r = startRun({ ...h, logs: new KubeLogAdapter(kc.value) }, world, standInRequest(command), {}, ws.host);
-      await r.line((l) => l === lines[1], "step 0");
-      // Half-open: the connection stays up, nothing more arrives, not even an EOF.
-      expect(proxy.stallOpenConnections()).toBeGreaterThanOrEqual(1);
-      await api.openGate(gate);
-      const outcome = await r.done;
-      expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, summary: "finished 2 steps" });
-      expect(r.seen.stdout).toEqual([...lines, ...rest]);
-      // The stalled stream was given up and the follow reopened through a new connection.
-      expect(proxy.connections).toBeGreaterThanOrEqual(2);
-      expect(outcome.transcriptGaps).toBeUndefined();
-    } finally {
-      await proxy.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-interface StallingProxy {
-  /** https://127.0.0.1:<port>: the API server's address as the proxy serves it (the certificate names 127.0.0.1). */
-  readonly url: string;
-  /** Connections accepted so far. */
-  readonly connections: number;
-  /** Stops forwarding the server's bytes on every open connection, keeping it open; returns how many. */
-  stallOpenConnections(): number;
-  close(): Promise<void>;
-}
-
-/** A TCP proxy on loopback to `server` (https://127.0.0.1:PORT) whose open connections can be made half-open. */
-async function stallingProxy(server: string): Promise<StallingProxy> {
-  const target = new URL(server);
-  const open = new Set<{ client: Socket; upstream: Socket }>();
-  let connections = 0;
-  const proxy = createServer((client) => {
-    connections += 1;
-    const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
-    const pair = { client, upstream };
-    open.add(pair);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      open.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("close", end).on("error", end);
-    upstream.on("close", end).on("error", end);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const { port } = proxy.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}`,
-    get connections() {
-      return connections;
-    },
-    stallOpenConnections() {
-      for (const { upstream, client } of open) {
-        upstream.unpipe(client);
-        upstream.pause();
-      }
-      return open.size;
-    },
-    async close() {
-      for (const { client, upstream } of open) {
-        client.destroy();
-        upstream.destroy();
-      }
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
 
 interface CuttingLogPort {
   readonly port: LogPort;
