@@ -107,17 +107,24 @@ export function longLineScript(random: () => number, runMs: number, lines: reado
 /**
  * Rotation during a cut: after a seeded line the open log stream is cut (EOF or reset) and every follow
  * request fails (503 or a reset) for 5–120 s; the container goes on writing, and the log (rotating at a few
- * hundred bytes to 128 KiB) rotates meanwhile. A follow reopened afterwards reads only the current file.
+ * hundred bytes to 128 KiB) rotates meanwhile. A follow reopened afterwards reads only the current file. In
+ * half the seeds the cut is followed by a 24–64 KiB line written in two pieces 11 s apart (a rotation check
+ * can fall between its records) and the follow stays down 11.2–26.2 s.
  */
 export function rotationScript(random: () => number, runMs: number, lines: readonly string[]): { script: ChaosScript; describe: string[] } {
   const after = Math.floor(random() * (lines.length - 1));
-  const spanMs = 5_000 + Math.floor(random() * 115_000);
+  // In half the seeds a long line written in two pieces 11 s apart follows the cut: a rotation check falls
+  // between its P records and its F, so the file the follow comes back to can start inside the line.
+  const straddle = random() < 0.5 ? longToolResult(random, `toolu_straddle_${after}`, 24 * 1024 + Math.floor(random() * 40 * 1024)) : null;
+  const spanMs = straddle === null ? 5_000 + Math.floor(random() * 115_000) : 11_200 + Math.floor(random() * 15_000);
   const cutMode = random() < 0.5 ? "eof" : "error";
   const error = random() < 0.5 ? "503" : "reset";
   const plain = evenScript(lines, runMs);
   const steps: ScriptStep[] = [];
+  const out: string[] = [];
   plain.steps.forEach((s, i) => {
     steps.push(s);
+    if (s.line !== undefined) out.push(s.line);
     if (i !== after) return;
     steps.push({
       afterMs: 0,
@@ -127,9 +134,15 @@ export function rotationScript(random: () => number, runMs: number, lines: reado
         fake.faults.cutOpenLogStreams(cutMode);
       },
     });
+    if (straddle === null) return;
+    const split = Math.floor(straddle.length * 0.8);
+    steps.push({ afterMs: 100, chunk: straddle.slice(0, split) }, { afterMs: 11_000, chunk: `${straddle.slice(split)}\n` });
+    out.push(straddle);
   });
   return {
-    script: { lines, steps },
-    describe: [`after line ${after + 1} the follow is cut (${cutMode}) and follow requests fail ${error} for ${spanMs} ms`],
+    script: { lines: out, steps },
+    describe: [
+      `after line ${after + 1} the follow is cut (${cutMode}) and follow requests fail ${error} for ${spanMs} ms${straddle === null ? "" : `; then a ${Buffer.byteLength(straddle)} B line in two pieces 11 s apart`}`,
+    ],
   };
 }
