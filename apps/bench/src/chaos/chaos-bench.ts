@@ -84,7 +84,7 @@ export async function chaosBench(quick: boolean): Promise<Section> {
       "host-restart: the process dies (ports and locks replaced) and the next heartbeat of the same task starts a new run that must reattach; both runs are audited (outcomes shown as `first → second`).",
       ...(reruns.length
         ? [
-            `Jobs created after an earlier Job of the agent had ended (the task ran again, never two at once; not an invariant): ${reruns.join(", ")}. After a host restart late in the run, the old Job can finish while the new process waits out the dead one's agent Lease; the new run then finds no live Job to reattach and starts the task again.`,
+            `Jobs created after an earlier Job of the agent had ended (the task ran again, never two at once; not an invariant): ${reruns.join(", ")}. After a host restart late in the run, the old Job can finish while the new process waits for the dead process's Lease to expire before it takes the agent's claim over; the new run then finds no live Job to reattach and starts the task again.`,
           ]
         : []),
       "long-line-cut: 2–4 extra stream-json lines of 17–120 KiB (ASCII and multi-byte text; the fake runtime stores them as 16 KiB `P` records and an `F`) among the transcript, each written in two pieces 1–2500 ms apart and followed within 1.5 s by a short line; for each, a one-shot cut (EOF or reset) of the open log stream strikes inside it, right after it, or right after the short line, and the follow resumes from its cursor with `sinceTime` at the cursor's whole second — the kubelet then serves the long line's later records without a timestamp prefix.",
