@@ -10,6 +10,7 @@
 // evaluation mode (`cluster: "simulated"`), paced to 60× real time (CLIPJOB_SIM_SPEED) so a run can be
 // cancelled while it is running. The server is always stopped.
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paperclipHome, provision } from "./provision.mjs";
@@ -218,11 +219,18 @@ try {
       assert(Date.now() < deadline, "the Job was never created");
       await sleep(200);
     }
-    const { exit } = await pc.stop({ keepDataDir: true });
-    assert(exit?.code === 0 && exit.signal === null, `server exit ${JSON.stringify(exit)}\n${pc.logs().split("\n").slice(-30).join("\n")}`);
-    assert(pc.logs().includes("graceful heartbeat run drain complete"), `no drain in the server log:\n${pc.logs().split("\n").slice(-30).join("\n")}`);
     const stopped = pc;
-    pc = await startPaperclip({ dataDir: stopped.dataDir, keepDataDir: keep, env: { CLIPJOB_SIM_SPEED: "60" }, quiet: true });
+    const { exit } = await stopped.stop({ keepDataDir: true });
+    try {
+      assert(exit?.code === 0 && exit.signal === null, `server exit ${JSON.stringify(exit)}\n${stopped.logs().split("\n").slice(-30).join("\n")}`);
+      assert(stopped.logs().includes("graceful heartbeat run drain complete"), `no drain in the server log:\n${stopped.logs().split("\n").slice(-30).join("\n")}`);
+      pc = await startPaperclip({ dataDir: stopped.dataDir, keepDataDir: keep, env: { CLIPJOB_SIM_SPEED: "60" }, quiet: true });
+    } catch (e) {
+      // The data dir was kept for the restart; without one it is this step's to remove (the stopped server's
+      // own stop() has already run and will not remove it again).
+      if (!keep) rmSync(stopped.dataDir, { recursive: true, force: true });
+      throw e;
+    }
     const run = await pc.api("GET", `/heartbeat-runs/${queued.id}`);
     assert(run.status === "interrupted" && run.errorCode === "server_shutdown_interrupted", `run after the restart: ${run.status}/${run.errorCode}`);
   });
