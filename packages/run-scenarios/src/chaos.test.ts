@@ -45,7 +45,7 @@ function schedule(seed: number): Schedule {
   let guardFaultOutlastsRetries = false;
   const faults = 1 + Math.floor(r() * 4);
   for (let i = 0; i < faults; i += 1) {
-    const kind = pick(["api", "api", "logcut", "logstall", "watch-expiry", "status-lag", "condition-lag", "delete", "evict", "cancel", "shutdown", "node-loss"]);
+    const kind = pick(["api", "api", "logcut", "logstall", "logcut-now", "logstall-now", "watch-expiry", "watch-silence", "status-lag", "condition-lag", "delete", "evict", "cancel", "shutdown", "node-loss"]);
     const at = Math.floor(r() * RUN_MS);
     switch (kind) {
       case "api": {
@@ -81,8 +81,21 @@ function schedule(seed: number): Schedule {
         setups.push({ what: `log streams stall ${afterMs} ms after opening`, run: (s) => s.fake.faults.stallLogStreams({ afterMs }) });
         break;
       }
+      case "logcut-now": {
+        // One cut of the follow open at that moment, wherever in the transcript it is.
+        const mode = pick(["eof", "error"] as const);
+        actions.push({ at, what: `open log stream cut (${mode}) at ${at}`, run: (s) => void s.fake.faults.cutOpenLogStreams(mode) });
+        break;
+      }
+      case "logstall-now":
+        actions.push({ at, what: `open log stream half-open at ${at}`, run: (s) => void s.fake.faults.stallOpenLogStreams() });
+        break;
       case "watch-expiry":
         actions.push({ at, what: `watch expiry at ${at}`, run: (s) => s.fake.faults.expireWatches() });
+        break;
+      case "watch-silence":
+        // Half-open watches: no event, no bookmark, no close, until the watcher's own silence bound.
+        actions.push({ at, what: `watches silent at ${at}`, run: (s) => s.fake.faults.silenceWatches() });
         break;
       case "status-lag": {
         const ms = Math.floor(r() * 30_000);
