@@ -239,9 +239,10 @@ describe("runAgentJob with the real claude on a real node", () => {
 
     const second = startRun(h, world, { ...claudeRequest(scenario), agent: req.agent, taskId: req.taskId, session: { sessionId: session } }, {}, h.host, new AgentLocks({ leaseTiming }));
     expect(await second.job).toBe(orphan);
-    // The dead host's Lease went unrenewed for its duration and was taken over, not ignored.
-    expect(second.seen.notices.some((n) => n.startsWith("Took over Lease") && n.includes(`from host-process/${host.pid}`))).toBe(true);
+    // The orphan may finish now: opened before the checks below, so a failing one leaves no pod running.
     await api.openGate(gate);
+    // The dead host's claim (its process Lease went unrenewed for its duration) was taken over, not ignored.
+    expect(second.seen.notices.some((n) => n.startsWith("Took over ") && n.includes(`from host-process/${host.pid}`)), second.seen.notices.join("\n")).toBe(true);
     const outcome = await second.done;
     expect(outcome).toMatchObject({ status: "succeeded", errorCode: null, sessionId: session, job: { name: orphan, reattached: true } });
     // The orphan's whole transcript, from its init line, each line once.
