@@ -131,26 +131,34 @@ describe("runAgentJob on a real node: what the kubelet's log reader does to a tr
   });
 
   it("item 2, the other way: an event written while a 20 KiB stderr line is open is served inside it; the run reports that line buried_event, every other line once", async () => {
-    const gates = { pRecord: unique("p"), eventRecord: unique("e") };
+    const gates = { linesRecords: unique("l"), pRecord: unique("p"), eventRecord: unique("e"), stderrEnd: unique("s") };
     const lines = [init, step(0)];
     const buried = step(1);
     const after = [step(2), result("finished 3 steps")];
     const trace = "e".repeat(20 * 1024);
+    // stdout and stderr are two pipes containerd reads apart: a write to one is ordered after a write to the
+    // other only by a gate opened once the first one's record is in the file.
     const command = standIn(unique("bury"), [
       { stdout: lines.map((l) => `${l}\n`).join("") },
+      { gate: gates.linesRecords },
       { stderr: trace.slice(0, 20_480) },
       { gate: gates.pRecord },
       { stdout: `${buried}\n` },
       { gate: gates.eventRecord },
       { stderr: `${trace.slice(20_480)}\n` },
+      { gate: gates.stderrEnd },
       { stdout: after.map((l) => `${l}\n`).join("") },
     ]);
     const r = startRun(h, world, standInRequest(command), {}, kit.ws.host);
     const job = await r.job;
+    await waitFor("the first lines' records", () => criRecords(job).length >= lines.length);
+    await api.openGate(gates.linesRecords);
     await waitFor("the stderr line's P record", () => criRecords(job).some((x) => x.tag === "P" && x.stream === "stderr"));
     await api.openGate(gates.pRecord);
     await waitFor("the event's record", () => criRecords(job).some((x) => x.content === buried));
     await api.openGate(gates.eventRecord);
+    await waitFor("the stderr line's last record", () => criRecords(job).some((x) => x.stream === "stderr" && x.tag === "F"));
+    await api.openGate(gates.stderrEnd);
     const outcome = await r.done;
 
     const records = criRecords(job);
