@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ClaimHolder, ClaimRecord, ObjectRef } from "@clipjob/core";
 import type { ContractHarness, HarnessFactory } from "./contract-harness.js";
-import { uniqueName } from "./contract-helpers.js";
+import { eventually, uniqueName } from "./contract-helpers.js";
 
 /**
  * The agent claim (the run's payload Secret under the agent's name) as `ClusterPort` keeps it, pinned against the
@@ -105,6 +105,41 @@ export function describeClaimContract(name: string, factory: HarnessFactory): vo
       expect(await h.cluster.deleteClaim(adopted.claim)).toEqual({ ok: true });
       await waitGone(h, first.ref);
       expect(await h.cluster.deleteClaim(adopted.claim)).toMatchObject({ ok: false, reason: "not_found" });
+    });
+
+    /** A Job submitted under `claim`: it mounts the claim as its payload and is owned by it. */
+    const claimedJob = async (claim: ClaimRecord, prefix: string) => {
+      const spec = await h.driver.specFor(uniqueName(prefix), { runMs: 600_000 });
+      return h.cluster.submit({ ...spec, payloadSecret: claim.ref.name, payloadSecretUid: claim.uid });
+    };
+
+    it("a Job submitted under a claim runs from it, and is collected with it when the claim is deleted (Background)", async () => {
+      const claim = await fresh("claim-owns");
+      const job = await claimedJob(claim, "claimed-job");
+      await eventually(h, "the Job's pod runs", async () => (await h.cluster.listPods(job.ref)).some((p) => p.phase === "Running"));
+      expect(await h.cluster.deleteClaim(claim)).toEqual({ ok: true });
+      await eventually(h, "the Job collected with its claim", async () => (await h.cluster.getJob(job.ref)) === null);
+    });
+
+    it("a Job submitted under a claim outlives a claim deleted with Orphan", async () => {
+      const claim = await fresh("claim-orphans");
+      const job = await claimedJob(claim, "orphaned-job");
+      expect(await h.cluster.deleteClaim(claim, "Orphan")).toEqual({ ok: true });
+      await waitGone(h, claim.ref);
+      await h.clock.sleep(2_000);
+      expect((await h.cluster.getJob(job.ref))?.ref.uid).toBe(job.ref.uid);
+      await h.cluster.deleteJob(job.ref, "Background");
+    });
+
+    it("a Job submitted under a claim that was replaced since (a fenced holder's late Job) is collected at once", async () => {
+      const claim = await fresh("claim-fence");
+      expect(await h.cluster.deleteClaim(claim)).toEqual({ ok: true });
+      await waitGone(h, claim.ref);
+      const again = await h.cluster.createClaim(claim.ref, holder("process-b"), {}, { prompt: "b" });
+      if (!again.ok) throw new Error(`create refused: ${again.reason}`);
+      const late = await claimedJob(claim, "late-job");
+      await eventually(h, "the late Job collected (its owner's uid is gone)", async () => (await h.cluster.getJob(late.ref)) === null);
+      expect((await h.cluster.getClaim(claim.ref))?.holder).toBe("process-b");
     });
 
     it("a claim larger than a Secret holds (1 MiB) is refused as too_large, and nothing is created", async () => {

@@ -1,6 +1,6 @@
 import { NO_HOST_FACTS, parseConfig, planAgentJob } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
-import { liveJobs, NAMESPACE, request, scenario, scripted, transcriptLines } from "./harness.js";
+import { jobsLeft, liveJobs, NAMESPACE, request, scenario, scripted, transcriptLines } from "./harness.js";
 
 const SESSION = { sessionId: "7a1d8e2c-1111-4222-8333-944455556666" };
 
@@ -17,7 +17,7 @@ describe("guard, orphans and reattach", () => {
     expect(second.seen.stdout).toEqual(lines);
     const firstOutcome = await first.done;
     expect(firstOutcome.status).not.toBe("succeeded");
-    expect(liveJobs(s.fake)).toEqual([]);
+    expect(await jobsLeft(s.fake)).toEqual([]);
     s.dispose();
   });
 
@@ -41,7 +41,7 @@ describe("guard, orphans and reattach", () => {
     const next = await s.run(scripted({ lines: transcriptLines(3), runMs: 1_000 }));
     expect(next.outcome.status).toBe("succeeded");
     expect(next.seen.progress.some((p) => p.type === "notice" && p.message.startsWith(`Removed Job ${stuck}: suspended since`))).toBe(true);
-    expect(liveJobs(s.fake)).toEqual([]);
+    expect(await jobsLeft(s.fake)).toEqual([]);
     s.dispose();
   });
 

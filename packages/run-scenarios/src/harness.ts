@@ -142,6 +142,15 @@ export function transcriptLines(count: number, opts: { sessionId?: string; isErr
   return lines;
 }
 
+/**
+ * Jobs left once the fake's garbage collector has acted (a second of virtual time, far beyond its latency): a
+ * finished Job goes with the run's agent claim, which owns it.
+ */
+export async function jobsLeft(fake: FakeCluster): Promise<string[]> {
+  await fake.clock.sleep(1_000);
+  return liveJobs(fake);
+}
+
 export function liveJobs(fake: FakeCluster): string[] {
   return fake.jobs(NAMESPACE).map((j) => j.ref.name);
 }

@@ -4,7 +4,7 @@
 // which of them supervises the agent's Job; each process's Lease says whether a claim's holder is alive.
 import { agentClaimName, declareGone, LABEL_MANAGED_BY, MANAGED_BY_VALUE, GONE_PREFIX, processLeaseName, PROCESS_LEASE_TIMING, type ProgressEvent, type RunOutcome } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
-import { liveJobs, NAMESPACE, payloads, request, scenario, scripted, transcriptLines } from "./harness.js";
+import { jobsLeft, liveJobs, NAMESPACE, payloads, request, scenario, scripted, transcriptLines } from "./harness.js";
 
 const AGENT = "agent-7f3a";
 const CLAIM = agentClaimName(AGENT);
@@ -105,7 +105,7 @@ describe("one agent, one Job across processes: the agent's claim and the process
     const outcome: RunOutcome = await run.done;
     expect(outcome.status).toBe("succeeded");
     const requests = s.fake.requests();
-    expect([requests["create secret"], requests["delete secret"], requests["get secret"] ?? 0, requests["patch secret"] ?? 0, requests["patch job"] ?? 0]).toEqual([1, 1, 0, 0, 0]);
+    expect([requests["create secret"], requests["create job"], requests["delete secret"], requests["delete job"] ?? 0, requests["get secret"] ?? 0, requests["patch secret"] ?? 0, requests["patch job"] ?? 0]).toEqual([1, 1, 1, 0, 0, 0, 0]);
     expect(requests["create lease"]).toBe(1);
     expect(requests["delete lease"]).toBe(1);
     expect(requests["get lease"] ?? 0).toBe(0);
@@ -210,7 +210,7 @@ describe("one agent, one Job across processes: the agent's claim and the process
     expect(outcome.status).toBe("succeeded");
     expect(notices(first.seen.progress).some((n) => n.startsWith("This process's Lease lapsed (marked gone:replica-b), but the agent's claim is still this run's"))).toBe(true);
     expect(payloads(s.fake)).toEqual([]);
-    expect(liveJobs(s.fake)).toEqual([]);
+    expect(await jobsLeft(s.fake)).toEqual([]);
     s.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_READ_RETRY } from "@clipjob/core";
 import { describe, expect, it } from "vitest";
-import { liveJobs, payloads, request, scenario } from "./harness.js";
+import { jobsLeft, liveJobs, payloads, request, scenario } from "./harness.js";
 
 describe("submit never leaves anything behind", () => {
   for (const [operation, count, code] of [
@@ -28,7 +28,7 @@ describe("submit never leaves anything behind", () => {
     const { outcome } = await s.run(request());
     expect(outcome.status).toBe("succeeded");
     expect(s.fake.requests()["create secret"]).toBe(2);
-    expect(liveJobs(s.fake)).toEqual([]);
+    expect(await jobsLeft(s.fake)).toEqual([]);
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });

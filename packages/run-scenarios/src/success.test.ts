@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveJobs, payloads, request, scenario, scripted, transcriptLines } from "./harness.js";
+import { jobsLeft, liveJobs, NAMESPACE, payloads, request, scenario, scripted, transcriptLines } from "./harness.js";
 
 describe("a fault-free run", () => {
   it("succeeds with usage, cost and session, streams every line, and leaves no Job or payload", async () => {
@@ -15,7 +15,7 @@ describe("a fault-free run", () => {
     expect(seen.stdout.length).toBeGreaterThan(2);
     expect(seen.stdout.every((l) => l.startsWith("{"))).toBe(true);
     expect(outcome.job?.kept).toBe(false);
-    expect(liveJobs(s.fake)).toEqual([]);
+    expect(await jobsLeft(s.fake)).toEqual([]);
     await s.fake.clock.sleep(30_000);
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
@@ -53,7 +53,10 @@ describe("a fault-free run", () => {
     const s = scenario();
     const { outcome } = await s.run(request({ configOverrides: { retainJobs: true } }));
     expect(outcome.job).toMatchObject({ kept: true, keptBecause: "retain" });
-    expect(liveJobs(s.fake)).toHaveLength(1);
+    // The claim that owned it went with Orphan propagation: the Job outlives it, freed of the reference.
+    expect(await jobsLeft(s.fake)).toHaveLength(1);
+    expect(s.fake.jobs(NAMESPACE)[0]?.ownerReferences).toEqual([]);
+    expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });
 

@@ -167,7 +167,7 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
     getClaim: (ref) => call("cluster", "getClaim", [ref]),
     createClaim: (ref, holder, labels, data) => call("cluster", "createClaim", [ref, holder, labels, data]),
     adoptClaim: (current, holder) => call("cluster", "adoptClaim", [current, holder]),
-    deleteClaim: (current) => call("cluster", "deleteClaim", [current]),
+    deleteClaim: (current, propagation) => call("cluster", "deleteClaim", [current, propagation]),
     getJob: (ref) => call("cluster", "getJob", [ref]),
     listJobs: (ns, selector) => call("cluster", "listJobs", [ns, selector]),
     relabel: (ref, labels) => call("cluster", "relabel", [ref, labels]),

@@ -95,6 +95,12 @@ export interface AgentJobSpec {
    * creates only the Job, mounting it. Unset: `submit` creates `<job>-payload` itself, owned by the Job.
    */
   readonly payloadSecret?: string;
+  /**
+   * The uid of that claim: the Job is owned by it (no controller, no blockOwnerDeletion), so deleting the claim
+   * collects the Job and its pods, and a Job created after its claim was replaced (a fenced holder's) is
+   * collected at once.
+   */
+  readonly payloadSecretUid?: string;
   readonly resources: Resources;
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Toleration[];

@@ -63,6 +63,9 @@ export interface ClaimPort {
    * and uid stay, so a running Job keeps its payload.
    */
   adoptClaim(current: ClaimRecord, holder: ClaimHolder): Promise<ClaimWrite>;
-  /** Deletes exactly `current` (uid and resourceVersion preconditions): `conflict` if it changed since. */
-  deleteClaim(current: ClaimRecord): Promise<ClaimDelete>;
+  /**
+   * Deletes exactly `current` (uid and resourceVersion preconditions): `conflict` if it changed since. The Job it
+   * owns is collected with it (`Background`, the default) or left without the reference (`Orphan`: a retained Job).
+   */
+  deleteClaim(current: ClaimRecord, propagation?: "Background" | "Orphan"): Promise<ClaimDelete>;
 }

@@ -52,9 +52,10 @@ export interface AgentClaimed {
    * Deletes the claim (preconditions: the uid and version this run wrote; a transient failure is retried a few
    * times) and ends this run's share of the process Lease. `deleted: false` when it was taken over meanwhile
    * (nothing is deleted then) or could not be deleted (a claim naming this process that no run of it holds is
-   * taken back by its next run of the agent, see `claimVerdict`'s `ours`).
+   * taken back by its next run of the agent, see `claimVerdict`'s `ours`). The Job the claim owns goes with it
+   * (`Background`) or stays without the reference (`Orphan`, for a retained Job).
    */
-  release(): Promise<{ readonly deleted: boolean }>;
+  release(propagation?: "Background" | "Orphan"): Promise<{ readonly deleted: boolean }>;
   /**
    * Keeps the claim (its Job keeps running, as at a shutdown) and ends this run's share of the process Lease;
    * when the last share ends the Lease is deleted and the claim is free for a successor at once.
@@ -116,13 +117,13 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
         claim = created.claim;
         return true;
       },
-      release: async () => {
+      release: async (propagation: "Background" | "Orphan" = "Background") => {
         if (released) return { deleted: false };
         released = true;
         try {
           for (let attempt = 1; ; attempt += 1) {
             try {
-              const gone = await ports.claims.deleteClaim(claim);
+              const gone = await ports.claims.deleteClaim(claim, propagation);
               return { deleted: gone.ok };
             } catch (error) {
               if (!(isClusterError(error) && error.transient) || attempt >= ATTEMPTS) return { deleted: false };

@@ -98,17 +98,22 @@ async function runUnsafe(deps: RunDependencies, reporter: RunReporter, request: 
   held.claim.fenced.addEventListener("abort", onFenced, { once: true });
   if (held.claim.fenced.aborted) onFenced();
   let keepClaim = true;
+  let retained = false;
   try {
     await reporter.safely(() =>
       reporter.observer.onJob?.({ namespace: job.ref.namespace, name: job.ref.name, reattached, spec: reattached ? null : spec }),
     );
-    const outcome = await superviseJob(deps, reporter, { ...options, takeoverSignal: takenOver.signal }, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf({ ...spec, payloadSecret: held.claim.claim.ref.name }) });
+    // A Job this run created under its claim, or the one it adopted with the claim, is owned by the claim.
+    const ownedByClaim = !reattached || (held.claim.adopted && held.claim.claim.jobName === job.ref.name);
+    const outcome = await superviseJob(deps, reporter, { ...options, takeoverSignal: takenOver.signal }, { job, reattached, config, resumedSessionId: request.session?.sessionId ?? null, facts: runFactsOf({ ...spec, payloadSecret: held.claim.claim.ref.name }), ownedByClaim });
     keepClaim = claimOutlivesRun(outcome);
+    retained = outcome.job?.keptBecause === "retain";
     return outcome;
   } finally {
     held.claim.fenced.removeEventListener("abort", onFenced);
     start.release();
-    await (keepClaim ? held.claim.keep() : held.claim.release());
+    // A retained Job outlives its claim: the claim goes with Orphan propagation, which only drops the reference.
+    await (keepClaim ? held.claim.keep() : held.claim.release(retained ? "Orphan" : "Background"));
     held.done();
   }
 }

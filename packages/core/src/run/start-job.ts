@@ -106,7 +106,8 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
   }
   await reporter.phase("submitting");
   try {
-    const job = await ports.cluster.submit(spec, cancelSignal);
+    // Owned by the claim as it is now (a refill above made a new one): collected with it.
+    const job = await ports.cluster.submit({ ...spec, payloadSecretUid: claimed.claim.uid }, cancelSignal);
     await reporter.notice("info", `Created Job ${job.ref.name} in namespace ${job.ref.namespace} (deadline: ${spec.activeDeadlineSeconds ? `${spec.activeDeadlineSeconds}s` : "none"})`);
     return { kind: "started", job, reattached: false, release: claim(job) };
   } catch (error) {

@@ -34,6 +34,11 @@ export interface SupervisedJob {
   readonly resumedSessionId: string | null;
   /** Memory limit, API endpoint and credential sources of the planned pod, for outcome messages. */
   readonly facts?: RunFacts;
+  /**
+   * The Job is owned by the run's agent claim, which the run deletes after clean-up: a finished Job is then
+   * collected with it, and clean-up deletes only a Job whose pods must be stopped now.
+   */
+  readonly ownedByClaim?: boolean;
 }
 
 /** Supervises the Job to its ending and returns the classified outcome. */
@@ -153,6 +158,8 @@ async function cleanUp(ports: WatcherPorts, reporter: RunReporter, ref: JobRef, 
   if (ending.kind === "unreachable") return { ...base, kept: true, keptBecause: "outcome_unknown" };
   if (ending.kind === "state_mismatch") return { ...base, kept: true, keptBecause: "state_mismatch" };
   if (run.config.retainJobs && !endingDeletesJob(ending)) return { ...base, kept: true, keptBecause: "retain" };
+  // A finished Job has no pod left to stop: the claim's delete (the run's last request) collects it.
+  if (run.ownedByClaim === true && ending.kind === "job_finished" && !endingDeletesJob(ending)) return { ...base, kept: false };
   try {
     await ports.cluster.deleteJob(ref, "Background");
     return { ...base, kept: false };

@@ -1,12 +1,13 @@
 import type { ObjectStore, StoreEvent } from "../store/object-store.js";
-import { FOREGROUND_FINALIZER, type AnyObject } from "../store/objects.js";
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type AnyObject } from "../store/objects.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import { WorkQueue } from "./work-queue.js";
 
 /**
  * The garbage collector: deletes objects whose every owner (by uid) is gone (Background cascade), and for an
  * owner deleted with Foreground propagation deletes its dependents first, removing the `foregroundDeletion`
- * finalizer once no dependent with blockOwnerDeletion remains.
+ * finalizer once no dependent with blockOwnerDeletion remains; an owner deleted with Orphan propagation is
+ * dropped from its dependents' ownerReferences, then its `orphan` finalizer is removed.
  *
  * Like the real one it works from its dependency graph, not by scanning storage: each change marks the objects
  * whose verdict it can alter (the object itself, its dependents when it goes, its owners), and a sweep looks
@@ -39,7 +40,7 @@ export class GarbageCollector {
       for (const d of this.store.dependents(m.uid)) this.maybeOrphaned.add(d.metadata.uid);
     } else {
       if (m.ownerReferences.length > 0) this.maybeOrphaned.add(m.uid);
-      if (m.finalizers.includes(FOREGROUND_FINALIZER)) this.maybeWaiting.add(m.uid);
+      if (m.finalizers.includes(FOREGROUND_FINALIZER) || m.finalizers.includes(ORPHAN_FINALIZER)) this.maybeWaiting.add(m.uid);
     }
     for (const r of m.ownerReferences) this.maybeWaiting.add(r.uid);
     this.queue.enqueue("sweep");
@@ -56,6 +57,18 @@ export class GarbageCollector {
     for (const o of doomed) this.remove(o, "Background");
     for (const owner of owners) {
       const m = owner.metadata;
+      if (m.deletionTimestamp !== undefined && m.finalizers.includes(ORPHAN_FINALIZER)) {
+        // Orphan propagation: free the dependents (drop this owner from their ownerReferences), then let it go.
+        for (const d of this.store.dependents(m.uid)) {
+          this.store.update(d.kind, d.metadata.namespace, d.metadata.name, (x) => {
+            x.metadata.ownerReferences = x.metadata.ownerReferences.filter((r) => r.uid !== m.uid);
+          });
+        }
+        this.store.update(owner.kind, m.namespace, m.name, (x) => {
+          x.metadata.finalizers = x.metadata.finalizers.filter((f) => f !== ORPHAN_FINALIZER);
+        });
+        continue;
+      }
       if (m.deletionTimestamp === undefined || !m.finalizers.includes(FOREGROUND_FINALIZER)) continue;
       for (const d of this.store.dependents(m.uid)) if (d.metadata.deletionTimestamp === undefined) this.remove(d, "Foreground");
       const blocking = this.store.dependents(m.uid).filter((d) => d.metadata.ownerReferences.some((r) => r.uid === m.uid && r.blockOwnerDeletion));

@@ -63,11 +63,11 @@ export class FakeClaimPort implements ClaimPort {
     );
   }
 
-  async deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
+  async deleteClaim(current: ClaimRecord, propagation: "Background" | "Orphan" = "Background"): Promise<ClaimDelete> {
     this.session.check("delete secret");
     const { namespace, name } = current.ref;
     try {
-      await this.api.call("delete secret", namespace, () => this.store.delete("Secret", namespace, name, { propagation: "Background", uid: current.uid, resourceVersion: current.resourceVersion }));
+      await this.api.call("delete secret", namespace, () => this.store.delete("Secret", namespace, name, { propagation, uid: current.uid, resourceVersion: current.resourceVersion }));
       return { ok: true };
     } catch (err) {
       if (isClusterError(err) && (err.code === "conflict" || err.code === "not_found")) return { ok: false, reason: err.code, message: err.message };

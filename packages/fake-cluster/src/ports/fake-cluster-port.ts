@@ -30,7 +30,7 @@ import {
 import type { ApiGateway } from "../api/api-gateway.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import type { ObjectStore } from "../store/object-store.js";
-import { JOB_NAME_LABEL, type JobObject } from "../store/objects.js";
+import { JOB_NAME_LABEL, type JobObject, type OwnerReference } from "../store/objects.js";
 import { FakeClaimPort } from "./fake-claim-port.js";
 import type { PortSession } from "./port-session.js";
 import type { ReadRetrier } from "./read-retrier.js";
@@ -190,8 +190,8 @@ export class FakeClusterPort implements ClusterPort {
     return this.claims.adoptClaim(current, holder);
   }
 
-  deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
-    return this.claims.deleteClaim(current);
+  deleteClaim(current: ClaimRecord, propagation?: "Background" | "Orphan"): Promise<ClaimDelete> {
+    return this.claims.deleteClaim(current, propagation);
   }
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {
@@ -254,10 +254,15 @@ export class FakeClusterPort implements ClusterPort {
   }
 }
 
-function newJob(spec: AgentJobSpec, suspend: boolean): Omit<JobObject, "metadata"> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } } {
+function newJob(
+  spec: AgentJobSpec,
+  suspend: boolean,
+): Omit<JobObject, "metadata"> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string>; ownerReferences: OwnerReference[] } } {
+  // Owned by the run's agent claim when it has one (as k8s-infra renders it): collected with it.
+  const owner = spec.payloadSecret !== undefined && spec.payloadSecretUid !== undefined ? [{ apiVersion: "v1", kind: "Secret", name: spec.payloadSecret, uid: spec.payloadSecretUid }] : [];
   return {
     kind: "Job",
-    metadata: { name: spec.ref.name, namespace: spec.ref.namespace, labels: { ...spec.labels }, annotations: { ...spec.annotations } },
+    metadata: { name: spec.ref.name, namespace: spec.ref.namespace, labels: { ...spec.labels }, annotations: { ...spec.annotations }, ownerReferences: owner },
     spec: {
       template: spec,
       suspend,

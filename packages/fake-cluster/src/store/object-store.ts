@@ -5,7 +5,7 @@ import { apiError, alreadyExists, conflict, notFound } from "../api/api-errors.j
 import { matchesSelector } from "./label-selector.js";
 import { copySharingFrozen, deepFreeze, draftOf } from "./frozen.js";
 import { ObjectIndex } from "./object-index.js";
-import { CLUSTER_SCOPED, FOREGROUND_FINALIZER, type AnyObject, type Kind, type ObjectMeta, type ObjectOfKind } from "./objects.js";
+import { CLUSTER_SCOPED, FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type AnyObject, type Kind, type ObjectMeta, type ObjectOfKind } from "./objects.js";
 import { WatchRoutes } from "./watch-routes.js";
 
 export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -46,7 +46,8 @@ export interface WatchOptions {
 }
 
 export interface DeleteOptions {
-  readonly propagation?: "Background" | "Foreground";
+  /** Orphan: the object waits (finalizer `orphan`) until the garbage collector has removed it from its dependents' ownerReferences. */
+  readonly propagation?: "Background" | "Foreground" | "Orphan";
   readonly gracePeriodSeconds?: number;
   /** Precondition: delete only this incarnation of the name. */
   readonly uid?: string;
@@ -211,6 +212,13 @@ export class ObjectStore {
         return this.finishDelete(next as ObjectOfKind<K>, current);
       }
       return { object: current, removed: false };
+    }
+    if (options.propagation === "Orphan") {
+      m.deletionTimestamp = now;
+      m.deletionGracePeriodSeconds = 0;
+      if (!m.finalizers.includes(ORPHAN_FINALIZER)) m.finalizers.push(ORPHAN_FINALIZER);
+      this.commit("MODIFIED", next, current);
+      return { object: next as ObjectOfKind<K>, removed: false };
     }
     if (options.propagation === "Foreground") {
       m.deletionTimestamp = now;

@@ -159,6 +159,8 @@ export type ObjectOfKind<K extends Kind> = Extract<AnyObject, { kind: K }>;
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
+/** What the API server puts on an object deleted with propagationPolicy Orphan, until its dependents are freed. */
+export const ORPHAN_FINALIZER = "orphan";
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
 /**

@@ -94,14 +94,14 @@ export class KubeClaimAdapter implements ClaimPort {
     return written(op, current.ref, () => this.api.patchNamespacedSecret({ name, namespace, body }, requestOptions({ contentType: MERGE_PATCH })));
   }
 
-  async deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
+  async deleteClaim(current: ClaimRecord, propagation: "Background" | "Orphan" = "Background"): Promise<ClaimDelete> {
     const { namespace, name } = current.ref;
     const op = secretOperation("delete claim secret", "delete", namespace);
     try {
       await this.api.deleteNamespacedSecret({
         name,
         namespace,
-        body: { propagationPolicy: "Background", preconditions: { uid: current.uid, resourceVersion: current.resourceVersion } },
+        body: { propagationPolicy: propagation, preconditions: { uid: current.uid, resourceVersion: current.resourceVersion } },
       });
       return { ok: true };
     } catch (e) {

@@ -148,8 +148,8 @@ export class KubeClusterAdapter implements ClusterPort {
     return this.claims.adoptClaim(current, holder);
   }
 
-  deleteClaim(current: ClaimRecord): Promise<ClaimDelete> {
-    return this.claims.deleteClaim(current);
+  deleteClaim(current: ClaimRecord, propagation?: "Background" | "Orphan"): Promise<ClaimDelete> {
+    return this.claims.deleteClaim(current, propagation);
   }
 
   async getJob(ref: ObjectRef): Promise<JobSnapshot | null> {

@@ -17,6 +17,11 @@ export function renderJob(spec: AgentJobSpec): V1Job {
       namespace: spec.ref.namespace,
       labels: { ...spec.labels },
       annotations: { ...spec.annotations },
+      // Owned by the run's agent claim: deleting the claim collects the Job. No controller and no
+      // blockOwnerDeletion (which would need update on secrets/finalizers under OwnerReferencesPermissionEnforcement).
+      ...(spec.payloadSecret !== undefined && spec.payloadSecretUid !== undefined
+        ? { ownerReferences: [{ apiVersion: "v1", kind: "Secret", name: spec.payloadSecret, uid: spec.payloadSecretUid }] }
+        : {}),
     },
     spec: {
       // One attempt: a retried agent run would repeat side effects the first one may already have made.
