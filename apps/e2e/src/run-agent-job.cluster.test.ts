@@ -184,12 +184,24 @@ describe("runAgentJob with one permission of the adapter's Role removed", () => 
     expect(await h.cluster.listJobs(cp.namespace, { [LABEL_MANAGED_BY]: MANAGED_BY_VALUE }).then((jobs) => jobs.filter((j) => !j.deletionTimestamp))).toEqual([]);
   });
 
-  it("without delete jobs the run keeps its result, keeps the Job (delete_failed) and its notice names the permission", async () => {
+  it("without delete jobs a fault-free run still leaves no Job: its finished Job goes with the agent claim that owns it", async () => {
     const run = await withoutPermission("jobs", "delete", async () => {
       const r = start(quick(), transcript(false));
-      return { outcome: await r.done, notices: r.notices, name: await r.job };
+      return { outcome: await r.done, name: await r.job };
     });
-    expect(run.outcome).toMatchObject({ status: "succeeded", job: { kept: true, keptBecause: "delete_failed" } });
+    expect(run.outcome).toMatchObject({ status: "succeeded", job: { kept: false } });
+    await expectJobGone(run.name);
+  });
+
+  it("without delete jobs a cancelled run keeps its outcome, keeps the Job (delete_failed) and its notice names the permission", async () => {
+    const run = await withoutPermission("jobs", "delete", async () => {
+      const cancel = new AbortController();
+      const r = start(request({ CLIPJOB_SIM_EXIT_CODE: "0", CLIPJOB_SIM_RUN_FOR: "60s" }), transcript(false), { cancelSignal: cancel.signal });
+      const name = await r.job;
+      cancel.abort();
+      return { outcome: await r.done, notices: r.notices, name };
+    });
+    expect(run.outcome).toMatchObject({ errorCode: "cancelled", job: { kept: true, keptBecause: "delete_failed" } });
     expect(run.notices.join("\n")).toMatch(/delete.*jobs/);
     await h.cluster.deleteJob({ namespace: cp.namespace, name: run.name }, "Background");
   });

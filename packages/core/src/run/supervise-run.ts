@@ -164,7 +164,8 @@ async function cleanUp(ports: WatcherPorts, reporter: RunReporter, ref: JobRef, 
     await ports.cluster.deleteJob(ref, "Background");
     return { ...base, kept: false };
   } catch (error) {
-    await reporter.notice("warn", `Failed to delete Job ${ref.name}; its TTL will remove it: ${describeError(error)}`);
+    const then = run.ownedByClaim === true ? "the garbage collector removes it with the agent claim that owns it" : "its TTL will remove it";
+    await reporter.notice("warn", `Failed to delete Job ${ref.name}; ${then}: ${describeError(error)}`);
     return { ...base, kept: true, keptBecause: "delete_failed" };
   }
 }
