@@ -1,7 +1,7 @@
 // A Paperclip-like host process for the real-node suite's host-restart case: runs one heartbeat with
 // runAgentJob over the built packages (`@clipjob/core` and `@clipjob/k8s-infra` dist; `pnpm test:node` builds them) and prints what it sees as JSON
 // lines ({type: "job" | "line" | "notice" | "outcome"}), until it ends or is killed. The host-restart case
-// SIGKILLs it mid-run; the Lease race starts two at once. Its agent Leases are held as
+// SIGKILLs it mid-run; the claim race starts two at once. Its Lease and agent claims are held as
 // `host-process/<pid>`, with the timing CLIPJOB_E2E_LEASE_TIMING gives (JSON LeaseTiming) or core's default.
 //
 //   node host-process.mjs <kubeconfig> '<RunRequest JSON>'

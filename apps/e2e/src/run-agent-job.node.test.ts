@@ -216,7 +216,7 @@ describe("runAgentJob with the real claude on a real node", () => {
       textTurn("Finished after the restart."),
     ]);
     const req = claudeRequest(scenario);
-    // The killed host's agent Lease blocks the agent until it expires: a short one keeps the case quick.
+    // The killed host's process Lease blocks its agent claims until it expires: a short one keeps the case quick.
     const leaseTiming = { durationSeconds: 6, renewMs: 2_000, pollMs: 500 };
     const host = spawn(process.execPath, [HOST_PROCESS, world.kubeconfigAdapter, JSON.stringify(req)], {
       stdio: ["ignore", "pipe", "inherit"],

@@ -157,7 +157,7 @@ export class FakeCluster {
     return this.ports.host;
   }
 
-  /** The agent Leases (coordination.k8s.io/v1); two FakeClusters' ports never share one, two runs' may. */
+  /** Leases (coordination.k8s.io/v1): the processes' Leases the agent claims name; two FakeClusters' ports never share one, two runs' may. */
   get leases(): LeasePort {
     return this.ports.leases;
   }

@@ -29,7 +29,7 @@ export interface Scenario {
   run(request: RunRequest, options?: Omit<RunOptions, "observer">): Promise<{ outcome: RunOutcome; seen: Recorded }>;
   /** Starts a run without awaiting it; `seen` fills as the run goes. */
   start(request: RunRequest, options?: Omit<RunOptions, "observer">): { done: Promise<RunOutcome>; seen: Recorded };
-  /** A second host process on the same cluster, holding its agent Leases as `identity`. */
+  /** A second host process on the same cluster, holding its Lease and agent claims as `identity`. */
   process(identity: string, options?: AgentLocksOptions): HostProcess;
   /** Virtual-time wait until `predicate` holds (bounded). */
   until(predicate: () => boolean, maxMs?: number): Promise<void>;

@@ -65,7 +65,7 @@ describe("resources a run uses", () => {
     // 1 GB through the reader plus a full GC every 2 virtual s: 22–78 s measured on 2 cores with every core busy.
   }, 300_000);
 
-  it("API requests per run do not grow with run length: 30 and 60 minutes cost what 30 seconds costs, apart from the agent Lease's renewals", async () => {
+  it("API requests per run do not grow with run length: 30 and 60 minutes cost what 30 seconds costs, apart from the process Lease's renewals (the process's, not the run's)", async () => {
     const count = async (runMs: number) => {
       const s = scenario();
       const { outcome } = await s.run(scripted({ lines: transcriptLines(20), runMs }));
@@ -83,8 +83,9 @@ describe("resources a run uses", () => {
     // resumes without a relist, so it costs one request.
     expect(long.requests).toBeLessThanOrEqual(short.requests + 2);
     expect(hour.requests).toBeLessThanOrEqual(17);
-    // The one cost that grows, by design: a crashed holder must be told from a live one (docs/architecture.md,
-    // "Across processes"): exactly one Lease update per renewal interval, nothing more.
+    // The one cost that grows, by design, and it is the process's (shared by all its runs): a crashed holder must
+    // be told from a live one (docs/architecture.md, "Across processes"): one process Lease update per renewal
+    // interval, nothing more.
     for (const run of [short, long, hour]) expect(run.renewals).toBe(Math.floor(run.durationMs / PROCESS_LEASE_TIMING.renewMs));
   });
 });

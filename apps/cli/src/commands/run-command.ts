@@ -255,7 +255,7 @@ const GUARD_BLOCKS: ReadonlySet<string> = new Set(["k8s_concurrent_run_blocked",
  */
 function blockedHint(outcome: RunOutcome, agentId: string, namespace: string): string[] {
   if (outcome.errorCode === null || !GUARD_BLOCKS.has(outcome.errorCode)) return [];
-  // Blocked by the agent's Lease: its holder is a live process (it renewed while this run watched).
+  // Blocked by the agent's claim: its holder is a live process (its Lease was renewed while this run watched).
   const holder = outcome.errorMeta?.["holder"];
   if (typeof holder === "string") return [`Agent ${agentId} is supervised by another clipjob process (${holder}): wait for its run to end, or give this run its own --agent-id.`];
   const jobs = outcome.errorMeta?.["jobs"];

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 
 /**
- * The `holderIdentity` this process writes into agent Leases: host, pid and a random suffix, so a restarted
+ * The identity this process writes into its Lease and its agent claims: host, pid and a random suffix, so a restarted
  * process (same host, maybe the same pid in a fresh container) never passes for its predecessor.
  */
 export function processIdentity(): string {

@@ -1,7 +1,7 @@
 /**
- * A 53-bit hash of a string, the digest in Job and Lease names (`job-name.ts`). It must never change: a
+ * A 53-bit hash of a string, the digest in Job, claim and Lease names (`job-name.ts`). It must never change: a
  * name is how a process finds a Job another process (or its own previous version, across a rolling update)
- * created for the same run, and the agent's Lease that guards it, so every version must compute the same
+ * created for the same run, and the agent's claim that guards it, so every version must compute the same
  * name from the same ids. Golden names pin it (`job-name.test.ts`).
  *
  * The text is read as 32-bit words, even and odd words going to separate pairs of lanes (a multiplicative

@@ -13,7 +13,7 @@ export interface ClusterPorts {
   readonly logs: LogPort;
   readonly host: HostPort;
   readonly access: AccessPort;
-  /** The agent Leases: one agent, one Job across processes. */
+  /** The process Lease the agent claims name (one agent, one Job across processes). */
   readonly leases: LeasePort;
   readonly clock: Clock;
 }

@@ -32,7 +32,7 @@ export type ClaimVerdict =
   /** Holder gone, no live Job: replace — `DELETE` with uid and version preconditions, then create. */
   | { readonly kind: "replace"; readonly from: string | null };
 
-/** Twice the Lease's duration by the claimant's clock is gone without watching (as for agent Leases). */
+/** Twice the Lease's duration by the claimant's clock is gone without watching (a broken clock on one host must not block an agent forever). */
 const STALE_FACTOR = 2;
 
 /**
