@@ -198,6 +198,35 @@ describe("one agent, one Job across processes: the agent's claim and the process
     s.dispose();
   });
 
+  it("a fenced process creates no Job: its Lease marked gone and its claim replaced while its guard was still reading, the run ends k8s_concurrent_run_blocked with nothing created", async () => {
+    const s = scenario();
+    const timing = { durationSeconds: 6, renewMs: 2_000, pollMs: 500 };
+    const a = s.process("replica-a", { leaseTiming: timing });
+    const b = s.process("replica-b", { leaseTiming: timing });
+    // The guard's first list of the namespace is refused for 5 s (its retries wait it out), so the run sits
+    // between its claim and its Job for longer than a renewal interval.
+    const from = s.fake.clock.now();
+    s.fake.faults.failRequests({ operation: "list jobs", error: "429", from, until: from + 5_000, retryAfterMs: 2_000 });
+    const run = a.start(request());
+    await s.until(() => payloads(s.fake).length === 1);
+    // What replica-b does once replica-a's Lease has gone unrenewed for its duration and its claim's Job is absent:
+    // the mark, then the replace.
+    const held = s.fake.leaseObjects().find((l) => l.ref.name === processLeaseName("replica-a"))!;
+    expect(await declareGone(b.deps().leases, held, "replica-b", s.fake.clock.now())).toBe(true);
+    const claim = (await b.deps().cluster.getClaim({ namespace: NAMESPACE, name: CLAIM }))!;
+    expect(await b.deps().cluster.deleteClaim(claim)).toEqual({ ok: true });
+    const replaced = await b.deps().cluster.createClaim(claim.ref, { holder: "replica-b", holderLease: { namespace: NAMESPACE, name: processLeaseName("replica-b") }, runId: "run-b", jobName: "ac-b" }, {}, { prompt: "b" });
+    expect(replaced.ok).toBe(true);
+
+    const outcome = await run.done;
+    expect(outcome).toMatchObject({ status: "failed", errorCode: "k8s_concurrent_run_blocked", job: null });
+    expect(outcome.errorMessage).toContain("this process's Lease was declared gone (marked gone:replica-b)");
+    expect(s.fake.requests()["create job"] ?? 0).toBe(0);
+    // replica-b's claim is untouched: replica-a's release names the uid and version it wrote.
+    expect((await b.deps().cluster.getClaim(claim.ref))?.holder).toBe("replica-b");
+    s.dispose();
+  });
+
   it("a holder whose Lease lapsed but whose claim nobody took keeps supervising and says so", async () => {
     const s = scenario();
     const a = s.process("replica-a");
