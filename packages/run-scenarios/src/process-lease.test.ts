@@ -1,9 +1,9 @@
-// Draft (docs/constant-cost-agent-claim.md): one Lease per process carries the liveness of all its agent
-// claims. These cases pin what the design relies on, over the fake API server: the process-wide cost does not
+// One Lease per process carries the liveness of all its agent claims (docs/constant-cost-agent-claim.md). These cases pin what the design relies on, over the fake API server: the process-wide cost does not
 // grow with the number of runs, a live process is told from a gone one by the claim verdict, and a process a
 // taker judged gone finds out at its next renewal.
 import { PROCESS_LEASE_TIMING, claimVerdict, declareGone, GONE_PREFIX, processLeaseName, ProcessLease, type ClaimRecord, type ProcessHold } from "@clipjob/core";
 import { FakeCluster } from "@clipjob/fake-cluster";
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { NAMESPACE } from "./harness.js";
 
@@ -87,6 +87,25 @@ describe("the process Lease: one per process, shared by all its agent claims", (
     expect(next.fenced.aborted).toBe(false);
     await hold.release();
     await next.release();
+    fake.dispose();
+  });
+
+  it("200 holds on one process Lease: each run's fence listener sits on its own signal (no MaxListenersExceededWarning in the host's log), and one fencing aborts every hold", async () => {
+    const fake = new FakeCluster({ seed: 1, namespace: NAMESPACE });
+    const a = fake.openProcess();
+    const lease = new ProcessLease(A, leaseRef(A));
+    const holds: ProcessHold[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const hold = await lease.hold({ leases: a.leases, clock: fake.clock });
+      hold.fenced.addEventListener("abort", () => undefined, { once: true }); // as runAgentJob does for each run
+      holds.push(hold);
+    }
+    expect(Math.max(...holds.map((h) => getEventListeners(h.fenced, "abort").length))).toBe(1);
+    const b = fake.openProcess();
+    expect(await declareGone(b.leases, (await b.leases.getLease(leaseRef(A)))!, B, fake.clock.now())).toBe(true);
+    await fake.clock.sleep(PROCESS_LEASE_TIMING.renewMs + 1);
+    expect(holds.filter((h) => h.fenced.aborted)).toHaveLength(200);
+    for (const h of holds) await h.release();
     fake.dispose();
   });
 

@@ -40,7 +40,9 @@ export class ProcessLease {
   private record: LeaseRecord | null = null;
   private renewedAt = 0;
   private holds = 0;
-  private fence = new AbortController();
+  // One controller per hold, not one shared signal: every run adds an abort listener to its hold's signal, and
+  // a signal shared by more than 10 concurrent runs makes Node warn of a listener leak in the host's log.
+  private readonly fences = new Set<AbortController>();
   private stop: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -69,14 +71,16 @@ export class ProcessLease {
         this.stop = stop;
         void this.renew(ports, stop.signal);
       }
-      const fenced = this.fence.signal;
+      const fence = new AbortController();
+      this.fences.add(fence);
       let released = false;
       return {
-        fenced,
+        fenced: fence.signal,
         release: () =>
           this.serial(async () => {
             if (released) return;
             released = true;
+            this.fences.delete(fence);
             this.holds -= 1;
             if (this.holds > 0) return;
             // No await of the loop: a renewal is serialised like this release, so none is in flight now, and
@@ -127,9 +131,11 @@ export class ProcessLease {
     throw new ClusterError({ code: "conflict", operation: "update lease", message: `process Lease ${this.ref.namespace}/${this.ref.name} kept changing under this process` });
   }
 
+  /** Fences every hold taken so far; holds taken later get fresh signals. */
   private fenceHolds(reason: string): void {
-    this.fence.abort(reason);
-    this.fence = new AbortController();
+    const fenced = [...this.fences];
+    this.fences.clear();
+    for (const fence of fenced) fence.abort(reason);
   }
 
   private async renew(ports: ProcessLeasePorts, stop: AbortSignal): Promise<void> {
