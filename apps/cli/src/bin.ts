@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import type { CliIo } from "./cli/cli-io.js";
+import { INTERRUPT_SIGNALS, type CliIo, type InterruptSignal } from "./cli/cli-io.js";
 import { runCli } from "./main.js";
 
 const io: CliIo = {
@@ -8,8 +8,11 @@ const io: CliIo = {
   env: process.env,
   cwd: process.cwd(),
   onInterrupt(handler) {
-    process.on("SIGINT", handler);
-    return () => process.off("SIGINT", handler);
+    const listeners = INTERRUPT_SIGNALS.map((signal) => [signal, () => handler(signal)] as [InterruptSignal, () => void]);
+    for (const [signal, listener] of listeners) process.on(signal, listener);
+    return () => {
+      for (const [signal, listener] of listeners) process.off(signal, listener);
+    };
   },
   exitNow(code) {
     process.exit(code);

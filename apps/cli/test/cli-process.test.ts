@@ -54,6 +54,19 @@ describe("clipjob run (built CLI, simulated cluster)", () => {
     expect(result.stdout).toMatch(JOBS_LEFT);
   });
 
+  it.each(["SIGTERM", "SIGHUP"] as const)("cancels on %s as on Ctrl-C (a `timeout`, a CI kill, a closed terminal): the Job is deleted, nothing is left, exit 130", async (signal) => {
+    const cli = startCli(["run", "--scenario", "silent-then-success", "--speed", "20"]);
+    await cli.waitForOutput("● Claude started");
+    cli.interrupt(signal);
+    const result = await cli.done;
+    expect(result.timedOut).toBe(false);
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain(`${signal}: cancelling the run and deleting its Job if one was created`);
+    expect(result.stdout).toContain("✘ cancelled");
+    expect(result.stdout).toMatch(JOBS_LEFT);
+  });
+
   it.each([
     { name: "an invalid config value, naming the field", args: ["run", "--set", "timeoutSec=-1"], stderr: "timeoutSec:" },
     // The config schema refuses it (config_invalid), listing every valid name, as Paperclip's form does.

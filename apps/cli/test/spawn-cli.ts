@@ -8,7 +8,8 @@ export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export interface CliProcess {
   /** Resolves once stdout contains `text`. */
   waitForOutput(text: string): Promise<void>;
-  interrupt(): void;
+  /** Sends `signal` (Ctrl-C's SIGINT unless named) to the CLI process. */
+  interrupt(signal?: NodeJS.Signals): void;
   readonly done: Promise<CliResult>;
 }
 
@@ -56,8 +57,8 @@ export function startCli(args: readonly string[], options: { timeoutMs?: number;
   });
   return {
     done,
-    interrupt: () => {
-      if (child.pid !== undefined) process.kill(child.pid, "SIGINT");
+    interrupt: (signal = "SIGINT") => {
+      if (child.pid !== undefined) process.kill(child.pid, signal);
     },
     waitForOutput: (text) =>
       stdout.includes(text)

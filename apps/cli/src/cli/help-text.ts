@@ -8,7 +8,7 @@ const EXIT_CODES = `Exit codes:
   3    cluster or infrastructure failure (k8s_* codes: permissions, image pull, scheduling, eviction…;
        doctor: a failing check)
   4    outcome unknown: the Job was kept and may still be running (k8s_outcome_unknown, state mismatch)
-  130  cancelled with Ctrl-C (the Job was deleted)`;
+  130  cancelled with Ctrl-C, SIGTERM or SIGHUP (the Job was deleted)`;
 
 const CLUSTER_OPTIONS = `  --kubeconfig <file>     kubeconfig to use (default: $KUBECONFIG, else the in-cluster service account)
   --context <name>        kubeconfig context (default: its current context)
@@ -38,7 +38,7 @@ export const RUN_HELP = `Usage: clipjob run [prompt] [options]
        clipjob run --prompt-file <path|-> [options]
 
 Runs one agent turn as a Kubernetes Job and shows its transcript live, then a summary (outcome, error code,
-tokens, cost, duration, session and Job). Ctrl-C cancels the run and deletes its Job; a second Ctrl-C exits
+tokens, cost, duration, session and Job). Ctrl-C (or SIGTERM, SIGHUP) cancels the run and deletes its Job; a second one exits
 at once.
 
 Cluster (default: the embedded simulated cluster):

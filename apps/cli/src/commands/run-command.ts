@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { err, MAX_PROMPT_BYTES, ok, runAgentJob, sanitizeLabelValue, type ClipjobConfig, type Result, type RunOutcome, type RunRequest } from "@clipjob/core";
 import { simImage } from "@clipjob/fake-cluster";
-import type { CliIo } from "../cli/cli-io.js";
+import { interruptName, type CliIo } from "../cli/cli-io.js";
 import { booleanFlag, CLUSTER_FLAGS, listFlag, parseCommandArgs, stringFlag, type ParsedArgs } from "../cli/command-args.js";
 import { EXIT, exitCodeForOutcome } from "../cli/exit-codes.js";
 import { RUN_HELP } from "../cli/help-text.js";
@@ -83,11 +83,13 @@ export async function runCommand(args: readonly string[], io: CliIo, root: Compo
 
   const cancel = new AbortController();
   let interrupts = 0;
-  const unsubscribe = io.onInterrupt(() => {
+  const unsubscribe = io.onInterrupt((signal) => {
     interrupts += 1;
+    const name = interruptName(signal);
     if (interrupts === 1) {
-      view.message("Ctrl-C: cancelling the run and deleting its Job… (Ctrl-C again exits at once)", "warn");
-      cancel.abort("cancelled with Ctrl-C");
+      // Said before any Job may exist (the run can still be waiting for the agent's claim).
+      view.message(`${name}: cancelling the run and deleting its Job if one was created… (${name} again exits at once)`, "warn");
+      cancel.abort(`cancelled with ${name}`);
       return;
     }
     view.close();

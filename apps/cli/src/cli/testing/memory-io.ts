@@ -1,10 +1,10 @@
-import type { CliIo, OutputStream } from "../cli-io.js";
+import type { CliIo, InterruptSignal, OutputStream } from "../cli-io.js";
 
 export interface MemoryIo extends CliIo {
   readonly out: () => string;
   readonly err: () => string;
-  /** Delivers Ctrl-C to the subscribed handlers, as the process would. */
-  interrupt(): void;
+  /** Delivers Ctrl-C (or another interrupt signal) to the subscribed handlers, as the process would. */
+  interrupt(signal?: InterruptSignal): void;
   readonly exits: number[];
 }
 
@@ -12,7 +12,7 @@ export interface MemoryIo extends CliIo {
 export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }, stdin = ""): MemoryIo {
   let stdout = "";
   let stderr = "";
-  const handlers = new Set<() => void>();
+  const handlers = new Set<(signal: InterruptSignal) => void>();
   const exits: number[] = [];
   const stream = (append: (text: string) => void): OutputStream => ({ write: append, isTTY: false });
   return {
@@ -30,8 +30,8 @@ export function memoryIo(env: NodeJS.ProcessEnv = { NO_COLOR: "1" }, stdin = "")
     })(),
     out: () => stdout,
     err: () => stderr,
-    interrupt: () => {
-      for (const h of [...handlers]) h();
+    interrupt: (signal = "SIGINT") => {
+      for (const h of [...handlers]) h(signal);
     },
     exits,
   };
