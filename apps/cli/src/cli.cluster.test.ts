@@ -173,7 +173,7 @@ async function createBoundClaim(name: string): Promise<void> {
 }
 
 describe("clipjob run as a runtime of its own on a real control plane (issue 14, fault 12)", () => {
-  it("mounts the named claim, resumes the session, labels agent and task; a second run of the agent names the live Job and who started it", async () => {
+  it("mounts the named claim, resumes the session, labels agent and task; a second run of the agent is blocked naming the holder process and the agent's claim Secret", async () => {
     const agent = "cli-runtime";
     const claim = "agent-home";
     await createBoundClaim(claim);

@@ -24,7 +24,7 @@ Commands:
   doctor             check that this identity can run agent Jobs in a namespace (real cluster)
   jobs               list this tool's Jobs in a namespace (real cluster)
   logs <job>         print a Job's transcript; --follow to keep reading (real cluster)
-  cancel <job>       delete a Job; its pod is stopped and its payload removed (real cluster)
+  cancel <job>       delete a Job; its pod is stopped, the agent's claim stays (real cluster)
 
 Run 'clipjob <command> --help' for a command's options.
 
@@ -117,8 +117,9 @@ ${CLUSTER_OPTIONS}
 
 export const CANCEL_HELP = `Usage: clipjob cancel <job> [options]
 
-Deletes the Job (background propagation): its pod receives SIGTERM and its payload Secret is garbage
-collected. Exit 0 when deleted, 2 when there is no such Job.
+Deletes the Job (background propagation): its pod receives SIGTERM. The agent's claim Secret (which holds
+the payload and owns the Job) is not deleted: the run holding it releases it, or the agent's next run takes it
+over. Exit 0 when deleted, 2 when there is no such Job.
 
 ${CLUSTER_OPTIONS}
 `;

@@ -31,7 +31,7 @@ export async function cancelCommand(args: readonly string[], io: CliIo, root: Co
       io.stderr.write(`${result.error.message}\n`);
       return EXIT.usage;
     }
-    io.stdout.write(`Job ${result.value.namespace}/${result.value.name} deleted (was ${result.value.phase}); its pod is stopping and its payload follows.\n`);
+    io.stdout.write(`Job ${result.value.namespace}/${result.value.name} deleted (was ${result.value.phase}); its pod is stopping; the agent's claim Secret stays until the run holding it releases it or the agent's next run takes it over.\n`);
     return EXIT.ok;
   } catch (error) {
     return clusterFailure(io, `deleting Job ${real.namespace}/${name}`, error);

@@ -11,8 +11,9 @@ export interface CancelledJob {
 export type CancelJobError = { readonly code: "job_not_found"; readonly message: string };
 
 /**
- * `clipjob cancel <job>`: deletes the Job in the background; its pod gets SIGTERM and the payload Secret
- * follows by garbage collection. The read first turns "no such Job" into an answer instead of an error.
+ * `clipjob cancel <job>`: deletes the Job in the background; its pod gets SIGTERM. The agent's claim Secret
+ * (the payload, owner of the Job) stays: the run holding it releases it, or the agent's next run takes it over.
+ * The read first turns "no such Job" into an answer instead of an error.
  */
 export async function cancelJob(cluster: ClusterPort, job: ObjectRef): Promise<Result<CancelledJob, CancelJobError>> {
   const found = await cluster.getJob(job);

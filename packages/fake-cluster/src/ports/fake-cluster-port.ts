@@ -166,14 +166,14 @@ export class FakeClusterPort implements ClusterPort {
       try {
         await this.api.call("delete job", ns, () => this.store.delete("Job", ns, name, { propagation: "Background", uid }));
       } catch {
-        // The payload is owned by the Job, so garbage collection still removes it once the Job goes.
+        // Without a claim the payload is owned by the Job, so garbage collection still removes it once the Job goes.
       }
     }
     if (secretCreated || (uncertain && uid !== undefined)) {
       try {
         await this.api.call("delete secret", ns, () => this.store.delete("Secret", ns, payloadSecretName(name)));
       } catch {
-        // Owned by the Job: collected with it.
+        // Without a claim the payload is owned by the Job: collected with it.
       }
     }
   }

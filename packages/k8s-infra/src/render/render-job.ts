@@ -4,9 +4,10 @@ import { renderPodSpec } from "./render-pod-spec.js";
 
 /**
  * The batch/v1 Job for a run. When the spec names its payload Secret (the run's agent claim, created before
- * the Job) it starts at once. Otherwise it is created suspended: the payload Secret it needs is created next
- * (owned by the Job, so it needs the Job's uid) and only then is the Job resumed, so no pod ever starts
- * without its payload and a failed submit leaves nothing running.
+ * the Job; a run always does) the Job is owned by that Secret and starts at once. Otherwise (a submit without
+ * a claim) it is created suspended: the payload Secret it needs is created next (owned by the Job, so it needs
+ * the Job's uid) and only then is the Job resumed, so no pod ever starts without its payload and a failed
+ * submit leaves nothing running.
  */
 export function renderJob(spec: AgentJobSpec): V1Job {
   return {

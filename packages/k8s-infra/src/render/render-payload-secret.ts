@@ -5,10 +5,11 @@ import type { V1Secret } from "@kubernetes/client-node";
 export const MAX_SECRET_DATA_BYTES = 1024 * 1024;
 
 /**
- * The per-run payload Secret. Values go in `data` as base64 of their UTF-8 bytes, so the container reads
- * exactly the bytes of the prompt (stringData would be re-encoded by the server and shows up in
- * last-applied annotations of some tools). Owned by the Job as its controller, so garbage collection
- * deletes it with the Job.
+ * The per-run payload Secret `<job>-payload` of a submit whose spec names no claim (`spec.payloadSecret`
+ * unset; a run always passes its agent claim, which holds the payload and owns the Job instead). Values go in
+ * `data` as base64 of their UTF-8 bytes, so the container reads exactly the bytes of the prompt (stringData
+ * would be re-encoded by the server and shows up in last-applied annotations of some tools). Owned by the Job
+ * as its controller, so garbage collection deletes it with the Job.
  */
 export function renderPayloadSecret(spec: AgentJobSpec, owner: JobRef): V1Secret {
   const data: Record<string, string> = {};
