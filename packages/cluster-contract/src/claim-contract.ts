@@ -45,6 +45,7 @@ export function describeClaimContract(name: string, factory: HarnessFactory): vo
         holderLease: { namespace: h.namespace, name: "clipjob-process-process-a" },
         jobName: "ac-job-1",
         deleting: false,
+        reported: false,
       });
       expect(await h.access.secretExists(h.namespace, created.ref.name)).toBe(true);
     });
@@ -76,6 +77,18 @@ export function describeClaimContract(name: string, factory: HarnessFactory): vo
       expect(adopted.claim.resourceVersion).not.toBe(first.resourceVersion);
       expect(await h.cluster.adoptClaim(first, holder("process-c"))).toMatchObject({ ok: false, reason: "conflict" });
       expect((await h.cluster.getClaim(first.ref))?.holder).toBe("process-b");
+    });
+
+    it("marking a claim reported at the version read sets clipjob.dev/reported and keeps uid and holder; an adopt keeps the mark; at an older version it is a conflict (409)", async () => {
+      const first = await fresh("claim-reported");
+      const marked = await h.cluster.markClaimReported(first);
+      if (!marked.ok) throw new Error(`mark refused: ${marked.reason}`);
+      expect(marked.claim).toMatchObject({ uid: first.uid, holder: "process-a", reported: true });
+      expect(await h.cluster.markClaimReported(first)).toMatchObject({ ok: false, reason: "conflict" });
+      const adopted = await h.cluster.adoptClaim(marked.claim, holder("process-b"));
+      if (!adopted.ok) throw new Error(`adopt refused: ${adopted.reason}`);
+      expect(adopted.claim).toMatchObject({ holder: "process-b", reported: true });
+      expect(await h.cluster.getClaim(first.ref)).toMatchObject({ reported: true });
     });
 
     it("two adopts acting on the same read: exactly one wins", async () => {

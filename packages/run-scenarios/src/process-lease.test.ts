@@ -10,7 +10,7 @@ import { NAMESPACE } from "./harness.js";
 const A = "replica-a/17/aa";
 const B = "replica-b/9/bb";
 const leaseRef = (identity: string) => ({ namespace: NAMESPACE, name: processLeaseName(identity) });
-const claimOf = (holder: string): ClaimRecord => ({ ref: { namespace: NAMESPACE, name: "clipjob-agent-x-000000000000" }, uid: "u-1", resourceVersion: "7", holder, holderLease: leaseRef(holder), jobName: "ac-x-run-1-000000000000", deleting: false });
+const claimOf = (holder: string): ClaimRecord => ({ ref: { namespace: NAMESPACE, name: "clipjob-agent-x-000000000000" }, uid: "u-1", resourceVersion: "7", holder, holderLease: leaseRef(holder), jobName: "ac-x-run-1-000000000000", deleting: false, reported: false });
 
 describe("the process Lease: one per process, shared by all its agent claims", () => {
   it("100 claims held for 60 minutes cost 1 create, one update per renewal interval and 1 delete — not 100 Leases", async () => {

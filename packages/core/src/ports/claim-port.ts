@@ -9,6 +9,8 @@ export const ANNOTATION_CLAIM_HOLDER = "clipjob.dev/holder";
 export const ANNOTATION_CLAIM_HOLDER_LEASE = "clipjob.dev/holder-lease";
 export const ANNOTATION_CLAIM_JOB = "clipjob.dev/job";
 export const ANNOTATION_CLAIM_RUN = "paperclip.io/run-id";
+/** Set (`"true"`) when the claim outlives a run that delivered its Job's outcome (a failed release). */
+export const ANNOTATION_CLAIM_REPORTED = "clipjob.dev/reported";
 
 /** Who writes a claim: the process (identity and process Lease), and the run and Job it is for. */
 export interface ClaimHolder {
@@ -32,6 +34,8 @@ export interface ClaimRecord {
   readonly jobName: string | null;
   /** `metadata.deletionTimestamp` is set: its holder released it and the garbage collector is at work. */
   readonly deleting: boolean;
+  /** `clipjob.dev/reported` is set: the outcome of its finished Job was delivered; nobody delivers it again. */
+  readonly reported: boolean;
 }
 
 /**
@@ -63,6 +67,11 @@ export interface ClaimPort {
    * and uid stay, so a running Job keeps its payload.
    */
   adoptClaim(current: ClaimRecord, holder: ClaimHolder): Promise<ClaimWrite>;
+  /**
+   * Sets `clipjob.dev/reported: "true"` on exactly the version `current` names (a merge
+   * patch carrying its resourceVersion): `conflict` if it changed since (someone took it over).
+   */
+  markClaimReported(current: ClaimRecord): Promise<ClaimWrite>;
   /**
    * Deletes exactly `current` (uid and resourceVersion preconditions): `conflict` if it changed since. The Job it
    * owns is collected with it (`Background`, the default) or left without the reference (`Orphan`: a retained Job).

@@ -9,8 +9,13 @@ import type { LeaseTiming } from "./lease-timing.js";
 
 export type { ClaimRecord };
 
-/** The state of the Job the claim owns, as the guard's shared watch shows it. */
-export type ClaimedJobState = "live" | "finished" | "absent";
+/**
+ * The state of the Job the claim owns (one read of it). `finished_undelivered`: finished, carrying the claimant's
+ * task id (`paperclip.io/task-id`), under a claim nobody marked reported — its holder stopped (shutdown, crash)
+ * before the outcome reached the host, so the claimant delivers that Job instead of running the task again.
+ * `finished`: any other finished Job (another task, no task id, or already reported).
+ */
+export type ClaimedJobState = "live" | "finished_undelivered" | "finished" | "absent";
 
 /** When the claimant first saw the holder's process Lease, to tell a renewal (alive) from silence (gone). */
 export interface HolderLeaseSeen {
@@ -27,8 +32,11 @@ export type ClaimVerdict =
   | { readonly kind: "busy"; readonly holder: string }
   /** Not known yet: read the holder's process Lease again at `untilMs` at the latest. */
   | { readonly kind: "wait"; readonly untilMs: number }
-  /** Holder gone, its Job still runs: adopt — `PUT` the claim at the version read, naming this process. */
-  | { readonly kind: "adopt"; readonly from: string | null }
+  /**
+   * Holder gone, its Job still runs (`finished: false`) or finished with an outcome never delivered for this run's
+   * task (`finished: true`): adopt — patch the claim at the version read, naming this process — and deliver that Job.
+   */
+  | { readonly kind: "adopt"; readonly from: string | null; readonly finished: boolean }
   /** Holder gone, no live Job: replace — `DELETE` with uid and version preconditions, then create. */
   | { readonly kind: "replace"; readonly from: string | null };
 
@@ -40,7 +48,7 @@ const STALE_FACTOR = 2;
  * The holder is gone when its process Lease is absent (ended or shut down: a graceful shutdown deletes it and
  * leaves its Jobs for a successor), names another process, or went unrenewed for its duration while watched
  * (or, by the clock, for twice that). It is alive when the Lease changed while watched. A gone holder's
- * claim is adopted when its Job still runs, replaced otherwise.
+ * claim is adopted when its Job still runs or finished undelivered for this task, replaced otherwise.
  */
 export function claimVerdict(input: {
   readonly claim: ClaimRecord;
@@ -54,7 +62,7 @@ export function claimVerdict(input: {
   const { claim, holderLease, identity, now, firstSeen, timing } = input;
   if (claim.deleting) return { kind: "retry", afterMs: timing.pollMs };
   if (claim.holder === identity) return { kind: "ours" };
-  const gone = (): ClaimVerdict => (input.job === "live" ? { kind: "adopt", from: claim.holder } : { kind: "replace", from: claim.holder });
+  const gone = (): ClaimVerdict => adoptOrReplace(input.job, claim.holder);
   // A claim naming no process Lease was written by hand or by a broken writer: nobody can show it is alive.
   if (claim.holder === null || claim.holder === "" || claim.holderLease === null) return gone();
   if (holderLease === null || holderLease.holderIdentity !== claim.holder) return gone();
@@ -64,6 +72,13 @@ export function claimVerdict(input: {
   if (firstSeen.resourceVersion !== holderLease.resourceVersion) return { kind: "busy", holder: claim.holder };
   if (now - firstSeen.at >= durationMs) return gone();
   return { kind: "wait", untilMs: firstSeen.at + durationMs };
+}
+
+/** What taking a claim whose holder is gone (`from`; `null` for this process's own leftover) means for its Job. */
+export function adoptOrReplace(job: ClaimedJobState, from: string | null): Extract<ClaimVerdict, { kind: "adopt" | "replace" }> {
+  if (job === "live") return { kind: "adopt", from, finished: false };
+  if (job === "finished_undelivered") return { kind: "adopt", from, finished: true };
+  return { kind: "replace", from };
 }
 
 /** `<namespace>/<name>` as written into `clipjob.dev/holder-lease`; `null` for anything else. */

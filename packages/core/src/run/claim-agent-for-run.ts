@@ -2,7 +2,9 @@
 // agent (`k8s_concurrent_run_blocked`, naming the holder), a run of this process does, the API refused us (RBAC,
 // credentials, a payload too large for a Secret), or it could not be reached (`k8s_concurrency_guard_unreachable`).
 
+import { labelForm } from "../guard/classify-orphan.js";
 import { isJobTerminal, isSuspendedUnstarted } from "../guard/job-liveness.js";
+import { LABEL_TASK_ID } from "../job/labels.js";
 import type { AgentJobSpec } from "../job/agent-job-spec.js";
 import { payloadData } from "../job/agent-job-spec.js";
 import { agentClaimName } from "../job/job-name.js";
@@ -67,7 +69,7 @@ export async function claimAgentForRun(
     jobName: spec.ref.name,
     labels: { ...spec.labels },
     data: payloadData(spec.payload),
-    jobState: (claim) => claimedJobState(deps.cluster, claim),
+    jobState: (claim) => claimedJobState(deps.cluster, claim, request.taskId ?? null),
     ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
     onWait: async (holder, waitMs) => {
       if (announcedWait) return;
@@ -77,7 +79,10 @@ export async function claimAgentForRun(
   });
   switch (result.kind) {
     case "claimed": {
-      if (result.adoptedFrom !== null) await reporter.notice("warn", `Took over ${claimText} from ${result.adoptedFrom}: its process Lease went unrenewed for its whole duration (or is gone), so its holder is gone; its Job is still running`);
+      if (result.adoptedFrom !== null) {
+        const job = result.adoptedFinished ? `its Job ${result.claim.jobName ?? "?"} finished for this task and its outcome was never delivered, so this run delivers it` : "its Job is still running";
+        await reporter.notice("warn", `Took over ${claimText} from ${result.adoptedFrom}: its process Lease went unrenewed for its whole duration (or is gone), so its holder is gone; ${job}`);
+      }
       if (result.replacedFrom !== null) await reporter.notice("warn", `Replaced ${claimText} of ${result.replacedFrom}: its holder is gone and its Job is not running`);
       return { kind: "claimed", held: { claim: result, done: deps.locks.holdClaim(ref.namespace, ref.name, request.runId, spec.ref.name) } };
     }
@@ -102,13 +107,21 @@ export async function claimAgentForRun(
   }
 }
 
-/** What the Job a claim was made for is doing (one read, only when a claim is contended). */
-async function claimedJobState(cluster: ClusterPort, claim: ClaimRecord): Promise<ClaimedJobState> {
+/**
+ * What the Job a claim was made for is doing (one read, only when a claim is contended). A finished Job of this
+ * run's task under a claim not marked reported is undelivered: the claim is deleted when a run has delivered
+ * its Job's outcome (marked reported when that delete failed), so a claim still there over a finished Job means
+ * its holder stopped before it could deliver (docs/constant-cost-agent-claim.md, "Delivering a finished orphan").
+ */
+async function claimedJobState(cluster: ClusterPort, claim: ClaimRecord, taskId: string | null): Promise<ClaimedJobState> {
   if (claim.jobName === null) return "absent";
   const job = await cluster.getJob({ namespace: claim.ref.namespace, name: claim.jobName });
   if (job === null || job.deletionTimestamp !== undefined) return "absent";
   // A suspended Job that never started is a leftover the guard removes: nothing of it is worth adopting.
-  return isJobTerminal(job) || isSuspendedUnstarted(job) ? "finished" : "live";
+  if (isSuspendedUnstarted(job)) return "finished";
+  if (!isJobTerminal(job)) return "live";
+  const task = labelForm(taskId);
+  return !claim.reported && task !== null && job.labels[LABEL_TASK_ID] === task ? "finished_undelivered" : "finished";
 }
 
 /**

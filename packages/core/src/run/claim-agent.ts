@@ -9,7 +9,7 @@ import { isClusterError } from "../ports/cluster-error.js";
 import { DEFAULT_READ_RETRY } from "../ports/read-retry.js";
 import type { ObjectRef } from "../ports/cluster-objects.js";
 import type { LeasePort, LeaseRecord } from "../ports/lease-port.js";
-import { claimVerdict, type ClaimedJobState } from "./agent-claim.js";
+import { adoptOrReplace, claimVerdict, type ClaimedJobState } from "./agent-claim.js";
 import { declareGone, type ProcessHold, type ProcessLease } from "./process-lease.js";
 
 export interface ClaimAgentPorts {
@@ -38,6 +38,11 @@ export interface AgentClaimed {
   readonly claim: ClaimRecord;
   /** The claim existed and this run adopted it (its Job still runs): the guard then finds that Job as an orphan. */
   readonly adopted: boolean;
+  /**
+   * The adopted claim's Job had finished for this run's task and its outcome was never delivered (its holder
+   * stopped first): the run delivers that Job (transcript from its pod log, outcome from its termination).
+   */
+  readonly adoptedFinished: boolean;
   /** A gone holder whose claim (and running Job) this run adopted, or whose claim it replaced. */
   readonly adoptedFrom: string | null;
   readonly replacedFrom: string | null;
@@ -51,8 +56,9 @@ export interface AgentClaimed {
   /**
    * Deletes the claim (preconditions: the uid and version this run wrote; a transient failure is retried a few
    * times) and ends this run's share of the process Lease. `deleted: false` when it was taken over meanwhile
-   * (nothing is deleted then) or could not be deleted (a claim naming this process that no run of it holds is
-   * taken back by its next run of the agent, see `claimVerdict`'s `ours`). The Job the claim owns goes with it
+   * (nothing is deleted then) or could not be deleted: the claim is then marked reported (`clipjob.dev/reported`,
+   * best effort), so nobody delivers its finished Job's outcome a second time, and is taken back by this
+   * process's next run of the agent (see `claimVerdict`'s `ours`) or, once this process is gone, by anyone's. The Job the claim owns goes with it
    * (`Background`) or stays without the reference (`Orphan`, for a retained Job).
    */
   release(propagation?: "Background" | "Orphan"): Promise<{ readonly deleted: boolean }>;
@@ -97,7 +103,7 @@ export async function claimAgent(ports: ClaimAgentPorts, lease: ProcessLease, re
 }
 
 async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: ClaimAgentRequest, me: ClaimHolder, hold: ProcessHold): Promise<AgentClaimResult> {
-  const claimed = (first: ClaimRecord, adopted: boolean, adoptedFrom: string | null, replacedFrom: string | null): AgentClaimed => {
+  const claimed = (first: ClaimRecord, adopted: boolean, adoptedFinished: boolean, adoptedFrom: string | null, replacedFrom: string | null): AgentClaimed => {
     let released = false;
     let claim = first;
     return {
@@ -106,6 +112,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
         return claim;
       },
       adopted,
+      adoptedFinished,
       adoptedFrom,
       replacedFrom,
       fenced: hold.fenced,
@@ -126,7 +133,10 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
               const gone = await ports.claims.deleteClaim(claim, propagation);
               return { deleted: gone.ok };
             } catch (error) {
-              if (!(isClusterError(error) && error.transient) || attempt >= ATTEMPTS) return { deleted: false };
+              if (!(isClusterError(error) && error.transient) || attempt >= ATTEMPTS) {
+                await markReported(ports, claim);
+                return { deleted: false };
+              }
               await ports.clock.sleep(RELEASE_BACKOFF_MS * 2 ** (attempt - 1));
             }
           }
@@ -152,7 +162,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
     if (request.signal?.aborted) return { kind: "cancelled" };
     try {
       const created = await ports.claims.createClaim(request.ref, me, request.labels, request.data);
-      if (created.ok) return claimed(created.claim, false, null, replacedFrom);
+      if (created.ok) return claimed(created.claim, false, false, null, replacedFrom);
       for (;;) {
         if (request.signal?.aborted) return { kind: "cancelled" };
         const claim = await ports.claims.getClaim(request.ref);
@@ -179,7 +189,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
         });
         // Naming this process, but no run of it holds the claim (the caller asks `AgentLocks` first): a release
         // of ours that failed. Taken back like a gone holder's, without marking our own Lease.
-        const verdict = judged.kind === "ours" ? (job === "live" ? ({ kind: "adopt", from: null } as const) : ({ kind: "replace", from: null } as const)) : judged;
+        const verdict = judged.kind === "ours" ? adoptOrReplace(job, null) : judged;
         if (verdict.kind === "busy") return { kind: "busy", holder: verdict.holder, ours: false };
         if (verdict.kind === "retry" || verdict.kind === "wait") {
           if (verdict.kind === "wait" && watched === null) {
@@ -197,7 +207,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
         if (verdict.kind === "adopt") {
           // The claim goes on naming the Job it was made for: that Job is what the adopter reattaches.
           const adopted = await ports.claims.adoptClaim(claim, { ...me, jobName: claim.jobName ?? me.jobName });
-          if (adopted.ok) return claimed(adopted.claim, true, verdict.from, null);
+          if (adopted.ok) return claimed(adopted.claim, true, verdict.finished, verdict.from, null);
           outraced = { from: verdict.from };
           continue;
         }
@@ -212,6 +222,23 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
       failures += 1;
       if (!(isClusterError(error) && error.transient) || failures >= ATTEMPTS) return { kind: "failed", error };
       await ports.clock.sleep(Math.min(lease.timing.pollMs, 250 * 2 ** failures), request.signal);
+    }
+  }
+}
+
+/**
+ * A claim whose release failed stays behind over a Job whose outcome was delivered: marked reported, a later
+ * claimant replaces it rather than delivering that Job again. Best effort (the API that refused the delete may
+ * refuse this too; docs/constant-cost-agent-claim.md, "Delivering a finished orphan", names that window).
+ */
+async function markReported(ports: ClaimAgentPorts, claim: ClaimRecord): Promise<void> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+    try {
+      await ports.claims.markClaimReported(claim);
+      return;
+    } catch (error) {
+      if (!(isClusterError(error) && error.transient)) return;
+      if (attempt < ATTEMPTS) await ports.clock.sleep(RELEASE_BACKOFF_MS * 2 ** (attempt - 1));
     }
   }
 }

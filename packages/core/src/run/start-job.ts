@@ -3,6 +3,7 @@
 
 import type { ClipjobConfig } from "../config/clipjob-config.js";
 import { decideGuard, needsPodCheck } from "../guard/index.js";
+import { isJobTerminal } from "../guard/job-liveness.js";
 import type { AgentJobSpec } from "../job/agent-job-spec.js";
 import { guardSelector } from "../job/labels.js";
 import type { ErrorCode } from "../outcome/error-codes.js";
@@ -87,6 +88,17 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
   for (const leftover of decision.leftovers) await removeLeftover(ports.cluster, reporter, leftover);
   const claimed = held.claim;
   const claimText = `claim Secret ${claimed.claim.ref.namespace}/${claimed.claim.ref.name}`;
+  // The adopted claim's Job finished for this task and nobody delivered it (its holder stopped first): deliver it
+  // — its transcript from the pod log, its outcome from its termination — instead of running the task again.
+  if (claimed.adoptedFinished) {
+    const finished = await finishedOrphan(ports.cluster, claimed);
+    if (finished !== null) {
+      await reporter.phase("reattaching");
+      const job = await adopt(ports.cluster, reporter, finished, spec);
+      await reporter.notice("info", `Reattached to finished Job ${job.ref.name} from an earlier run (${finished.labels["paperclip.io/run-id"] ?? "unknown run"}) whose outcome was never delivered: delivering its transcript and result instead of running the task again`);
+      return { kind: "started", job, reattached: true, release: claim(job) };
+    }
+  }
   // Fenced: other processes may have judged this one gone and taken the claim; a Job is created only under a
   // claim that is still ours.
   if (claimed.fenced.aborted && (await claimStillHeld(ports.cluster, claimed.claim, ports.locks.identity)) !== true) {
@@ -114,6 +126,19 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
     const leftover = await removeFailedSubmit(ports, reporter, spec);
     const outcome = submitFailure(reporter, error, cancelSignal);
     return { kind: "failed", outcome: leftover ? { ...outcome, job: leftover } : outcome };
+  }
+}
+
+/** The adopted claim's finished Job, still there and still finished; `null` (a new Job is created) otherwise. */
+async function finishedOrphan(cluster: ClusterPort, claimed: AgentClaimed): Promise<JobSnapshot | null> {
+  const name = claimed.claim.jobName;
+  if (name === null) return null;
+  try {
+    const job = await cluster.getJob({ namespace: claimed.claim.ref.namespace, name });
+    return job !== null && job.deletionTimestamp === undefined && isJobTerminal(job) ? job : null;
+  } catch {
+    // Unreadable now: a new Job under the refilled claim is what the run did before it could deliver orphans.
+    return null;
   }
 }
 

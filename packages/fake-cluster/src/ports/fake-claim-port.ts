@@ -2,6 +2,7 @@ import {
   ANNOTATION_CLAIM_HOLDER,
   ANNOTATION_CLAIM_HOLDER_LEASE,
   ANNOTATION_CLAIM_JOB,
+  ANNOTATION_CLAIM_REPORTED,
   ANNOTATION_CLAIM_RUN,
   ClusterError,
   isClusterError,
@@ -63,6 +64,16 @@ export class FakeClaimPort implements ClaimPort {
     );
   }
 
+  async markClaimReported(current: ClaimRecord): Promise<ClaimWrite> {
+    this.session.check("patch secret");
+    const { namespace, name } = current.ref;
+    return written(() =>
+      this.api.call("patch secret", namespace, () =>
+        this.store.update("Secret", namespace, name, (s) => (s.metadata.annotations = { ...s.metadata.annotations, [ANNOTATION_CLAIM_REPORTED]: "true" }), { resourceVersion: current.resourceVersion }),
+      ),
+    );
+  }
+
   async deleteClaim(current: ClaimRecord, propagation: "Background" | "Orphan" = "Background"): Promise<ClaimDelete> {
     this.session.check("delete secret");
     const { namespace, name } = current.ref;
@@ -104,5 +115,6 @@ export function toClaimRecord(secret: SecretObject): ClaimRecord {
     holderLease: parseHolderLease(a[ANNOTATION_CLAIM_HOLDER_LEASE]),
     jobName: a[ANNOTATION_CLAIM_JOB] ?? null,
     deleting: secret.metadata.deletionTimestamp !== undefined,
+    reported: a[ANNOTATION_CLAIM_REPORTED] !== undefined,
   };
 }

@@ -2,6 +2,7 @@ import {
   ANNOTATION_CLAIM_HOLDER,
   ANNOTATION_CLAIM_HOLDER_LEASE,
   ANNOTATION_CLAIM_JOB,
+  ANNOTATION_CLAIM_REPORTED,
   ANNOTATION_CLAIM_RUN,
   ClusterError,
   parseHolderLease,
@@ -94,6 +95,13 @@ export class KubeClaimAdapter implements ClaimPort {
     return written(op, current.ref, () => this.api.patchNamespacedSecret({ name, namespace, body }, requestOptions({ contentType: MERGE_PATCH })));
   }
 
+  markClaimReported(current: ClaimRecord): Promise<ClaimWrite> {
+    const { namespace, name } = current.ref;
+    const op = secretOperation("mark claim secret reported", "patch", namespace);
+    const body = { metadata: { resourceVersion: current.resourceVersion, annotations: { [ANNOTATION_CLAIM_REPORTED]: "true" } } };
+    return written(op, current.ref, () => this.api.patchNamespacedSecret({ name, namespace, body }, requestOptions({ contentType: MERGE_PATCH })));
+  }
+
   async deleteClaim(current: ClaimRecord, propagation: "Background" | "Orphan" = "Background"): Promise<ClaimDelete> {
     const { namespace, name } = current.ref;
     const op = secretOperation("delete claim secret", "delete", namespace);
@@ -141,6 +149,7 @@ function toClaimRecord(secret: V1Secret, ref: ObjectRef): ClaimRecord {
     holderLease: parseHolderLease(a[ANNOTATION_CLAIM_HOLDER_LEASE]),
     jobName: a[ANNOTATION_CLAIM_JOB] ?? null,
     deleting: secret.metadata?.deletionTimestamp !== undefined && secret.metadata?.deletionTimestamp !== null,
+    reported: a[ANNOTATION_CLAIM_REPORTED] !== undefined,
   };
 }
 

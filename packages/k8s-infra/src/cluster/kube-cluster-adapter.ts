@@ -148,6 +148,10 @@ export class KubeClusterAdapter implements ClusterPort {
     return this.claims.adoptClaim(current, holder);
   }
 
+  markClaimReported(current: ClaimRecord): Promise<ClaimWrite> {
+    return this.claims.markClaimReported(current);
+  }
+
   deleteClaim(current: ClaimRecord, propagation?: "Background" | "Orphan"): Promise<ClaimDelete> {
     return this.claims.deleteClaim(current, propagation);
   }
