@@ -187,6 +187,9 @@ export async function chaosRun(kind: FaultKind, seed: number): Promise<ChaosRepo
     }
   });
   if (plan.race && settled) broken.push(...raceProblems(outcomes as RunOutcome[], jobs.created));
+  // The dead process's Job is the task's: reattached while it runs, delivered once it has finished (its claim
+  // outlived the process, so nobody delivered it). Running the task in a second Job repeats its work.
+  if (kind === "host-restart" && struckWhileRunning && jobs.created > 1) broken.push(`${jobs.created} Jobs were created for one task across the host restart (want 1: the orphan is reattached, or delivered once finished)`);
 
   const kept = new Set(outcomes.flatMap((o) => (o !== "unsettled" && o.job?.kept ? [o.job.name] : [])));
   const leaked: string[] = [];
