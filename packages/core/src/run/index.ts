@@ -1,6 +1,6 @@
 export * from "./agent-locks.js";
 export { PROCESS_LEASE_TIMING, type LeaseTiming } from "./lease-timing.js";
-export { claimVerdict, parseHolderLease, type ClaimedJobState, type ClaimVerdict, type HolderLeaseSeen } from "./agent-claim.js";
+export { adoptOrReplace, claimVerdict, parseHolderLease, type ClaimedJobState, type ClaimVerdict, type HolderLeaseSeen } from "./agent-claim.js";
 export { declareGone, GONE_PREFIX, ProcessLease, type ProcessHold, type ProcessLeasePorts } from "./process-lease.js";
 export { claimAgent, type AgentClaimed, type AgentClaimResult, type ClaimAgentPorts, type ClaimAgentRequest } from "./claim-agent.js";
 export * from "./pod-state.js";
