@@ -40,6 +40,7 @@ export async function createKubeHarness(opts: KubeHarnessOptions): Promise<KubeH
     getClaim: (ref) => adapter.getClaim(ref),
     createClaim: (ref, holder, labels, data) => adapter.createClaim(ref, holder, labels, data),
     adoptClaim: (current, holder) => adapter.adoptClaim(current, holder),
+    markClaimReported: (current) => adapter.markClaimReported(current),
     deleteClaim: (current, propagation) => adapter.deleteClaim(current, propagation),
     getJob: (ref) => adapter.getJob(ref),
     listJobs: (namespace, selector) => adapter.listJobs(namespace, selector),

@@ -167,6 +167,7 @@ export async function startWorkerCluster(options: FakeClusterOptions, programs: 
     getClaim: (ref) => call("cluster", "getClaim", [ref]),
     createClaim: (ref, holder, labels, data) => call("cluster", "createClaim", [ref, holder, labels, data]),
     adoptClaim: (current, holder) => call("cluster", "adoptClaim", [current, holder]),
+    markClaimReported: (current) => call("cluster", "markClaimReported", [current]),
     deleteClaim: (current, propagation) => call("cluster", "deleteClaim", [current, propagation]),
     getJob: (ref) => call("cluster", "getJob", [ref]),
     listJobs: (ns, selector) => call("cluster", "listJobs", [ns, selector]),
