@@ -45,7 +45,7 @@ describe("the process Lease: one per process, shared by all its agent claims", (
     const again = await b.leases.getLease(leaseRef(A));
     expect(claimVerdict({ ...claimant, holderLease: again, now: fake.clock.now(), firstSeen: { resourceVersion: first!.resourceVersion, at: seenAt } })).toEqual({ kind: "busy", holder: A });
     await hold.release();
-    expect(claimVerdict({ ...claimant, holderLease: await b.leases.getLease(leaseRef(A)), now: fake.clock.now(), firstSeen: null })).toEqual({ kind: "adopt", from: A });
+    expect(claimVerdict({ ...claimant, holderLease: await b.leases.getLease(leaseRef(A)), now: fake.clock.now(), firstSeen: null })).toEqual({ kind: "adopt", from: A, finished: false });
     fake.dispose();
   });
 
