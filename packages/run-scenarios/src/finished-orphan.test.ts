@@ -107,4 +107,19 @@ describe("a finished orphan is delivered, not run again", () => {
     expect(payloads(s.fake)).toEqual([]);
     s.dispose();
   });
+
+  it("a claim whose release and reported mark both failed, taken back by the same process: replaced, its delivered Job never handed out again", async () => {
+    const s = scenario();
+    const failing = [s.fake.faults.failRequests({ operation: "delete secret", error: "500" }), s.fake.faults.failRequests({ operation: "patch secret", error: "500" })];
+    const first = await s.run(scripted({ lines: transcriptLines(5), runMs: 1_000 }));
+    expect(first.outcome.status).toBe("succeeded");
+    for (const f of failing) f.remove();
+    expect(s.fake.secrets(NAMESPACE).find((x) => x.ref.name === CLAIM)?.annotations[ANNOTATION_CLAIM_REPORTED]).toBeUndefined();
+    const next = transcriptLines(7);
+    const second = await s.run(scripted({ lines: next, runMs: 1_000 }));
+    expect(second.outcome).toMatchObject({ status: "succeeded", job: { reattached: false } });
+    expect(second.seen.stdout).toEqual(next);
+    expect(s.fake.requests()["create job"]).toBe(2);
+    s.dispose();
+  });
 });

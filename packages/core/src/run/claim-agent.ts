@@ -188,8 +188,10 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
           timing: lease.timing,
         });
         // Naming this process, but no run of it holds the claim (the caller asks `AgentLocks` first): a release
-        // of ours that failed. Taken back like a gone holder's, without marking our own Lease.
-        const verdict = judged.kind === "ours" ? adoptOrReplace(job, null) : judged;
+        // of ours that failed (its outcome delivered, whether or not the reported mark got through) or a claim
+        // kept for a Job whose outcome a run of ours reported unknown. Taken back like a gone holder's, without
+        // marking our own Lease; a finished Job of it is replaced, never delivered twice.
+        const verdict = judged.kind === "ours" ? adoptOrReplace(job === "finished_undelivered" ? "finished" : job, null) : judged;
         if (verdict.kind === "busy") return { kind: "busy", holder: verdict.holder, ours: false };
         if (verdict.kind === "retry" || verdict.kind === "wait") {
           if (verdict.kind === "wait" && watched === null) {
