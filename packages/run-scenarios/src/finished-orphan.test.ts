@@ -27,7 +27,7 @@ describe("a finished orphan is delivered, not run again", () => {
     // Read from the log's start to its end at once (virtual time): the finished container's log is not followed for more.
     expect(second.outcome.durationMs).toBeLessThan(10_000);
     expect(s.fake.requests()["create job"]).toBe(1);
-    expect(notices(second.seen.progress).some((n) => n.startsWith(`Reattached to finished Job ${first.seen.jobs[0]} from an earlier run`))).toBe(true);
+    expect(notices(second.seen.progress).some((n) => n.startsWith(`Reattached to Job ${first.seen.jobs[0]} from an earlier run (`) && n.includes("which finished before its outcome was delivered"))).toBe(true);
     expect(notices(second.seen.progress).some((n) => n.includes(`its Job ${first.seen.jobs[0]} finished for this task and its outcome was never delivered`))).toBe(true);
     expect((await first.done).status).not.toBe("succeeded");
     // Delivered: the claim is released and the finished Job is collected with it.

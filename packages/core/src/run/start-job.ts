@@ -95,7 +95,7 @@ export async function startJob(ports: StartPorts, reporter: RunReporter, request
     if (finished !== null) {
       await reporter.phase("reattaching");
       const job = await adopt(ports.cluster, reporter, finished, spec);
-      await reporter.notice("info", `Reattached to finished Job ${job.ref.name} from an earlier run (${finished.labels["paperclip.io/run-id"] ?? "unknown run"}) whose outcome was never delivered: delivering its transcript and result instead of running the task again`);
+      await reporter.notice("info", `Reattached to Job ${job.ref.name} from an earlier run (${finished.labels["paperclip.io/run-id"] ?? "unknown run"}), which finished before its outcome was delivered: delivering its transcript and result instead of running the task again`);
       return { kind: "started", job, reattached: true, release: claim(job) };
     }
   }
