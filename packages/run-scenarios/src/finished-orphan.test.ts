@@ -122,4 +122,21 @@ describe("a finished orphan is delivered, not run again", () => {
     expect(s.fake.requests()["create job"]).toBe(2);
     s.dispose();
   });
+
+  it("a run kept at a shutdown the process survives (Paperclip let go of the run): the same process's next run of the task delivers the finished Job", async () => {
+    const s = scenario();
+    const shutdown = new AbortController();
+    const lines = transcriptLines(12, { sessionId: SESSION.sessionId });
+    const first = s.start(scripted({ lines, runMs: 2 * 60_000 }, { session: SESSION }), { shutdownSignal: shutdown.signal });
+    await s.until(() => first.seen.stdout.length >= 3);
+    shutdown.abort();
+    expect((await first.done).job).toMatchObject({ kept: true, keptBecause: "shutdown" });
+    await s.until(() => finished(s));
+    const second = await s.run(scripted({ lines: transcriptLines(2), runMs: 1_000 }, { session: SESSION }));
+    expect(second.outcome).toMatchObject({ status: "succeeded", job: { reattached: true, name: first.seen.jobs[0] } });
+    expect(second.seen.stdout).toEqual(lines);
+    expect(s.fake.requests()["create job"]).toBe(1);
+    expect(payloads(s.fake)).toEqual([]);
+    s.dispose();
+  });
 });

@@ -134,6 +134,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
               return { deleted: gone.ok };
             } catch (error) {
               if (!(isClusterError(error) && error.transient) || attempt >= ATTEMPTS) {
+                lease.delivered.add(claim.uid);
                 await markReported(ports, claim);
                 return { deleted: false };
               }
@@ -187,11 +188,12 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
           firstSeen: watched ? { resourceVersion: watched.leaseVersion, at: watched.at } : null,
           timing: lease.timing,
         });
-        // Naming this process, but no run of it holds the claim (the caller asks `AgentLocks` first): a release
-        // of ours that failed (its outcome delivered, whether or not the reported mark got through) or a claim
-        // kept for a Job whose outcome a run of ours reported unknown. Taken back like a gone holder's, without
-        // marking our own Lease; a finished Job of it is replaced, never delivered twice.
-        const verdict = judged.kind === "ours" ? adoptOrReplace(job === "finished_undelivered" ? "finished" : job, null) : judged;
+        // Naming this process, but no run of it holds the claim (the caller asks `AgentLocks` first): kept by a
+        // run of ours for a Job that ran on without it (shutdown, outcome unknown) — delivered now if it finished
+        // for this task — or left by a release of ours that failed after delivering: replaced, never delivered
+        // twice (`lease.delivered` remembers it, whether or not the reported mark got through). Taken back like a
+        // gone holder's, without marking our own Lease.
+        const verdict = judged.kind === "ours" ? adoptOrReplace(job === "finished_undelivered" && lease.delivered.has(claim.uid) ? "finished" : job, null) : judged;
         if (verdict.kind === "busy") return { kind: "busy", holder: verdict.holder, ours: false };
         if (verdict.kind === "retry" || verdict.kind === "wait") {
           if (verdict.kind === "wait" && watched === null) {
@@ -214,6 +216,7 @@ async function contend(ports: ClaimAgentPorts, lease: ProcessLease, request: Cla
           continue;
         }
         const removed = await ports.claims.deleteClaim(claim);
+        if (removed.ok) lease.delivered.delete(claim.uid);
         outraced = { from: verdict.from };
         if (!removed.ok && removed.reason === "conflict") continue;
         replacedFrom = verdict.from;

@@ -46,6 +46,13 @@ export class ProcessLease {
   private stop: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Uids of this process's claims here that outlived a run which had delivered their Job's outcome (a release
+   * that failed): taken back by a later run of this process, such a claim is replaced, its Job never delivered
+   * again — also when the `clipjob.dev/reported` mark failed too.
+   */
+  readonly delivered = new Set<string>();
+
   constructor(
     /** `holderIdentity`: unique per process (host, pid, random). */
     readonly identity: string,
