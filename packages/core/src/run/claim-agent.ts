@@ -56,9 +56,10 @@ export interface AgentClaimed {
   /**
    * Deletes the claim (preconditions: the uid and version this run wrote; a transient failure is retried a few
    * times) and ends this run's share of the process Lease. `deleted: false` when it was taken over meanwhile
-   * (nothing is deleted then) or could not be deleted: the claim is then marked reported (`clipjob.dev/reported`,
-   * best effort), so nobody delivers its finished Job's outcome a second time, and is taken back by this
-   * process's next run of the agent (see `claimVerdict`'s `ours`) or, once this process is gone, by anyone's. The Job the claim owns goes with it
+   * (nothing is deleted then) or could not be deleted: the claim is then remembered as delivered
+   * (`ProcessLease.delivered`) and marked reported (`clipjob.dev/reported`, best effort), so nobody delivers its
+   * finished Job's outcome a second time, and is taken back by this process's next run of the agent (see
+   * `claimVerdict`'s `ours`) or, once this process is gone, by anyone's. The Job the claim owns goes with it
    * (`Background`) or stays without the reference (`Orphan`, for a retained Job).
    */
   release(propagation?: "Background" | "Orphan"): Promise<{ readonly deleted: boolean }>;
